@@ -1,0 +1,3 @@
+from cbecwatch.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,193 @@
+"""What each ``cbecwatch`` sub-command does. Output formatting lives with the command."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import sys
+from typing import Any
+
+from cbecwatch.cli import UserError
+from cbecwatch.config import get_settings
+
+
+def _database() -> Any:
+    from storage.db import DatabaseError, open_database
+
+    try:
+        return open_database(get_settings().database_url)
+    except DatabaseError as exc:
+        raise UserError(str(exc)) from exc
+
+
+def crawl(args: argparse.Namespace) -> int:
+    from crawler.runner import UnknownSourceError, run_crawl
+    from storage.db import DatabaseError
+
+    try:
+        report = run_crawl(args.source, mirror=args.mirror, trigger=args.trigger, verbose=args.verbose)
+    except (UnknownSourceError, DatabaseError) as exc:
+        raise UserError(str(exc)) from exc
+    print_summary(report)
+    return 1 if report.failed else 0
+
+
+def print_summary(report: Any) -> None:
+    total_new = sum(o.new for o in report.outcomes)
+    total_revised = sum(o.revised for o in report.outcomes)
+    print(f"\ncrawl run {report.run_id}: {len(report.outcomes)} sources, {total_new} new notices, "
+          f"{total_revised} revised; database {get_settings().database_url}")
+    for outcome in report.failed:
+        print(f"  {outcome.source}: {outcome.status}: {outcome.reason}", file=sys.stderr)
+    if report.log_file:
+        print(f"  details in {report.log_file}")
+
+
+def _notice_row(notice: Any) -> dict[str, Any]:
+    return {
+        "id": notice.id, "source": notice.source, "url": notice.url, "title": notice.title,
+        "doc_number": notice.doc_number, "agencies": notice.agencies,
+        "issue_date": notice.issue_date.isoformat() if notice.issue_date else None,
+        "publish_date": notice.publish_date.isoformat() if notice.publish_date else None,
+        "effective_date": notice.effective_date.isoformat() if notice.effective_date else None,
+        "kind": notice.kind, "relevant": notice.relevant,
+        "first_seen_at": notice.first_seen_at.isoformat(), "last_changed_at": notice.last_changed_at.isoformat(),
+    }
+
+
+def notices(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from storage.models import Notice
+
+    db = _database()
+    query = select(Notice).order_by(Notice.publish_date.desc().nulls_last(), Notice.id.desc()).limit(args.limit)
+    if args.since:
+        query = query.where(Notice.publish_date >= args.since)
+    if args.source:
+        query = query.where(Notice.source == args.source)
+    with db.session() as session:
+        rows = [_notice_row(n) for n in session.scalars(query)]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    if not rows:
+        print("no notices stored yet — run `cbecwatch crawl` (or `make demo` without network)")
+        return 0
+    for row in rows:
+        print(f"{row['id']:>5}  {row['publish_date'] or '----------'}  {row['source']:<8} "
+              f"{row['doc_number'] or '—':<22} {row['title']}")
+    return 0
+
+
+def show(args: argparse.Namespace) -> int:
+    from storage.models import Notice
+
+    db = _database()
+    with db.session() as session:
+        notice = session.get(Notice, args.id)
+        if notice is None:
+            raise UserError(f"no notice with id {args.id}")
+        data = _notice_row(notice)
+        data["versions"] = [
+            {"number": v.number, "fetched_at": v.fetched_at.isoformat(), "content_hash": v.content_hash,
+             "chars": len(v.text),
+             "facts": [{"kind": f.kind, "name": f.name, "value": f.value, "unit": f.unit,
+                        "province": f.province, "adcode": f.adcode} for f in v.facts]}
+            for v in notice.versions
+        ]
+        text = notice.versions[-1].text if notice.versions else ""
+    if args.json:
+        print(json.dumps(dict(data, text=text), ensure_ascii=False, indent=2))
+        return 0
+    for key in ("title", "doc_number", "agencies", "issue_date", "publish_date", "effective_date", "kind",
+                "source", "url"):
+        value = data[key]
+        print(f"{key:>15}: {', '.join(value) if isinstance(value, list) else (value or '—')}")
+    for version in data["versions"]:
+        facts = ", ".join(f"{f['kind']}={f['name']}" + (f"={f['value']}" if f["value"] else "")
+                          for f in version["facts"]) or "none"
+        print(f"{'version ' + str(version['number']):>15}: {version['fetched_at']}, {version['chars']} chars; "
+              f"facts: {facts}")
+    print()
+    print(text)
+    return 0
+
+
+def sources(args: argparse.Namespace) -> int:
+    from crawler.runner import available_sources
+    from storage.models import Source, SourceRun
+
+    db = _database()
+    rows = []
+    with db.session() as session:
+        for name in available_sources():
+            source = session.get(Source, name)
+            last = (session.query(SourceRun).filter(SourceRun.source == name, SourceRun.finished_at.is_not(None))
+                    .order_by(SourceRun.id.desc()).first())
+            rows.append({
+                "name": name, "agency": source.agency if source else None,
+                "status": source.status if source else "never run",
+                "reason": source.status_reason if source else None,
+                "consecutive_failures": source.consecutive_failures if source else 0,
+                "last_run_at": source.last_run_at.isoformat() if source and source.last_run_at else None,
+                "last_run": None if last is None else {
+                    "requests": last.requests, "list_requests": last.list_requests,
+                    "detail_requests": last.detail_requests, "bytes": last.bytes, "items": last.items,
+                    "new": last.new_notices, "revised": last.revised_notices, "errors": last.errors},
+            })
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    for row in rows:
+        last = row["last_run"] or {}
+        counts = (f"{last.get('requests', 0)} requests, {last.get('items', 0)} notices, {last.get('new', 0)} new"
+                  if last else "no run yet")
+        reason = f" — {row['reason']}" if row["reason"] else ""
+        print(f"{row['name']:<10} {row['agency'] or '':<8} {row['status']:<10} {row['last_run_at'] or '-':<33} "
+              f"{counts}{reason}")
+    return 0
+
+
+def mirror(args: argparse.Namespace) -> int:
+    from crawler.mirror.server import DEFAULT_ROOT, MirrorServer
+
+    try:
+        server = MirrorServer(args.root or DEFAULT_ROOT, args.host, args.port)
+    except OSError as exc:
+        raise UserError(f"cannot serve the mirror on {args.host}:{args.port}: {exc}") from exc
+    print(f"mirror of the government sites at {server.url} (data: {server.root}); Ctrl-C stops it", flush=True)
+    with contextlib.suppress(KeyboardInterrupt):
+        server.serve_forever()
+    return 0
+
+
+def demo(args: argparse.Namespace) -> int:
+    from crawler.mirror.server import MirrorServer
+    from crawler.runner import run_crawl
+
+    with MirrorServer() as server:
+        print(f"demo: crawling every source from the bundled mirror at {server.url}\n", flush=True)
+        report = run_crawl(None, mirror=server.url, trigger="demo")
+    print_summary(report)
+    print()
+    notices(argparse.Namespace(json=False, since=None, source=None, limit=50))
+    return 1 if report.failed else 0
+
+
+def db_upgrade(args: argparse.Namespace) -> int:
+    from storage.db import current_revision
+
+    db = _database()
+    print(f"database {get_settings().database_url} is at revision {current_revision(db.engine)}")
+    return 0
+
+
+def db_current(args: argparse.Namespace) -> int:
+    from storage.db import current_revision, head_revision, open_database
+
+    db = open_database(get_settings().database_url, migrate=False)
+    current, head = current_revision(db.engine), head_revision(db.engine)
+    print(f"{current or 'empty'} (newest: {head})")
+    return 0

@@ -1,0 +1,169 @@
+"""Source health: what each source fetched, found and failed at in one run, and its verdict.
+
+Spiders report failures through :class:`SourceHealth` (the base spider's errback does it for every
+request); :class:`SourceHealthExtension` listens to Scrapy signals for counts and writes one
+``SourceRun`` row per source when the spider closes, then updates the source's status. A run that
+"succeeds" with nothing parsed is never reported as fine: that is how redesigns break monitors.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Request, Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet import error as net_error
+from twisted.python.failure import Failure
+
+log = logging.getLogger(__name__)
+
+# Error classes, in the order a reader cares about them.
+NETWORK, HTTP_STATUS, BLOCKED, EMPTY_ANSWER, LAYOUT_DRIFT, PARSE, ROBOTS = (
+    "network", "http_status", "blocked", "empty_answer", "layout_drift", "parse", "robots")
+BLOCKING_STATUSES = {403, 405, 412}
+FAILED_STATUSES = {"failed", "blocked", "drift", "empty"}
+MAX_SAMPLES = 20
+
+
+@dataclass
+class SourceHealth:
+    source: str
+    list_pages_ok: int = 0
+    list_items: int = 0
+    new: int = 0
+    revised: int = 0
+    unchanged: int = 0
+    items: int = 0
+    errors: Counter[str] = field(default_factory=Counter)
+    samples: list[dict[str, Any]] = field(default_factory=list)
+    list_failures: list[tuple[str, str]] = field(default_factory=list)
+
+    def record(self, error_class: str, url: str, message: str, *, on_list: bool = False) -> None:
+        self.errors[error_class] += 1
+        if len(self.samples) < MAX_SAMPLES:
+            self.samples.append({"class": error_class, "url": url, "message": message})
+        if on_list:
+            self.list_failures.append((error_class, message))
+        log.warning("%s: %s (%s)", self.source, message, url)
+
+    def note_empty(self, url: str, message: str) -> None:
+        """An empty API answer: normal for one query, a throttle or breakage when nothing else answers.
+        It only decides the verdict if no list page of the run held anything."""
+        self.list_failures.append((EMPTY_ANSWER, message))
+        log.info("%s: %s (%s)", self.source, message, url)
+
+    def list_page_parsed(self, items: int) -> None:
+        self.list_pages_ok += 1
+        self.list_items += items
+
+    def verdict(self) -> tuple[str, str | None]:
+        """``(status, reason)``: ok, partial, failed, blocked, drift or empty."""
+        if self.list_pages_ok == 0 and self.list_failures:
+            error_class, message = self.list_failures[0]
+            status = {BLOCKED: "blocked", LAYOUT_DRIFT: "drift", EMPTY_ANSWER: "empty"}.get(error_class, "failed")
+            return status, message
+        if self.list_pages_ok == 0:
+            return "failed", "no list page was fetched"
+        if self.list_items == 0:
+            drift = [s["message"] for s in self.samples if s["class"] in (LAYOUT_DRIFT, EMPTY_ANSWER)]
+            return ("drift" if self.errors[LAYOUT_DRIFT] else "empty"), (
+                drift[0] if drift else "list pages parsed, but they held no items")
+        if self.errors:
+            summary = ", ".join(f"{count} {name}" for name, count in sorted(self.errors.items()))
+            return "partial", f"{summary}; first: {self.samples[0]['message']}" if self.samples else summary
+        return "ok", None
+
+
+def describe_failure(failure: Failure, request: Request) -> tuple[str, str]:
+    """Map a request failure to ``(error class, clear message naming the host)``."""
+    host = urlsplit(request.url).hostname or request.url
+    exc = failure.value
+    if isinstance(exc, HttpError):
+        response: Response = exc.response
+        status = response.status
+        if status in BLOCKING_STATUSES:
+            return BLOCKED, f"blocked by {host}: HTTP {status}{challenge_hint(response)}"
+        return HTTP_STATUS, f"HTTP {status} from {host} for {urlsplit(request.url).path or '/'}"
+    if isinstance(exc, IgnoreRequest):
+        if "robots" in str(exc).lower() or request.meta.get("_robots_forbidden"):
+            return ROBOTS, f"robots.txt of {host} forbids {urlsplit(request.url).path}"
+        return NETWORK, f"{host}: request ignored ({exc})"
+    if isinstance(exc, net_error.DNSLookupError):
+        return NETWORK, f"cannot reach {host}: DNS lookup failed"
+    if isinstance(exc, net_error.ConnectionRefusedError):
+        return NETWORK, f"cannot reach {host}: connection refused"
+    if isinstance(exc, (net_error.TimeoutError, net_error.TCPTimedOutError)) or "timeout" in type(exc).__name__.lower():
+        return NETWORK, f"cannot reach {host}: timed out"
+    if isinstance(exc, net_error.ConnectError):
+        return NETWORK, f"cannot reach {host}: {exc.__class__.__name__}"
+    return NETWORK, f"cannot fetch from {host}: {type(exc).__name__}: {exc}".strip(": ")
+
+
+def challenge_hint(response: Response) -> str:
+    cookies = b" ".join(response.headers.getlist(b"Set-Cookie"))
+    if b"__jsl" in cookies or response.headers.get(b"X-Via-JSL"):
+        return " (JavaScript cookie challenge)"
+    return ""
+
+
+class SourceHealthExtension:
+    """Counts requests and bytes per source and persists the run's verdict when the spider closes."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.counts: Counter[str] = Counter()
+        crawler.signals.connect(self.response_received, signal=signals.response_received)
+        crawler.signals.connect(self.spider_error, signal=signals.spider_error)
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SourceHealthExtension:
+        return cls(crawler)
+
+    def spider_opened(self, spider: Spider) -> None:
+        if getattr(spider, "health", None) is None:
+            return
+        from crawler.runstore import start_source_run
+
+        spider.source_run_id = start_source_run(self.crawler.settings, spider)
+
+    def response_received(self, response: Response, request: Request, spider: Spider) -> None:
+        self.counts["requests"] += 1
+        self.counts["bytes"] += len(response.body)
+        kind = request.meta.get("cbec_kind", "other")
+        self.counts[f"{kind}_requests"] += 1
+
+    def spider_error(self, failure: Failure, response: Response, spider: Spider) -> None:
+        health: SourceHealth | None = getattr(spider, "health", None)
+        if health is not None:
+            on_list = response.meta.get("cbec_kind") == "list"
+            health.record(PARSE, response.url, f"parse error in {spider.name}: {failure.value!r}", on_list=on_list)
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        health: SourceHealth | None = getattr(spider, "health", None)
+        if health is None:
+            return
+        from crawler.runstore import finish_source_run
+
+        status, why = health.verdict()
+        if reason not in ("finished",) and status == "ok":
+            status, why = "failed", f"crawl stopped early: {reason}"
+        finish_source_run(self.crawler.settings, spider, health, dict(self.counts), status, why)
+        line = progress_line(spider.name, status, why, health, self.counts)
+        print(line, file=sys.stdout, flush=True)
+
+
+def progress_line(name: str, status: str, why: str | None, health: SourceHealth, counts: Counter[str]) -> str:
+    kib = counts.get("bytes", 0) / 1024
+    text = (f"{name}: {status} — {health.items} notices ({health.new} new, {health.revised} revised, "
+            f"{health.unchanged} unchanged), {counts.get('requests', 0)} requests, {kib:.0f} KiB")
+    return f"{text}; {why}" if why else text

@@ -1,0 +1,31 @@
+"""What spiders yield: one item per notice detail page, before extraction and storage."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class NoticeItem:
+    source: str
+    url: str
+    title: str
+    body_html: str
+    text: str
+    site_id: str | None = None
+    doc_number: str | None = None
+    agencies: list[str] = field(default_factory=list)
+    issue_date: dt.date | None = None
+    publish_date: dt.date | None = None
+    site_published_at: dt.datetime | None = None
+    site_modified_at: dt.datetime | None = None
+    page_meta: dict[str, Any] = field(default_factory=dict)
+    raw_html: bytes | None = None
+    raw_encoding: str | None = None
+    http_etag: str | None = None
+    http_last_modified: str | None = None
+    # Filled by the extraction pipeline stage.
+    extraction: dict[str, Any] | None = None
+    extractor_version: str | None = None

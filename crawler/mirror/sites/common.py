@@ -1,0 +1,51 @@
+"""What the site emulators share: reading a site's ``notices.json`` and its body texts, templates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+TEMPLATES = Path(__file__).parent.parent / "templates"
+
+
+@cache
+def templates() -> Environment:
+    return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
+
+
+def load_notices(root: Path, site: str) -> list[dict[str, Any]]:
+    """The site's notices, newest first by ``publish_date``."""
+    path = root / site / "notices.json"
+    if not path.exists():
+        return []
+    notices = json.loads(path.read_text("utf-8"))
+    return sorted(notices, key=lambda n: (n.get("publish_date", ""), n.get("id", "")), reverse=True)
+
+
+def body_paragraphs(root: Path, site: str, notice: dict[str, Any]) -> list[str]:
+    """Body text of a notice: ``body`` (a file under the site directory) split into paragraphs."""
+    text = (root / site / notice["body"]).read_text("utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("# ")]
+
+
+def body_text(root: Path, site: str, notice: dict[str, Any]) -> str:
+    return "\n".join(body_paragraphs(root, site, notice))
+
+
+def epoch_ms(day: str, hour: int = 9) -> int:
+    stamp = dt.datetime.fromisoformat(day).replace(hour=hour, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    return int(stamp.timestamp() * 1000)
+
+
+def modified_epoch(notice: dict[str, Any]) -> float | None:
+    """Last-Modified of a detail page, from gov.cn-style ``YYYY-MM-DD-HH:mm:ss`` stamps."""
+    stamp = notice.get("lastmodified") or notice.get("firstpublished")
+    if not stamp:
+        return None
+    parsed = dt.datetime.strptime(stamp[:19], "%Y-%m-%d-%H:%M:%S")
+    return parsed.replace(tzinfo=dt.timezone(dt.timedelta(hours=8))).timestamp()

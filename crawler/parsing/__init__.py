@@ -1,0 +1,1 @@
+"""Site-independent reading of government pages: metas, info tables, body text, page dates."""

@@ -1,0 +1,86 @@
+"""Item pipeline stages: extraction (added with the extractor) and storage.
+
+Each stage is a thin adapter; the work is done by plain functions that are tested without a crawl.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from scrapy import Spider
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+
+from crawler.health import SourceHealth
+from crawler.items import NoticeItem
+from crawler.runstore import database_for
+from storage.notices import NoticeRecord, save_notice
+
+log = logging.getLogger(__name__)
+STORAGE_ERROR = "storage"
+
+
+def record_from_item(item: NoticeItem) -> NoticeRecord:
+    extraction = item.extraction or {}
+
+    def pick(key: str, fallback: object) -> object:
+        value = extraction.get(key)
+        return value if value not in (None, "", []) else fallback
+
+    def as_date(value: object) -> dt.date | None:
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str) and value:
+            return dt.date.fromisoformat(value)
+        return None
+
+    return NoticeRecord(
+        source=item.source,
+        url=item.url,
+        title=str(pick("title", item.title) or item.title),
+        text=item.text,
+        site_id=item.site_id,
+        doc_number=item.doc_number or extraction.get("doc_number"),
+        agencies=list(item.agencies or extraction.get("agencies") or []),
+        issue_date=item.issue_date or as_date(extraction.get("issue_date")),
+        publish_date=item.publish_date or as_date(extraction.get("publish_date")),
+        effective_date=as_date(extraction.get("effective_date")),
+        kind=extraction.get("kind"),
+        relevance=extraction.get("relevance"),
+        relevant=extraction.get("relevant"),
+        site_published_at=item.site_published_at,
+        site_modified_at=item.site_modified_at,
+        raw_html=item.raw_html,
+        raw_encoding=item.raw_encoding,
+        page_meta=item.page_meta,
+        http_etag=item.http_etag,
+        http_last_modified=item.http_last_modified,
+        extraction=item.extraction,
+        extractor_version=item.extractor_version,
+    )
+
+
+class StoragePipeline:
+    """Writes each notice in its own transaction, so one bad page never loses the others."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StoragePipeline:
+        return cls(crawler)
+
+    def process_item(self, item: NoticeItem, spider: Spider | None = None) -> NoticeItem:
+        spider = spider or self.crawler.spider
+        health: SourceHealth = spider.health  # type: ignore[union-attr]
+        db = database_for(self.crawler.settings)
+        try:
+            with db.session() as session, session.begin():
+                result = save_notice(session, record_from_item(item))
+        except Exception as exc:
+            health.record(STORAGE_ERROR, item.url, f"cannot store notice {item.url}: {exc}")
+            raise DropItem(f"not stored: {item.url}") from exc
+        health.items += 1
+        setattr(health, result.outcome, getattr(health, result.outcome) + 1)
+        return item

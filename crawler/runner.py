@@ -1,0 +1,119 @@
+"""Running a crawl in this process: every selected source at once, one row per source in the run.
+
+A Twisted reactor cannot be restarted, so one process runs one crawl: the CLI command is that
+process, and the daemon starts it as a child process per run instead of calling this in-process.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from scrapy.settings import Settings
+
+from cbecwatch.config import Settings as AppSettings
+from cbecwatch.config import get_settings
+from crawler.health import FAILED_STATUSES
+from storage.db import open_database
+from storage.models import CrawlRun, SourceRun
+from storage.types import utcnow
+
+
+
+class UnknownSourceError(ValueError):
+    pass
+
+
+@dataclass
+class SourceOutcome:
+    source: str
+    status: str
+    reason: str | None
+    items: int = 0
+    new: int = 0
+    revised: int = 0
+    requests: int = 0
+    list_requests: int = 0
+    detail_requests: int = 0
+    bytes: int = 0
+
+
+@dataclass
+class CrawlReport:
+    run_id: int
+    outcomes: list[SourceOutcome] = field(default_factory=list)
+    log_file: str | None = None
+
+    @property
+    def failed(self) -> list[SourceOutcome]:
+        return [o for o in self.outcomes if o.status in FAILED_STATUSES]
+
+
+def scrapy_settings(app: AppSettings | None = None, *, mirror: str | None = None) -> Settings:
+    os.environ["SCRAPY_SETTINGS_MODULE"] = "crawler.settings"
+    from scrapy.utils.project import get_project_settings
+
+    settings = get_project_settings()
+    app = app or get_settings()
+    settings.set("CBECWATCH_DATABASE_URL", app.database_url, priority="cmdline")
+    if mirror:
+        settings.set("CBECWATCH_MIRROR_URL", mirror, priority="cmdline")
+        handler = settings.get("MIRROR_HANDLER")
+        settings.set("DOWNLOAD_HANDLERS", {"http": handler, "https": handler}, priority="cmdline")
+    return settings
+
+
+def available_sources(settings: Settings | None = None) -> list[str]:
+    from scrapy.spiderloader import SpiderLoader
+
+    return sorted(SpiderLoader.from_settings(settings or scrapy_settings()).list())
+
+
+def run_crawl(
+    sources: list[str] | None = None, *, mirror: str | None = None, trigger: str = "cli", verbose: bool = False,
+) -> CrawlReport:
+    app = get_settings()
+    app.ensure_dirs()
+    settings = scrapy_settings(app, mirror=mirror)
+    known = available_sources(settings)
+    selected = sources or known
+    unknown = [name for name in selected if name not in known]
+    if unknown:
+        raise UnknownSourceError(f"unknown source {', '.join(unknown)}; known sources: {', '.join(known)}")
+
+    db = open_database(app.database_url)
+    with db.session() as session, session.begin():
+        run = CrawlRun(trigger=trigger, mirror_url=mirror)
+        session.add(run)
+        session.flush()
+        run_id = run.id
+    log_file = app.log_dir / f"crawl-{run_id}.log"
+    settings.set("CBECWATCH_CRAWL_RUN_ID", run_id, priority="cmdline")
+    if not verbose:
+        settings.set("LOG_FILE", str(log_file), priority="cmdline")
+        settings.set("LOG_FILE_APPEND", False, priority="cmdline")
+
+    from scrapy.crawler import CrawlerProcess
+
+    process = CrawlerProcess(settings)
+    for name in selected:
+        process.crawl(name)
+    process.start()
+
+    report = CrawlReport(run_id=run_id, log_file=None if verbose else str(log_file))
+    with db.session() as session, session.begin():
+        rows = {r.source: r for r in session.query(SourceRun).filter(SourceRun.crawl_run_id == run_id)}
+        for name in selected:
+            row = rows.get(name)
+            if row is None or row.finished_at is None:
+                report.outcomes.append(SourceOutcome(name, "failed", "the spider did not run to its end; see the log"))
+                continue
+            report.outcomes.append(SourceOutcome(
+                name, row.status, row.reason, row.items, row.new_notices, row.revised_notices, row.requests,
+                row.list_requests, row.detail_requests, row.bytes))
+        crawl_run = session.get(CrawlRun, run_id)
+        assert crawl_run is not None
+        crawl_run.finished_at = utcnow()
+        crawl_run.status = "failed" if report.failed else "ok"
+    db.dispose()
+    return report

@@ -1,0 +1,77 @@
+"""The crawler's side of the database: one ``Database`` per process, source-run bookkeeping."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scrapy import Spider
+from scrapy.settings import BaseSettings
+
+from crawler.health import FAILED_STATUSES, SourceHealth
+from storage.db import Database, open_database
+from storage.models import SourceRun
+from storage.notices import ensure_source
+from storage.types import utcnow
+
+_databases: dict[str, Database] = {}
+
+
+def database_for(settings: BaseSettings) -> Database:
+    url = settings.get("CBECWATCH_DATABASE_URL")
+    if not url:
+        from cbecwatch.config import get_settings
+
+        url = get_settings().database_url
+    if url not in _databases:
+        _databases[url] = open_database(url)
+    return _databases[url]
+
+
+def start_source_run(settings: BaseSettings, spider: Spider) -> int:
+    db = database_for(settings)
+    with db.session() as session, session.begin():
+        ensure_source(session, spider.name, getattr(spider, "agency", spider.name))
+        run = SourceRun(source=spider.name, crawl_run_id=settings.getint("CBECWATCH_CRAWL_RUN_ID") or None)
+        session.add(run)
+        session.flush()
+        return run.id
+
+
+def finish_source_run(
+    settings: BaseSettings, spider: Spider, health: SourceHealth, counts: dict[str, Any], status: str,
+    reason: str | None,
+) -> None:
+    db = database_for(settings)
+    run_id = getattr(spider, "source_run_id", None)
+    broken_after = settings.getint("CBECWATCH_BROKEN_AFTER", 3)
+    now = utcnow()
+    with db.session() as session, session.begin():
+        source = ensure_source(session, spider.name, getattr(spider, "agency", spider.name))
+        run = session.get(SourceRun, run_id) if run_id else None
+        if run is None:
+            run = SourceRun(source=spider.name, crawl_run_id=settings.getint("CBECWATCH_CRAWL_RUN_ID") or None)
+            session.add(run)
+        run.finished_at = now
+        run.status = status
+        run.reason = reason
+        run.requests = int(counts.get("requests", 0))
+        run.list_requests = int(counts.get("list_requests", 0))
+        run.detail_requests = int(counts.get("detail_requests", 0))
+        run.bytes = int(counts.get("bytes", 0))
+        run.items = health.items
+        run.new_notices = health.new
+        run.revised_notices = health.revised
+        run.unchanged_notices = health.unchanged
+        run.errors = dict(health.errors)
+        run.error_samples = list(health.samples)
+
+        source.last_run_at = now
+        if status in FAILED_STATUSES:
+            source.consecutive_failures += 1
+            source.status = "broken" if source.consecutive_failures >= broken_after else status
+            source.status_reason = reason
+        else:
+            source.consecutive_failures = 0
+            source.status = status
+            source.status_reason = reason
+            source.last_success_at = now

@@ -1,0 +1,165 @@
+"""The tables of cbecwatch, as typed SQLAlchemy models.
+
+A *notice* is one official document at one canonical URL; each distinct cleaned text of it is a
+*notice version*; the extractor's output for a version is stored as *facts*. A *crawl run* is one
+invocation of the crawler; a *source run* is one source's part of it, with its counts and errors,
+which is what source health is computed from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from storage.types import UTCDateTime, utcnow
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dt.datetime: UTCDateTime(), dict[str, Any]: JSON(), list[Any]: JSON()}
+
+
+class Source(Base):
+    """A crawled site section, keyed by the stable source name (``govcn``, ``mofcom`` …)."""
+
+    __tablename__ = "sources"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    agency: Mapped[str] = mapped_column(String(128))
+    status: Mapped[str] = mapped_column(String(32), default="new")
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_run_at: Mapped[dt.datetime | None]
+    last_success_at: Mapped[dt.datetime | None]
+
+
+class CrawlRun(Base):
+    __tablename__ = "crawl_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trigger: Mapped[str] = mapped_column(String(32), default="cli")
+    mirror_url: Mapped[str | None] = mapped_column(String(512))
+    started_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[dt.datetime | None]
+    status: Mapped[str] = mapped_column(String(32), default="running")
+
+    source_runs: Mapped[list[SourceRun]] = relationship(back_populates="crawl_run", order_by="SourceRun.id")
+
+
+class SourceRun(Base):
+    """One source's share of a crawl run: what it fetched, found and failed at."""
+
+    __tablename__ = "source_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    crawl_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id", ondelete="CASCADE"))
+    source: Mapped[str] = mapped_column(ForeignKey("sources.name"))
+    started_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[dt.datetime | None]
+    status: Mapped[str] = mapped_column(String(32), default="running")
+    reason: Mapped[str | None] = mapped_column(Text)
+    requests: Mapped[int] = mapped_column(Integer, default=0)
+    list_requests: Mapped[int] = mapped_column(Integer, default=0)
+    detail_requests: Mapped[int] = mapped_column(Integer, default=0)
+    bytes: Mapped[int] = mapped_column(Integer, default=0)
+    items: Mapped[int] = mapped_column(Integer, default=0)
+    new_notices: Mapped[int] = mapped_column(Integer, default=0)
+    revised_notices: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged_notices: Mapped[int] = mapped_column(Integer, default=0)
+    errors: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    error_samples: Mapped[list[Any]] = mapped_column(default=list)
+
+    crawl_run: Mapped[CrawlRun | None] = relationship(back_populates="source_runs")
+
+
+class Notice(Base):
+    __tablename__ = "notices"
+    __table_args__ = (
+        UniqueConstraint("source", "site_id", name="uq_notices_source_site_id"),
+        Index("ix_notices_doc_number_key", "doc_number_key"),
+        Index("ix_notices_publish_date", "publish_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(ForeignKey("sources.name"), index=True)
+    url: Mapped[str] = mapped_column(String(1024), unique=True)
+    site_id: Mapped[str | None] = mapped_column(String(128))
+    title: Mapped[str] = mapped_column(Text)
+    doc_number: Mapped[str | None] = mapped_column(String(128))
+    doc_number_key: Mapped[str | None] = mapped_column(String(128))
+    agencies: Mapped[list[Any]] = mapped_column(default=list)
+    issue_date: Mapped[dt.date | None] = mapped_column(Date)
+    publish_date: Mapped[dt.date | None] = mapped_column(Date)
+    effective_date: Mapped[dt.date | None] = mapped_column(Date)
+    kind: Mapped[str | None] = mapped_column(String(32))
+    relevance: Mapped[float | None] = mapped_column(Float)
+    relevant: Mapped[bool | None] = mapped_column(Boolean)
+    site_published_at: Mapped[dt.datetime | None]
+    site_modified_at: Mapped[dt.datetime | None]
+    http_etag: Mapped[str | None] = mapped_column(String(256))
+    http_last_modified: Mapped[str | None] = mapped_column(String(64))
+    first_seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_changed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    versions: Mapped[list[NoticeVersion]] = relationship(
+        back_populates="notice", order_by="NoticeVersion.number", cascade="all, delete-orphan"
+    )
+
+
+class NoticeVersion(Base):
+    __tablename__ = "notice_versions"
+    __table_args__ = (
+        UniqueConstraint("notice_id", "content_hash", name="uq_versions_notice_hash"),
+        UniqueConstraint("notice_id", "number", name="uq_versions_notice_number"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    raw_html: Mapped[bytes | None] = mapped_column(LargeBinary)
+    raw_encoding: Mapped[str | None] = mapped_column(String(32))
+    page_meta: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    extraction: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    extractor_version: Mapped[str | None] = mapped_column(String(32))
+    fetched_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    notice: Mapped[Notice] = relationship(back_populates="versions")
+    facts: Mapped[list[Fact]] = relationship(
+        back_populates="version", order_by="Fact.position", cascade="all, delete-orphan"
+    )
+
+
+class Fact(Base):
+    """One extracted fact of a version: a place, a rule figure, a customs code or a date."""
+
+    __tablename__ = "facts"
+    __table_args__ = (Index("ix_facts_kind_name", "kind", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("notice_versions.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[str] = mapped_column(String(256))
+    value: Mapped[str | None] = mapped_column(String(256))
+    unit: Mapped[str | None] = mapped_column(String(32))
+    province: Mapped[str | None] = mapped_column(String(64))
+    adcode: Mapped[str | None] = mapped_column(String(12))
+
+    version: Mapped[NoticeVersion] = relationship(back_populates="facts")

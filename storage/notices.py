@@ -1,0 +1,176 @@
+"""Writing crawled notices: one row per document URL, a new version whenever its cleaned text changes.
+
+The content hash is taken over the NFKC-normalised, whitespace-collapsed *body text*, not the raw
+HTML, so page furniture and page-generation stamps never count as a revision.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import unicodedata
+import zlib
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from storage.facts import facts_from_extraction
+from storage.models import Notice, NoticeVersion, Source
+from storage.types import utcnow
+
+_WHITESPACE = re.compile(r"\s+")
+Outcome = Literal["new", "revised", "unchanged"]
+
+
+def normalize_for_hash(text: str) -> str:
+    return _WHITESPACE.sub(" ", unicodedata.normalize("NFKC", text)).strip()
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(normalize_for_hash(text).encode("utf-8")).hexdigest()
+
+
+def doc_number_key(doc_number: str | None) -> str | None:
+    """Comparison key of a 发文字号: NFKC, no whitespace, every bracket pair folded to 〔〕."""
+    if not doc_number:
+        return None
+    key = _WHITESPACE.sub("", unicodedata.normalize("NFKC", doc_number))
+    return key.translate(str.maketrans({"[": "〔", "]": "〕", "【": "〔", "】": "〕", "(": "〔", ")": "〕"}))
+
+
+@dataclass
+class NoticeRecord:
+    """Everything the crawler knows about one fetched notice page."""
+
+    source: str
+    url: str
+    title: str
+    text: str
+    site_id: str | None = None
+    doc_number: str | None = None
+    agencies: list[str] = field(default_factory=list)
+    issue_date: dt.date | None = None
+    publish_date: dt.date | None = None
+    effective_date: dt.date | None = None
+    kind: str | None = None
+    relevance: float | None = None
+    relevant: bool | None = None
+    site_published_at: dt.datetime | None = None
+    site_modified_at: dt.datetime | None = None
+    raw_html: bytes | None = None
+    raw_encoding: str | None = None
+    page_meta: dict[str, Any] = field(default_factory=dict)
+    http_etag: str | None = None
+    http_last_modified: str | None = None
+    extraction: dict[str, Any] | None = None
+    extractor_version: str | None = None
+    fetched_at: dt.datetime = field(default_factory=utcnow)
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    outcome: Outcome
+    notice_id: int
+    version_id: int
+    version_number: int
+
+
+def ensure_source(session: Session, name: str, agency: str) -> Source:
+    source = session.get(Source, name)
+    if source is None:
+        source = Source(name=name, agency=agency, status="new", consecutive_failures=0)
+        session.add(source)
+        session.flush()
+    elif source.agency != agency:
+        source.agency = agency
+    return source
+
+
+def _apply_metadata(notice: Notice, record: NoticeRecord) -> None:
+    notice.site_id = record.site_id or notice.site_id
+    notice.title = record.title
+    notice.doc_number = record.doc_number
+    notice.doc_number_key = doc_number_key(record.doc_number)
+    notice.agencies = list(record.agencies)
+    notice.issue_date = record.issue_date
+    notice.publish_date = record.publish_date
+    notice.effective_date = record.effective_date
+    notice.kind = record.kind
+    notice.relevance = record.relevance
+    notice.relevant = record.relevant
+    notice.site_published_at = record.site_published_at
+    notice.site_modified_at = record.site_modified_at
+    notice.http_etag = record.http_etag
+    notice.http_last_modified = record.http_last_modified
+    notice.last_seen_at = record.fetched_at
+
+
+def _new_version(record: NoticeRecord, number: int, digest: str) -> NoticeVersion:
+    version = NoticeVersion(
+        number=number,
+        content_hash=digest,
+        text=record.text,
+        raw_html=zlib.compress(record.raw_html, 6) if record.raw_html is not None else None,
+        raw_encoding=record.raw_encoding,
+        page_meta=dict(record.page_meta),
+        extraction=record.extraction,
+        extractor_version=record.extractor_version,
+        fetched_at=record.fetched_at,
+    )
+    version.facts = facts_from_extraction(record.extraction)
+    return version
+
+
+def save_notice(session: Session, record: NoticeRecord) -> SaveResult:
+    """Insert or update one notice; the caller owns the transaction."""
+    notice = session.scalar(select(Notice).where(Notice.url == record.url))
+    if notice is None and record.site_id:
+        notice = session.scalar(
+            select(Notice).where(Notice.source == record.source, Notice.site_id == record.site_id)
+        )
+    digest = content_hash(record.text)
+    if notice is None:
+        notice = Notice(source=record.source, url=record.url, first_seen_at=record.fetched_at,
+                        last_changed_at=record.fetched_at)
+        _apply_metadata(notice, record)
+        version = _new_version(record, 1, digest)
+        notice.versions.append(version)
+        session.add(notice)
+        session.flush()
+        return SaveResult("new", notice.id, version.id, 1)
+
+    _apply_metadata(notice, record)
+    latest = session.scalar(
+        select(NoticeVersion).where(NoticeVersion.notice_id == notice.id).order_by(NoticeVersion.number.desc())
+    )
+    if latest is not None and latest.content_hash == digest:
+        session.flush()
+        return SaveResult("unchanged", notice.id, latest.id, latest.number)
+    known = session.scalar(
+        select(NoticeVersion).where(NoticeVersion.notice_id == notice.id, NoticeVersion.content_hash == digest)
+    )
+    if known is not None:
+        # The page went back to an earlier text. That is a revision too; one row per distinct text
+        # (the unique notice/hash pair) means we point at the stored version instead of copying it.
+        notice.last_changed_at = record.fetched_at
+        session.flush()
+        return SaveResult("revised", notice.id, known.id, known.number)
+    number = (session.scalar(select(func.max(NoticeVersion.number)).where(
+        NoticeVersion.notice_id == notice.id)) or 0) + 1
+    version = _new_version(record, number, digest)
+    version.notice_id = notice.id
+    session.add(version)
+    notice.last_changed_at = record.fetched_at
+    session.flush()
+    return SaveResult("revised", notice.id, version.id, number)
+
+
+def raw_html_of(version: NoticeVersion) -> bytes | None:
+    return zlib.decompress(version.raw_html) if version.raw_html is not None else None
+
+
+def known_urls(session: Session, source: str) -> dict[str, Notice]:
+    return {n.url: n for n in session.scalars(select(Notice).where(Notice.source == source))}
