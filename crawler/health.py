@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from scrapy import Spider, signals
+from scrapy import exceptions as scrapy_errors
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
@@ -82,6 +83,16 @@ class SourceHealth:
         return "ok", None
 
 
+# Scrapy >= 2.19 wraps Twisted's errors in its own download exceptions; accept both families.
+_NETWORK_FAILURES: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
+    ((scrapy_errors.CannotResolveHostError, net_error.DNSLookupError), "DNS lookup failed"),
+    ((scrapy_errors.DownloadConnectionRefusedError, net_error.ConnectionRefusedError), "connection refused"),
+    ((scrapy_errors.DownloadTimeoutError, net_error.TimeoutError, net_error.TCPTimedOutError), "timed out"),
+    ((scrapy_errors.ResponseDataLossError,), "the connection dropped mid-response"),
+    ((scrapy_errors.DownloadFailedError,), "download failed"),
+)
+
+
 def describe_failure(failure: Failure, request: Request) -> tuple[str, str]:
     """Map a request failure to ``(error class, clear message naming the host)``."""
     host = urlsplit(request.url).hostname or request.url
@@ -96,12 +107,9 @@ def describe_failure(failure: Failure, request: Request) -> tuple[str, str]:
         if "robots" in str(exc).lower() or request.meta.get("_robots_forbidden"):
             return ROBOTS, f"robots.txt of {host} forbids {urlsplit(request.url).path}"
         return NETWORK, f"{host}: request ignored ({exc})"
-    if isinstance(exc, net_error.DNSLookupError):
-        return NETWORK, f"cannot reach {host}: DNS lookup failed"
-    if isinstance(exc, net_error.ConnectionRefusedError):
-        return NETWORK, f"cannot reach {host}: connection refused"
-    if isinstance(exc, (net_error.TimeoutError, net_error.TCPTimedOutError)) or "timeout" in type(exc).__name__.lower():
-        return NETWORK, f"cannot reach {host}: timed out"
+    for kinds, what in _NETWORK_FAILURES:
+        if isinstance(exc, kinds):
+            return NETWORK, f"cannot reach {host}: {what}"
     if isinstance(exc, net_error.ConnectError):
         return NETWORK, f"cannot reach {host}: {exc.__class__.__name__}"
     return NETWORK, f"cannot fetch from {host}: {type(exc).__name__}: {exc}".strip(": ")

@@ -1,0 +1,116 @@
+"""Real Scrapy crawls of the gov.cn source against the mirror, through the CLI as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from crawler.mirror.server import MirrorServer
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def add_notice(mirror_root: Path, **fields: str) -> None:
+    path = mirror_root / "govcn" / "notices.json"
+    notices = json.loads(path.read_text("utf-8"))
+    notices.append(fields)
+    path.write_text(json.dumps(notices, ensure_ascii=False), "utf-8")
+
+
+def test_crawl_stores_every_notice_with_number_and_dates(cli, mirror: MirrorServer) -> None:
+    result = cli("crawl", "--source", "govcn", "--mirror", mirror.url)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "govcn: ok — 3 notices (3 new" in result.stdout
+    assert "Traceback" not in result.stderr
+
+    listed = json.loads(cli("notices", "--json").stdout)
+    by_number = {n["doc_number"]: n for n in listed}
+    assert set(by_number) == {"国函〔2016〕17号", "国函〔2020〕47号", "财关税〔2018〕49号"}
+    tax = by_number["财关税〔2018〕49号"]
+    # the info table's 发布日期 (original publication), not the later gov.cn repost in the meta
+    assert tax["publish_date"] == "2018-11-30" and tax["issue_date"] == "2018-11-29"
+    assert tax["agencies"] == ["财政部", "海关总署", "税务总局"]
+    batch2 = by_number["国函〔2016〕17号"]
+    assert batch2["url"] == "https://www.gov.cn/zhengce/content/2016-01/15/content_5033282.htm"
+    assert (batch2["issue_date"], batch2["publish_date"]) == ("2016-01-12", "2016-01-15")
+
+    shown = json.loads(cli("show", str(batch2["id"]), "--json").stdout)
+    assert "同意在天津市、上海市" in shown["text"] and len(shown["versions"]) == 1
+
+
+def test_second_crawl_finds_nothing_new_and_a_new_notice_is_found(cli, mirror: MirrorServer,
+                                                                  mirror_root: Path) -> None:
+    assert cli("crawl", "--mirror", mirror.url).returncode == 0
+    again = cli("crawl", "--mirror", mirror.url)
+    assert "govcn: ok — 3 notices (0 new, 0 revised, 3 unchanged)" in again.stdout, again.stdout
+
+    shutil.copy(mirror_root / "govcn" / "bodies" / "batch2-2016.txt", mirror_root / "govcn" / "bodies" / "new.txt")
+    add_notice(mirror_root, id="5999999", library="gw", path="/zhengce/content/2026-11/23/content_5999999.htm",
+               title="国务院关于同意在某地设立跨境电子商务综合试验区的批复", pcode="国函〔2026〕99号", puborg="国务院",
+               issue_date="2026-11-20", publish_date="2026-11-23", firstpublished="2026-11-23-10:00:00",
+               body="bodies/new.txt")
+    third = cli("crawl", "--mirror", mirror.url)
+    assert "govcn: ok — 4 notices (1 new, 0 revised, 3 unchanged)" in third.stdout, third.stdout
+    newest = json.loads(cli("notices", "--json", "--since", "2026-01-01").stdout)
+    assert [n["doc_number"] for n in newest] == ["国函〔2026〕99号"]
+
+
+def test_revised_body_makes_a_second_version(cli, mirror: MirrorServer, mirror_root: Path) -> None:
+    assert cli("crawl", "--mirror", mirror.url).returncode == 0
+    body = mirror_root / "govcn" / "bodies" / "tax-2018-49.txt"
+    body.write_text(body.read_text("utf-8").replace("26000元", "30000元"), "utf-8")
+    result = cli("crawl", "--mirror", mirror.url)
+    assert "(0 new, 1 revised, 2 unchanged)" in result.stdout, result.stdout
+    tax = next(n for n in json.loads(cli("notices", "--json").stdout) if n["doc_number"] == "财关税〔2018〕49号")
+    versions = json.loads(cli("show", str(tax["id"]), "--json").stdout)["versions"]
+    assert [v["number"] for v in versions] == [1, 2]
+
+
+def test_unreachable_site_gives_one_clear_line_and_a_failure_status(cli, app_home: Path) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a port on 127.0.0.1 that nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    result = cli("crawl", "--mirror", closed)
+    assert result.returncode == 1
+    assert "govcn: failed" in result.stdout
+    assert "cannot reach sousuo.www.gov.cn: connection refused" in result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    sources = json.loads(cli("sources", "--json").stdout)
+    govcn = next(s for s in sources if s["name"] == "govcn")
+    assert govcn["status"] == "failed" and "connection refused" in govcn["reason"]
+
+
+def test_layout_drift_and_empty_answers_are_reported(cli, mirror: MirrorServer, mirror_root: Path) -> None:
+    (mirror_root / "faults.json").write_text(json.dumps({
+        "sousuo.www.gov.cn/search-gov/data": {"status": 200, "body": json.dumps({"code": 1001, "searchVO": {}}),
+                                              "content_type": "application/json"},
+        "www.gov.cn/zhengce/zuixin/ZUIXINZHENGCE.json": {"status": 200, "body": "[]",
+                                                         "content_type": "application/json"},
+    }))
+    result = cli("crawl", "--mirror", mirror.url)
+    assert result.returncode == 1
+    assert "govcn: empty" in result.stdout or "govcn: drift" in result.stdout, result.stdout
+
+
+def test_unknown_source_is_a_clear_error(cli) -> None:
+    result = cli("crawl", "--source", "nosuch")
+    assert result.returncode == 2
+    assert "unknown source nosuch; known sources: " in result.stderr and "govcn" in result.stderr
+
+
+def test_scrapy_commands_work_from_the_repository_root(cli, mirror: MirrorServer, tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, CBECWATCH_MIRROR_URL=mirror.url)
+    listed = subprocess.run([sys.executable, "-m", "scrapy", "list"], cwd=REPO, env=env, capture_output=True,
+                            text=True, timeout=60)
+    assert "govcn" in listed.stdout.split()
+    crawled = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "govcn", "-s", "LOG_LEVEL=WARNING"], cwd=REPO,
+                             env=env, capture_output=True, text=True, timeout=120)
+    assert crawled.returncode == 0, crawled.stderr
+    assert "govcn: ok — 3 notices (3 new" in crawled.stdout
