@@ -65,6 +65,10 @@ def build_parser() -> argparse.ArgumentParser:
     db_sub.add_parser("current", help="print the schema revision").set_defaults(
         handler="cbecwatch.commands:db_current")
 
+    from cbecwatch.commands_facts import add_commands as add_fact_commands
+
+    add_fact_commands(sub, _date)
+
     demo = sub.add_parser("demo", help="start the bundled mirror and crawl every source from it")
     demo.set_defaults(handler="cbecwatch.commands:demo")
     return parser

@@ -61,6 +61,35 @@ def record_from_item(item: NoticeItem) -> NoticeRecord:
     )
 
 
+EXTRACTION_ERROR = "extraction"
+
+
+class ExtractionPipeline:
+    """Adds the extractor's facts to each item. A failure is recorded against the source and the
+    notice is still stored (without facts), so nothing is lost; ``cbecwatch reparse`` fills it in
+    once the extractor is fixed."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ExtractionPipeline:
+        return cls(crawler)
+
+    def process_item(self, item: NoticeItem, spider: Spider | None = None) -> NoticeItem:
+        from crawler.facts import extract_notice, extractor_version
+
+        spider = spider or self.crawler.spider
+        try:
+            item.extraction = extract_notice(item.text, url=item.url, title=item.title,
+                                             publish_date=item.publish_date)
+            item.extractor_version = extractor_version()
+        except Exception as exc:
+            health: SourceHealth = spider.health  # type: ignore[union-attr]
+            health.record(EXTRACTION_ERROR, item.url, f"extraction failed for {item.url}: {exc!r}")
+        return item
+
+
 class StoragePipeline:
     """Writes each notice in its own transaction, so one bad page never loses the others."""
 

@@ -168,6 +168,26 @@ def save_notice(session: Session, record: NoticeRecord) -> SaveResult:
     return SaveResult("revised", notice.id, version.id, number)
 
 
+def apply_extraction(notice: Notice, extraction: dict[str, Any]) -> None:
+    """Refresh a notice's derived fields from its latest version's extraction (used by re-parse).
+
+    Values the site states in metadata (document number, dates) stay when the extractor has none.
+    """
+    notice.kind = extraction.get("kind") or notice.kind
+    notice.relevance = extraction.get("relevance", notice.relevance)
+    notice.relevant = extraction.get("relevant", notice.relevant)
+    for key in ("issue_date", "publish_date"):
+        value = extraction.get(key)
+        if value:
+            setattr(notice, key, dt.date.fromisoformat(value))
+    # The effective date comes only from the text (自…起施行); none stated means none (every 批复).
+    effective = extraction.get("effective_date")
+    notice.effective_date = dt.date.fromisoformat(effective) if effective else None
+    if extraction.get("doc_number") and not notice.doc_number:
+        notice.doc_number = extraction["doc_number"]
+        notice.doc_number_key = doc_number_key(notice.doc_number)
+
+
 def raw_html_of(version: NoticeVersion) -> bytes | None:
     return zlib.decompress(version.raw_html) if version.raw_html is not None else None
 
