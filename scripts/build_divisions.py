@@ -23,7 +23,8 @@ from pathlib import Path
 
 OUT = Path(__file__).resolve().parent.parent / "crawler" / "extraction" / "data" / "divisions.csv"
 ZIP_MEMBER = "jionlp/dictionary/china_location.zip"
-COLUMNS = ["adcode", "name", "level", "parent_adcode", "province_adcode", "aliases", "kind", "source", "as_of"]
+COLUMNS = ["adcode", "name", "level", "parent_adcode", "province_adcode", "aliases", "kind", "source",
+           "as_of"]
 
 # Generic county names that are also ordinary words (stack.md §6): never put them in the gazetteer.
 STOP_NAMES = {"城区", "郊区", "矿区", "东区", "西区", "南区", "北区", "新区", "市辖区"}
@@ -37,14 +38,15 @@ def read_location_text(wheel: Path) -> tuple[str, str, str]:
     with zipfile.ZipFile(io.BytesIO(inner)) as z:
         info = z.infolist()[0]
         text = z.read(info).decode("utf-8")
-        as_of = "%04d-%02d-%02d" % info.date_time[:3]
+        y, m, d = info.date_time[:3]
+        as_of = f"{y:04d}-{m:02d}-{d:02d}"
     source = f"jionlp {version.group(1) if version else '?'} dictionary/china_location.zip (Apache-2.0)"
     return text, source, as_of
 
 
 def county_alias(name: str) -> str | None:
-    # Only county-level *cities* get a short form (义乌 for 义乌市): lists of pilot places write them that way,
-    # while short forms of districts and counties (和平, 东区 …) are far too ambiguous.
+    # Only county-level *cities* get a short form (义乌 for 义乌市): lists of pilot places write them that
+    # way, while short forms of districts and counties (和平, 东区 …) are far too ambiguous.
     if name.endswith("市") and len(name) >= 3:
         return name[:-1]
     return None

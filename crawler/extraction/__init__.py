@@ -17,8 +17,8 @@ __all__ = ["Extraction", "Figure", "Place", "extract", "warm_up"]
 
 def extract(document: str, *, url: str | None = None, is_html: bool | None = None,
             publish_date: dt.date | None = None, title: str | None = None) -> Extraction:
-    """Extract the facts of one notice. ``is_html=None`` sniffs the input; ``publish_date``/``title`` are hints
-    the crawler knows from the page or list (an info table's 发布日期 still wins over the hint)."""
+    """Extract the facts of one notice. ``is_html=None`` sniffs the input; ``publish_date``/``title`` are
+    hints the crawler knows from the page or list (an info table's 发布日期 still wins over the hint)."""
     from .pipeline import extract as _extract
 
     return _extract(document, url=url, is_html=is_html, publish_date=publish_date, title=title)

@@ -1,7 +1,7 @@
 """Dates of a notice: 成文日期 (signed), 发布日期 (posted), 施行日期 (effective). domain.md §2.2.
 
-Chinese-numeral dates (二〇一八年七月二十四日, with the zero look-alikes ○ O 零) are converted with cn2an on the
-date-shaped span only, never on the whole text, so numbers in names and amounts are left alone.
+Chinese-numeral dates (二〇一八年七月二十四日, with the zero look-alikes ○ O 零) are converted with cn2an
+on the date-shaped span only, never on the whole text, so numbers in names and amounts are left alone.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ CHINESE_DATE = re.compile(rf"([{_CN_DIGIT}]{{4}})\s*年\s*([一二三四五六�
                           r"([一二三四五六七八九十]{1,3})\s*日")
 # Metadata formats: 2018-12-04-09:41:27 (gov.cn), 2014-01-24 16:50, 2018.11.30, [2021-03-22], 2016年01月15日.
 META_DATE = re.compile(r"((?:19|20)\d\d)\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})")
-_DATE_ANY = rf"(?:\d{{4}}\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日|[{_CN_DIGIT}]{{4}}年[一二三四五六七八九十]{{1,3}}月" \
-            r"[一二三四五六七八九十]{1,3}日)"
+_DATE_ANY = (rf"(?:\d{{4}}\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日"
+             rf"|[{_CN_DIGIT}]{{4}}年[一二三四五六七八九十]{{1,3}}月[一二三四五六七八九十]{{1,3}}日)")
 EFFECTIVE = re.compile(rf"(?:自|从|于)\s*(?P<what>{_DATE_ANY}|(?:发布|公布|印发|发文|公告|下发|颁布)之日)"
                        r"\s*(?:起|开始)?\s*(?:正式)?(?:施行|实施|执行|生效)")
 EFFECTIVE_LABEL = re.compile(rf"(?:施行|实施|生效|执行)日期\s*[:：]\s*(?P<what>{_DATE_ANY})")

@@ -15,7 +15,7 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 FILES = ("divisions.csv", "supplement.csv")
 
 # Levels preferred when a short form fits several places in a list of pilot places: such lists name cities,
-# so a prefecture beats a province of the same short form (吉林 in a city list is 吉林市's usual short form too).
+# so a prefecture beats a province of the same short form (吉林 in a city list is usually 吉林市).
 _LEVEL_RANK = {"prefecture": 0, "county": 1, "new_area": 2, "special_area": 2, "island": 3, "province": 4}
 
 

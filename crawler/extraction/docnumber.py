@@ -12,7 +12,8 @@ from .agencies import number_prefix_pattern
 from .normalize import normalize_year_brackets, squeeze
 
 _YEAR = r"(?:19|20)\d\d"
-BRACKETED = re.compile(rf"(?P<code>[\u4e00-\u9fa5]{{1,10}})〔(?P<year>{_YEAR})〕\s*第?\s*(?P<serial>\d{{1,5}})\s*号")
+BRACKETED = re.compile(
+    rf"(?P<code>[\u4e00-\u9fa5]{{1,10}})〔(?P<year>{_YEAR})〕\s*第?\s*(?P<serial>\d{{1,5}})\s*号")
 ANNOUNCE = re.compile(rf"公告\s*(?P<year>{_YEAR})\s*年\s*第\s*(?P<serial>\d{{1,5}})\s*号")
 _PREFIX = re.compile(rf"(?:{number_prefix_pattern()})(?:等\d{{1,2}}个?部门)?$")
 _LEAD_WORDS = re.compile(r"^(?:根据|按照|依据|参照|执行|详见|以及|见|即|和|及|与|或|并|的|由|对|将|在)+")
@@ -30,7 +31,7 @@ def find_numbers(text: str) -> list[tuple[int, str]]:
     out: list[tuple[int, str]] = []
     for m in BRACKETED.finditer(text):
         code = _LEAD_WORDS.sub("", m.group("code"))
-        if code.endswith("公告"):  # 海关总署公告〔2018〕194号 is the announcement form, bracketed by a reprint
+        if code.endswith("公告"):  # 海关总署公告〔2018〕194号: the announcement form, bracketed by a reprint
             at = m.start("code") + len(m.group("code")) - 2
             prefix = _announce_prefix(text, at)
             out.append((at - len(prefix), f"{prefix}公告{m.group('year')}年第{int(m.group('serial'))}号"))

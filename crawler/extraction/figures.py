@@ -12,19 +12,22 @@ from .model import Figure
 _AMOUNT = r"(?:人民币)?\s*(\d[\d,，]{0,12}(?:\.\d+)?)\s*(万)?\s*元"
 # 单次交易限值由人民币2000元提高至5000元 / 年度交易限值为人民币20000元
 _LIMITS = (("single", r"单次交易限值"), ("annual", r"(?:个人)?年度交易限值"))
-_CHANGE = re.compile(rf"^[^。；]{{0,12}}?由\s*{_AMOUNT}\s*(?:提高|调整|上调|提升|下调|降低|调高|放宽)(?:到|至|为)\s*{_AMOUNT}")
+_VERB = r"(?:提高|调整|上调|提升|下调|降低|调高|放宽)(?:到|至|为)"
+_CHANGE = re.compile(rf"^[^。；]{{0,12}}?由\s*{_AMOUNT}\s*{_VERB}\s*{_AMOUNT}")
 _STATE = re.compile(rf"^[^。；]{{0,8}}?(?:为|是|是指)\s*{_AMOUNT}")
 _BEFORE = re.compile(rf"{_AMOUNT}\s*$")
 # Tax rates: 关税税率暂设为0% / 按法定应纳税额的70%征收
 _DUTY_RATE = re.compile(r"关税税率[^。；%]{0,12}?(\d{1,3}(?:\.\d+)?)\s*%")
 _TAX_SHARE = re.compile(r"应纳税额的\s*(\d{1,3}(?:\.\d+)?)\s*%")
 # Positive list items: 共1142个8位税号 / 新增29项 / 删除1项 / 共计1413个税目
+_UNIT = r"\s*(\d{1,5})\s*(?:个|项)\s*(?:8位)?"
 _ITEMS = (
-    ("items_total", re.compile(r"(?:共|共计|合计|总计)\s*(\d{1,5})\s*(?:个|项)\s*(?:8位)?(?:税号|税目|商品|税则号列)")),
-    ("items_added", re.compile(r"(?:新增|增加|增列)\s*(?:了)?\s*(\d{1,5})\s*(?:个|项)\s*(?:8位)?(?:税号|税目|商品)?")),
-    ("items_removed", re.compile(r"(?:删除|删去|减少|调出)\s*(?:了)?\s*(\d{1,5})\s*(?:个|项)\s*(?:8位)?(?:税号|税目|商品)?")),
+    ("items_total", re.compile(rf"(?:共|共计|合计|总计){_UNIT}(?:税号|税目|商品|税则号列)")),
+    ("items_added", re.compile(rf"(?:新增|增加|增列)\s*(?:了)?{_UNIT}(?:税号|税目|商品)?")),
+    ("items_removed", re.compile(rf"(?:删除|删去|减少|调出)\s*(?:了)?{_UNIT}(?:税号|税目|商品)?")),
 )
-_RETURN = re.compile(r"(\d{1,3})\s*(?:天|日)\s*(?:内|以内)?[^。；]{0,10}退货|退货[^。；]{0,15}?(\d{1,3})\s*(?:天|日)")
+_RETURN = re.compile(
+    r"(\d{1,3})\s*(?:天|日)\s*(?:内|以内)?[^。；]{0,10}退货|退货[^。；]{0,15}?(\d{1,3})\s*(?:天|日)")
 
 _CODE = re.compile(r"(?<![\d.\-/])(\d{4})(?![\d.\-/])")
 _CODE_CONTEXT = re.compile(r"监管方式|方式代码|监管代码|代码|贸易方式")
@@ -101,10 +104,9 @@ def customs_codes(text: str) -> list[str]:
         before = text[m.start() - 1] if m.start() else " "
         after = text[m.end()] if m.end() < len(text) else " "
         quoted = before in "“\"‘'（(" and after in "”\"’'）)"
-        if _CODE_CONTEXT.search(window) or (code in KNOWN_CODES and (quoted or "模式" in window
-                                                                     or "进口" in window or "出口" in window)):
-            if code not in out:
-                out.append(code)
+        known_use = code in KNOWN_CODES and (quoted or any(w in window for w in ("模式", "进口", "出口")))
+        if (_CODE_CONTEXT.search(window) or known_use) and code not in out:
+            out.append(code)
     return out
 
 

@@ -21,14 +21,16 @@ BODY_SELECTORS = (
     ".article_con",  # NDRC
 )
 TITLE_SELECTORS = (".share-title", "div.easysite-news-title h2", "h2.title_con", "div.article h1", "h1")
-NOISE_SELECTORS = ("script", "style", "noscript", "select", "iframe", "form", "button", "textarea", "template",
+NOISE_SELECTORS = ("script", "style", "noscript", "select", "iframe", "form", "button", "textarea",
+                   "template",
                    ".shuzi", "#myFlash", ".easysite-news-operation")
 BLOCK_TAGS = ("p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "section", "article",
               "blockquote", "pre", "ul", "ol", "dd", "dt", "center", "td", "th")
 CONTAINERS = {"div", "td", "article", "section", "main", "body"}
 # Site-name suffixes of <title>: "…的通知_国务院部门文件_中国政府网".
 _TITLE_SPLIT = re.compile(r"\s*(?:_|\s-\s|\s\|\s|｜)\s*")
-_VISIBLE_DATE = re.compile(r"发布(?:日期|时间)\s*[:：]\s*(\d{4}\s*[-年./]\s*\d{1,2}\s*[-月./]\s*\d{1,2}\s*日?)")
+_VISIBLE_DATE = re.compile(
+    r"发布(?:日期|时间)\s*[:：]\s*(\d{4}\s*[-年./]\s*\d{1,2}\s*[-月./]\s*\d{1,2}\s*日?)")
 
 
 @dataclass

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-KINDS = ("pilot_zone_batch", "retail_import_pilot", "positive_list", "tax_policy", "customs_announcement", "other")
+KINDS = ("pilot_zone_batch", "retail_import_pilot", "positive_list", "tax_policy", "customs_announcement",
+         "other")
 PROGRAM = {
     "pilot_zone_batch": "cbec_comprehensive_pilot_zone",
     "retail_import_pilot": "cbec_retail_import_pilot",

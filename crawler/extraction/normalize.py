@@ -1,7 +1,8 @@
 """Text normalisation shared by every extractor step (one place, so each step sees the same characters).
 
-We deliberately do NOT apply NFKC to the body: it would turn （） into () and ： into :, and place names must be
-returned as written. Only ASCII-compatible full-width letters/digits and invisible characters are folded.
+We deliberately do NOT apply NFKC to the body: it would turn （） into () and ： into :, and place names
+must be returned as written. Only ASCII-compatible full-width letters/digits and invisible characters
+are folded.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ _CLOSE = "]］】﹞)）〕"
 _YEAR_BRACKETS = re.compile(rf"[{re.escape(_OPEN)}]\s*((?:19|20)\d\d)\s*[{re.escape(_CLOSE)}]")
 
 # Zero look-alikes in Chinese-numeral years (〇 U+3007 is the real one).
-_ZEROS = str.maketrans({"○": "〇", "零": "〇", "O": "〇", "o": "〇", "Ｏ": "〇", "ｏ": "〇", "0": "〇", "◯": "〇"})
+_ZEROS = str.maketrans({c: "〇" for c in "○零OoＯｏ0◯"})
 
 
 def clean_text(text: str) -> str:

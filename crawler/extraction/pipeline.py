@@ -19,7 +19,8 @@ from .relevance import relevance_score
 
 MAX_INPUT = 4_000_000  # characters; a notice is 5-20 k, anything far beyond is a broken page
 _HTML_SNIFF = re.compile(r"<(?:!doctype\s+html|html|head|body|div|p|table|meta|span|br|title)\b", re.I)
-_TITLE_SHAPE = re.compile(r"关于.{1,120}的(?:通知|批复|公告|意见|决定|函|办法|规定|复函|通告)|公告\s*\d{4}\s*年\s*第")
+_TITLE_SHAPE = re.compile(
+    r"关于.{1,120}的(?:通知|批复|公告|意见|决定|函|办法|规定|复函|通告)|公告\s*\d{4}\s*年\s*第")
 _PUBLISH_META_KEYS = ("pubdate", "publishdate", "firstpublishedtime", "published_time", "visible_date")
 _CUSTOMS_HOST = re.compile(r"customs\.gov\.cn", re.I)
 
@@ -107,7 +108,8 @@ def extract(document: str, *, url: str | None = None, is_html: bool | None = Non
     res.effective_date = {"explicit": eff, "on_publication": res.publish_date,
                           "on_issue": res.issue_date}.get(rule or "")
     if rule is None:
-        res.effective_date = dates.parse_date(info.get("生效日期") or info.get("施行日期") or info.get("实施日期"))
+        labelled = info.get("生效日期") or info.get("施行日期") or info.get("实施日期")
+        res.effective_date = dates.parse_date(labelled)
         res.effective_rule = "explicit" if res.effective_date else None
 
     res.agencies = ag.merge(ag.from_signature(lines, date_idx),

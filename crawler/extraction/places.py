@@ -1,9 +1,10 @@
-"""Places a notice newly designates, revokes or exempts, taken from its operative clauses only (domain.md §2.4).
+"""Places a notice newly designates, revokes or exempts, from its operative clauses only (domain.md §2.4).
 
-Salutation provinces, 杭州 cited as the model zone, customs districts and page chrome never reach this module's
-spans: only the list between a designation trigger (同意在…设立, 将…纳入, 扩大至…, 增加…, 在…等N个城市…试点) and
-its verb is scanned. Naming rule: a full official name is returned as written (天津市, 德宏傣族景颇族自治州);
-a short form is returned as the division's full name (天津 -> 天津市, 德宏州 -> 德宏傣族景颇族自治州).
+Salutation provinces, 杭州 cited as the model zone, customs districts and page chrome never reach
+this module's spans: only the list between a designation trigger (同意在…设立, 将…纳入, 扩大至…, 增加…,
+在…等N个城市…试点) and its verb is scanned. Naming rule: a full official name is returned as written
+(天津市, 德宏傣族景颇族自治州); a short form is returned as the division's full name
+(天津 -> 天津市, 德宏州 -> 德宏傣族景颇族自治州).
 """
 
 from __future__ import annotations
@@ -157,7 +158,7 @@ class PlaceFinder:
             p = self.place(h.surface, in_list=True)
             if p is None:
                 continue
-            # 金华市义乌市 / 河北省雄安新区: a parent written right before its child is not a place of the list.
+            # 金华市义乌市: a parent written right before its child is not a place of the list.
             if kept and kept[-1].end == h.start and found and p.adcode and found[-1][1].adcode and \
                     p.adcode.startswith(found[-1][1].adcode.rstrip("0")[:4]):
                 found.pop()
