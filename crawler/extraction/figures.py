@@ -20,11 +20,13 @@ _BEFORE = re.compile(rf"{_AMOUNT}\s*$")
 _DUTY_RATE = re.compile(r"关税税率[^。；%]{0,12}?(\d{1,3}(?:\.\d+)?)\s*%")
 _TAX_SHARE = re.compile(r"应纳税额的\s*(\d{1,3}(?:\.\d+)?)\s*%")
 # Positive list items: 共1142个8位税号 / 新增29项 / 删除1项 / 共计1413个税目
+_LISTED = r"(?:[^。；\d]{0,40}?等)?"  # examples named before the count, bounded
 _UNIT = r"\s*(\d{1,5})\s*(?:个|项)\s*(?:8位)?"
 _ITEMS = (
     ("items_total", re.compile(rf"(?:共|共计|合计|总计){_UNIT}(?:税号|税目|商品|税则号列)")),
-    ("items_added", re.compile(rf"(?:新增|增加|增列)\s*(?:了)?{_UNIT}(?:税号|税目|商品)?")),
-    ("items_removed", re.compile(rf"(?:删除|删去|减少|调出)\s*(?:了)?{_UNIT}(?:税号|税目|商品)?")),
+    # 新增29项 / 增加了滑雪用具、家用洗碟机等29项商品
+    ("items_added", re.compile(rf"(?:新增|增加|增列)\s*(?:了)?{_LISTED}{_UNIT}(?:税号|税目|商品)?")),
+    ("items_removed", re.compile(rf"(?:删除|删去|减少|调出)\s*(?:了)?{_LISTED}{_UNIT}")),
 )
 _RETURN = re.compile(
     r"(\d{1,3})\s*(?:天|日)\s*(?:内|以内)?[^。；]{0,10}退货|退货[^。；]{0,15}?(\d{1,3})\s*(?:天|日)")

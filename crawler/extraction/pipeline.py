@@ -22,6 +22,7 @@ _HTML_SNIFF = re.compile(r"<(?:!doctype\s+html|html|head|body|div|p|table|meta|s
 _TITLE_SHAPE = re.compile(
     r"关于.{1,120}的(?:通知|批复|公告|意见|决定|函|办法|规定|复函|通告)|公告\s*\d{4}\s*年\s*第")
 _PUBLISH_META_KEYS = ("pubdate", "publishdate", "firstpublishedtime", "published_time", "visible_date")
+_LEAD_IN = re.compile(r"如下|现将|现就|决定|为了|为促进|为贯彻|根据|按照")
 _CUSTOMS_HOST = re.compile(r"customs\.gov\.cn", re.I)
 
 
@@ -36,10 +37,16 @@ def _text_title(lines: Sequence[str]) -> str | None:
     return None
 
 
+def _is_title_line(ln: str) -> bool:
+    return len(ln) <= 160 and "。" not in ln and bool(_TITLE_SHAPE.search(ln))
+
+
 def _salutation(lines: Sequence[str]) -> int | None:
-    """Index of the 主送 line: the first early line ending with a colon, before any sentence of the body."""
+    """Index of the 主送 line: the first early line ending with a colon, before any sentence of the body.
+    A lead-in such as 现将有关事项公告如下： also ends with a colon but is the body (announcements have no
+    addressees)."""
     for i, ln in enumerate(lines[:8]):
-        if ln.endswith(("：", ":")) and "。" not in ln and len(ln) < 800:
+        if ln.endswith(("：", ":")) and "。" not in ln and len(ln) < 800 and not _LEAD_IN.search(ln):
             return i
         if "。" in ln:
             return None
@@ -94,7 +101,7 @@ def extract(document: str, *, url: str | None = None, is_html: bool | None = Non
     res.doc_number = doc_number(lines, res.title, info, customs)
 
     # Body: everything after the title/number header. The salutation only gives context (provinces).
-    skip = {i for i, ln in enumerate(lines[:4]) if ln == res.title or _TITLE_SHAPE.search(ln)}
+    skip = {i for i, ln in enumerate(lines[:4]) if ln == res.title or _is_title_line(ln)}
     sal = _salutation([ln for i, ln in enumerate(lines) if i not in skip])
     body = [ln for i, ln in enumerate(lines) if i not in skip]
     sal_line = body[sal] if sal is not None else None
