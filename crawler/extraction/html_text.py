@@ -20,12 +20,12 @@ BODY_SELECTORS = (
     "#zoom",  # Hanweb provincial sites
     ".article_con",  # NDRC
 )
-TITLE_SELECTORS = (".share-title", "div.easysite-news-title h2", "h2.title_con", "div.article h1", "h1")
-NOISE_SELECTORS = ("script", "style", "noscript", "select", "iframe", "form", "button", "textarea",
-                   "template",
-                   ".shuzi", "#myFlash", ".easysite-news-operation")
+TITLE_SELECTORS = (".share-title", "div.easysite-news-title", "h2.title_con", "h1")  # the div: its h2
+NOISE_TAGS = ("script", "style", "noscript", "select", "iframe", "form", "button", "textarea", "template")
+NOISE_SELECTORS = (".shuzi", "#myFlash", ".easysite-news-operation")
 BLOCK_TAGS = ("p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "section", "article",
               "blockquote", "pre", "ul", "ol", "dd", "dt", "center", "td", "th")
+BLOCK_SET = frozenset(BLOCK_TAGS)
 CONTAINERS = {"div", "td", "article", "section", "main", "body"}
 # Site-name suffixes of <title>: "…的通知_国务院部门文件_中国政府网".
 _TITLE_SPLIT = re.compile(r"\s*(?:_|\s-\s|\s\|\s|｜)\s*")
@@ -39,6 +39,34 @@ class PageText:
     text: str
     meta: dict[str, str] = field(default_factory=dict)  # lower-cased names; first non-empty value wins
     info_table: dict[str, str] = field(default_factory=dict)  # normalised labels (发文字号, 发布日期 …)
+
+
+def _parse_selector(sel: str) -> tuple[str | None, str | None, str | None]:
+    """'div.art-con' -> ('div', 'art-con', None); '#zoom' -> (None, None, 'zoom'). Simple selectors only."""
+    m = re.fullmatch(r"([a-z0-9]*)(?:\.([\w-]+))?(?:#([\w-]+))?", sel)
+    if not m:
+        raise ValueError(sel)
+    return m.group(1) or None, m.group(2), m.group(3)
+
+
+def _first_matches(root: object, selectors: tuple[str, ...]) -> list[object | None]:
+    """For each simple selector, the first element in document order that matches, in ONE walk of the tree
+    (soupsieve walks the whole tree per call, which adds up on big pages)."""
+    parsed = [_parse_selector(s) for s in selectors]
+    found: list[object | None] = [None] * len(parsed)
+    todo = set(range(len(parsed)))
+    for el in root.find_all(True):  # type: ignore[attr-defined]
+        classes = el.get("class") or ()
+        el_id = el.get("id")
+        for i in list(todo):
+            tag, cls, ident = parsed[i]
+            if (tag is None or el.name == tag) and (cls is None or cls in classes) and \
+                    (ident is None or el_id == ident):
+                found[i] = el
+                todo.discard(i)
+        if not todo:
+            break
+    return found
 
 
 def _text(el: object) -> str:
@@ -86,8 +114,9 @@ def _title(soup: object, meta: dict[str, str], info: dict[str, str]) -> str | No
         return info["标题"]
     if meta.get("articletitle"):
         return meta["articletitle"]
-    for sel in TITLE_SELECTORS:
-        t = _text(soup.select_one(sel))  # type: ignore[attr-defined]
+    for el in _first_matches(soup, TITLE_SELECTORS):
+        h2 = el.find("h2") if el is not None and el.name == "div" else el  # type: ignore[attr-defined]
+        t = _text(h2)
         if t:
             return t
     raw = _text(soup.find("title"))  # type: ignore[attr-defined]
@@ -117,12 +146,24 @@ def _largest_block(body: object) -> object:
 
 
 def _block_text(el: object) -> str:
-    for br in el.find_all("br"):  # type: ignore[attr-defined]
-        br.replace_with("\n")
-    for tag in el.find_all(BLOCK_TAGS):  # type: ignore[attr-defined]
-        tag.insert_before("\n")
-        tag.insert_after("\n")
-    return "\n".join(split_lines(clean_text(el.get_text())))  # type: ignore[attr-defined]
+    """Text with a line break around every block element. An explicit stack, not insert_before() per tag:
+    bs4 finds a node's index by a linear scan, which is quadratic on pages with thousands of paragraphs."""
+    from bs4 import NavigableString, Tag
+
+    parts: list[str] = []
+    stack: list[object] = [el]
+    while stack:
+        node = stack.pop()
+        if node is None:  # marker: end of a block element
+            parts.append("\n")
+        elif isinstance(node, Tag):
+            if node.name in BLOCK_SET:
+                parts.append("\n")
+                stack.append(None)
+            stack.extend(reversed(node.contents))
+        elif type(node) is NavigableString:  # skips comments, doctype, CDATA declarations
+            parts.append(str(node))
+    return "\n".join(split_lines(clean_text("".join(parts))))
 
 
 def html_to_text(html: str, url: str | None = None) -> PageText:
@@ -132,18 +173,16 @@ def html_to_text(html: str, url: str | None = None) -> PageText:
     meta = _metas(soup)
     info = _info_table(soup)
     title = _title(soup, meta, info)
-    describe = soup.select_one(".easysite-news-describe")
-    for sel in NOISE_SELECTORS:
-        for el in soup.select(sel):
+    describe = _first_matches(soup, (".easysite-news-describe",))[0]
+    for el in soup.find_all(NOISE_TAGS):
+        el.decompose()
+    for el in _first_matches(soup, NOISE_SELECTORS):
+        if el is not None:
             el.decompose()
     if describe is not None and describe.parent is not None and _text(describe):
         meta.setdefault("visible_date", _text(describe))
-    body = None
-    for sel in BODY_SELECTORS:
-        el = soup.select_one(sel)
-        if el is not None and len(_text(el)) >= 20:
-            body = el
-            break
+    candidates = _first_matches(soup, BODY_SELECTORS)
+    body = next((el for el in candidates if el is not None and len(_text(el)) >= 20), None)
     root = soup.body or soup
     if body is None:
         body = _largest_block(root)
