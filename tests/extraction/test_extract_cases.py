@@ -1,4 +1,4 @@
-"""End-to-end expectations on the corpus copies and the synthetic notices (tests/extraction/data/cases.json)."""
+"""End-to-end expectations on the corpus copies and the synthetic notices (data/cases.json)."""
 
 import json
 from pathlib import Path
@@ -50,7 +50,8 @@ def test_to_dict_has_the_public_keys_and_is_json_safe() -> None:
 
 def test_city_entries_carry_province_and_adcode() -> None:
     got = run(str(DATA / "cbecz-b2-2016-tianjin12.txt"), None)
-    assert got["cities"][0] == {"name": "天津市", "province": "天津市", "adcode": "120000", "level": "province"}
+    tianjin = {"name": "天津市", "province": "天津市", "adcode": "120000", "level": "province"}
+    assert got["cities"][0] == tianjin
     assert got["cities"][3]["province"] == "安徽省" and got["cities"][3]["adcode"] == "340100"
 
 

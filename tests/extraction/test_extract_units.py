@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.extraction import extract
 from crawler.extraction import agencies as ag
+from crawler.extraction import extract
 from crawler.extraction.cli import decode_document, run
 from crawler.extraction.dates import effective, parse_date
 from crawler.extraction.docnumber import doc_number, find_numbers, normalize
@@ -28,8 +28,9 @@ def test_importing_the_package_loads_no_jieba_bs4_or_cn2an() -> None:
 
 
 @pytest.mark.parametrize(("span", "iso"), [
-    ("二〇一八年七月二十四日", "2018-07-24"), ("二○一五年三月七日", "2015-03-07"), ("二O二二年十一月十四日", "2022-11-14"),
-    ("二零一六年一月十二日", "2016-01-12"), ("2018年11月29日", "2018-11-29"), ("2016年01月15日", "2016-01-15"),
+    ("二〇一八年七月二十四日", "2018-07-24"), ("二○一五年三月七日", "2015-03-07"),
+    ("二O二二年十一月十四日", "2022-11-14"), ("二零一六年一月十二日", "2016-01-12"),
+    ("2018年11月29日", "2018-11-29"), ("2016年01月15日", "2016-01-15"),
     ("2018-12-04-09:41:27", "2018-12-04"), ("2021-03-22 16:30", "2021-03-22"), ("[2021-03-22]", "2021-03-22"),
 ])
 def test_dates_in_every_written_form(span: str, iso: str) -> None:
@@ -52,14 +53,18 @@ def test_effective_phrases(text: str, rule: str | None, date: dt.date | None) ->
 
 
 def test_effective_on_publication_takes_the_publish_date_hint() -> None:
-    text = "关于扩大跨境电商零售进口试点的通知\n商财发〔2021〕39号\n本通知自发布之日起实施。\n商务部\n2021年3月18日"
+    text = "\n".join(["关于扩大跨境电商零售进口试点的通知", "商财发〔2021〕39号", "本通知自发布之日起实施。",
+                      "商务部", "2021年3月18日"])
     r = extract(text, is_html=False, publish_date=dt.date(2021, 3, 22))
     assert r.effective_date == dt.date(2021, 3, 22) and r.issue_date == dt.date(2021, 3, 18)
     assert extract(text, is_html=False).effective_date is None
 
 
-@pytest.mark.parametrize("raw", ["国函〔2016〕17号", "国函[2016]17号", "国函［2016］17号", "国函﹝2016﹞17号",
-                                 "国函【2016】17号", "国函（2016）17号", "国函(2016)17号", "国函 〔2016〕 17 号"])
+BRACKET_VARIANTS = ["国函〔2016〕17号", "国函[2016]17号", "国函［2016］17号", "国函﹝2016﹞17号",
+                    "国函【2016】17号", "国函（2016）17号", "国函(2016)17号", "国函 〔2016〕 17 号"]
+
+
+@pytest.mark.parametrize("raw", BRACKET_VARIANTS)
 def test_document_number_brackets_fold_to_the_standard(raw: str) -> None:
     assert normalize(raw) == "国函〔2016〕17号"
 
@@ -106,18 +111,21 @@ def test_relevance_separates_cbec_from_other_notices() -> None:
 def test_info_table_labels_are_normalised() -> None:
     assert label_key("索　引　号：") == "索引号" and label_key("【文　　号】") == "文号"
     page = html_to_text('<table class="bd1"><tr><td>发文字号：</td><td>国函〔2016〕17号</td>'
-                        '<td>发布日期：2016年01月15日</td></tr></table><div id="UCAP-CONTENT">正文内容足够长的一段文字用于测试。</div>')
+                        '<td>发布日期：2016年01月15日</td></tr></table>'
+                        '<div id="UCAP-CONTENT">正文内容足够长的一段文字用于测试。</div>')
     assert page.info_table == {"发文字号": "国函〔2016〕17号", "发布日期": "2016年01月15日"}
 
 
 def test_metas_are_read_case_insensitively_first_non_empty() -> None:
     page = html_to_text('<meta name="pubdate" content=""><META NAME="PubDate" CONTENT="2021-03-22 16:30">'
-                        '<meta name="pubdate" content="1999-01-01"><div id="zoom">正文内容足够长的一段文字用于测试。</div>')
+                        '<meta name="pubdate" content="1999-01-01">'
+                        '<div id="zoom">正文内容足够长的一段文字用于测试。</div>')
     assert page.meta["pubdate"] == "2021-03-22 16:30"
 
 
 def test_unknown_template_falls_back_to_the_largest_text_block() -> None:
-    html = ("<div class='nav'><a>首页</a><a>北京</a><a>上海</a></div><div class='x'><p>国务院关于同意在廊坊等2个城市设立"
+    html = ("<div class='nav'><a>首页</a><a>北京</a><a>上海</a></div>"
+            "<div class='x'><p>国务院关于同意在廊坊等2个城市设立"
             "跨境电子商务综合试验区的批复</p><p>一、同意在廊坊市、沧州市等2个城市设立跨境电子商务综合试验区。</p></div>"
             "<div class='footer'>京ICP备05070218号 天津 重庆</div>")
     r = extract(html)
@@ -126,7 +134,8 @@ def test_unknown_template_falls_back_to_the_largest_text_block() -> None:
 
 def test_gbk_pages_decode_via_meta_charset(tmp_path: Path) -> None:
     html = ('<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312"></head><body>'
-            '<div id="zoom"><p>海关总署公告2014年第12号（关于增列海关监管方式代码的公告）</p><p>增列海关监管方式代码“9610”。'
+            '<div id="zoom"><p>海关总署公告2014年第12号（关于增列海关监管方式代码的公告）</p>'
+            '<p>增列海关监管方式代码“9610”。'
             '</p><p>海关总署</p><p>2014年1月24日</p></div></body></html>')
     p = tmp_path / "page.html"
     p.write_bytes(html.encode("gb18030"))
