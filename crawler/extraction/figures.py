@@ -1,0 +1,116 @@
+"""Rule figures (limits in yuan, tax rates, list item counts) and customs supervision codes.
+
+Every pattern is anchored on a fixed term and bounded ({0,N}), so the work stays linear on any input.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .model import Figure
+
+_AMOUNT = r"(?:人民币)?\s*(\d[\d,，]{0,12}(?:\.\d+)?)\s*(万)?\s*元"
+# 单次交易限值由人民币2000元提高至5000元 / 年度交易限值为人民币20000元
+_LIMITS = (("single", r"单次交易限值"), ("annual", r"(?:个人)?年度交易限值"))
+_VERB = r"(?:提高|调整|上调|提升|下调|降低|调高|放宽)(?:到|至|为)"
+_CHANGE = re.compile(rf"^[^。；]{{0,12}}?由\s*{_AMOUNT}\s*{_VERB}\s*{_AMOUNT}")
+_STATE = re.compile(rf"^[^。；]{{0,8}}?(?:为|是|是指)\s*{_AMOUNT}")
+_BEFORE = re.compile(rf"{_AMOUNT}\s*$")
+# Tax rates: 关税税率暂设为0% / 按法定应纳税额的70%征收
+_DUTY_RATE = re.compile(r"关税税率[^。；%]{0,12}?(\d{1,3}(?:\.\d+)?)\s*%")
+_TAX_SHARE = re.compile(r"应纳税额的\s*(\d{1,3}(?:\.\d+)?)\s*%")
+# Positive list items: 共1142个8位税号 / 新增29项 / 删除1项 / 共计1413个税目
+_LISTED = r"(?:[^。；\d]{0,40}?等)?"  # examples named before the count, bounded
+_UNIT = r"\s*(\d{1,5})\s*(?:个|项)\s*(?:8位)?"
+_ITEMS = (
+    ("items_total", re.compile(rf"(?:共|共计|合计|总计){_UNIT}(?:税号|税目|商品|税则号列)")),
+    # 新增29项 / 增加了滑雪用具、家用洗碟机等29项商品
+    ("items_added", re.compile(rf"(?:新增|增加|增列)\s*(?:了)?{_LISTED}{_UNIT}(?:税号|税目|商品)?")),
+    ("items_removed", re.compile(rf"(?:删除|删去|减少|调出)\s*(?:了)?{_LISTED}{_UNIT}")),
+)
+_RETURN = re.compile(
+    r"(\d{1,3})\s*(?:天|日)\s*(?:内|以内)?[^。；]{0,10}退货|退货[^。；]{0,15}?(\d{1,3})\s*(?:天|日)")
+
+_CODE = re.compile(r"(?<![\d.\-/])(\d{4})(?![\d.\-/])")
+_CODE_CONTEXT = re.compile(r"监管方式|方式代码|监管代码|代码|贸易方式")
+_NOT_CODE_AFTER = re.compile(r"\s*(?:年|月|日|号|元|万|亿|个|项|%|公斤|千克|天|人|家|批|吨|米|次|件|条|美元)")
+KNOWN_CODES = {"9610", "1210", "1239", "9710", "9810", "0110", "1233", "1234", "1039", "0139", "9639"}
+
+
+def _yuan(num: str, wan: str | None) -> int | float:
+    v = float(num.replace(",", "").replace("，", ""))
+    if wan:
+        v *= 10000
+    return int(v) if v.is_integer() else v
+
+
+def limits(text: str) -> list[Figure]:
+    out: list[Figure] = []
+    for key, term in _LIMITS:
+        new = old = None
+        for m in re.finditer(term, text):
+            tail = text[m.end(): m.end() + 60]
+            c = _CHANGE.search(tail)
+            if c:
+                old, new = _yuan(c.group(1), c.group(2)), _yuan(c.group(3), c.group(4))
+                break
+            s = _STATE.search(tail)
+            if s and new is None:
+                new = _yuan(s.group(1), s.group(2))
+            b = _BEFORE.search(text[max(0, m.start() - 20): m.start()])
+            if b and new is None:  # 超过5000元单次交易限值
+                new = _yuan(b.group(1), b.group(2))
+        if new is not None:
+            out.append(Figure(f"{key}_limit_yuan", new, "yuan"))
+        if old is not None:
+            out.append(Figure(f"previous_{key}_limit_yuan", old, "yuan"))
+    return out
+
+
+def rates(text: str) -> list[Figure]:
+    out: list[Figure] = []
+    m = _DUTY_RATE.search(text)
+    if m:
+        out.append(Figure("customs_duty_rate_pct", _num(m.group(1)), "percent"))
+    m = _TAX_SHARE.search(text)
+    if m:
+        out.append(Figure("tax_payable_share_pct", _num(m.group(1)), "percent"))
+    return out
+
+
+def items(text: str) -> list[Figure]:
+    out = []
+    for name, rx in _ITEMS:
+        m = rx.search(text)
+        if m:
+            out.append(Figure(name, int(m.group(1)), "items"))
+    m = _RETURN.search(text)
+    if m:
+        out.append(Figure("return_window_days", int(m.group(1) or m.group(2)), "days"))
+    return out
+
+
+def _num(s: str) -> int | float:
+    v = float(s)
+    return int(v) if v.is_integer() else v
+
+
+def customs_codes(text: str) -> list[str]:
+    """4-digit supervision codes, only in a customs-code context (never years, amounts or numbers)."""
+    out: list[str] = []
+    for m in _CODE.finditer(text):
+        code = m.group(1)
+        if _NOT_CODE_AFTER.match(text, m.end()):
+            continue
+        window = text[max(0, m.start() - 20): m.end() + 12]
+        before = text[m.start() - 1] if m.start() else " "
+        after = text[m.end()] if m.end() < len(text) else " "
+        quoted = before in "“\"‘'（(" and after in "”\"’'）)"
+        known_use = code in KNOWN_CODES and (quoted or any(w in window for w in ("模式", "进口", "出口")))
+        if (_CODE_CONTEXT.search(window) or known_use) and code not in out:
+            out.append(code)
+    return out
+
+
+def all_figures(text: str) -> list[Figure]:
+    return limits(text) + rates(text) + items(text)

@@ -1,0 +1,48 @@
+"""The kind of notice (domain.md §2.6) and the programme it changes."""
+
+from __future__ import annotations
+
+import re
+
+KINDS = ("pilot_zone_batch", "retail_import_pilot", "positive_list", "tax_policy", "customs_announcement",
+         "other")
+PROGRAM = {
+    "pilot_zone_batch": "cbec_comprehensive_pilot_zone",
+    "retail_import_pilot": "cbec_retail_import_pilot",
+    "positive_list": "cbec_retail_import_positive_list",
+    "tax_policy": "cbec_retail_import_tax",
+}
+_RETAIL = re.compile(r"跨境电子商务零售进口|跨境电商零售进口")
+
+
+def classify(title: str | None, doc_number: str | None, text: str) -> str:
+    t = title or ""
+    n = doc_number or ""
+    head = text[:3000]
+    if "综合试验区" in t and ("批复" in t or "同意" in t or n.startswith("国函")):
+        return "pilot_zone_batch"
+    if "零售进口商品清单" in t or (re.search(r"部门公告", n) and "清单" in t):
+        return "positive_list"
+    if "零售进口税收政策" in t or (n.startswith("财关税") and _RETAIL.search(t + head)):
+        return "tax_policy"
+    if n.startswith("海关总署公告") or t.startswith("海关总署公告"):
+        return "customs_announcement"
+    if _RETAIL.search(t) and ("试点" in t or "监管" in t):
+        return "retail_import_pilot"
+    if n.startswith("商财发") and _RETAIL.search(head):
+        return "retail_import_pilot"
+    if "海关" in t + n and re.search(r"监管方式代码|监管试点|监管事宜", t):
+        return "customs_announcement"
+    if not t and "跨境电子商务综合试验区" in head and "同意" in head:
+        return "pilot_zone_batch"
+    return "other"
+
+
+def program(kind: str, codes: list[str], text: str) -> str | None:
+    if kind in PROGRAM:
+        return PROGRAM[kind]
+    if kind == "customs_announcement":
+        if {"9710", "9810"} & set(codes) or "企业对企业" in text[:5000]:
+            return "cbec_b2b_export_pilot"
+        return "customs_supervision_code" if codes else None
+    return None

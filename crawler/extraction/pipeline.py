@@ -1,0 +1,153 @@
+"""extract(): one notice (plain text or an HTML page) -> Extraction. Each step lives in its own module."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping, Sequence
+
+from . import agencies as ag
+from . import dates
+from .divisions import gazetteer
+from .docnumber import doc_number
+from .figures import all_figures, customs_codes
+from .kind import classify, program
+from .model import Extraction, Figure
+from .normalize import clean_text, split_lines
+from .places import find_places
+from .relevance import relevance_score
+
+MAX_INPUT = 4_000_000  # characters; a notice is 5-20 k, anything far beyond is a broken page
+_HTML_SNIFF = re.compile(r"<(?:!doctype\s+html|html|head|body|div|p|table|meta|span|br|title)\b", re.I)
+_TITLE_SHAPE = re.compile(
+    r"关于.{1,120}的(?:通知|批复|公告|意见|决定|函|办法|规定|复函|通告)|公告\s*\d{4}\s*年\s*第")
+_PUBLISH_META_KEYS = ("pubdate", "publishdate", "firstpublishedtime", "published_time", "visible_date")
+_LEAD_IN = re.compile(r"如下|现将|现就|决定|为了|为促进|为贯彻|根据|按照")
+_CUSTOMS_HOST = re.compile(r"customs\.gov\.cn", re.I)
+
+
+def looks_like_html(document: str) -> bool:
+    return bool(_HTML_SNIFF.search(document[:4096]))
+
+
+def _text_title(lines: Sequence[str]) -> str | None:
+    for ln in lines[:5]:
+        if _TITLE_SHAPE.search(ln) and len(ln) <= 160 and not ln.endswith(("：", ":", "。")):
+            return ln
+    return None
+
+
+def _is_title_line(ln: str) -> bool:
+    return len(ln) <= 160 and "。" not in ln and bool(_TITLE_SHAPE.search(ln))
+
+
+def _salutation(lines: Sequence[str]) -> int | None:
+    """Index of the 主送 line: the first early line ending with a colon, before any sentence of the body.
+    A lead-in such as 现将有关事项公告如下： also ends with a colon but is the body (announcements have no
+    addressees)."""
+    for i, ln in enumerate(lines[:8]):
+        if ln.endswith(("：", ":")) and "。" not in ln and len(ln) < 800 and not _LEAD_IN.search(ln):
+            return i
+        if "。" in ln:
+            return None
+    return None
+
+
+def _context_provinces(line: str | None) -> frozenset[str]:
+    if not line:
+        return frozenset()
+    gaz = gazetteer()
+    out = set()
+    for h in gaz.scan(line):
+        div, _, _ = gaz.resolve(h.surface)
+        if div is not None and div.level == "province":
+            out.add(div.adcode)
+    return frozenset(out)
+
+
+def _publish_date(info: Mapping[str, str], meta: Mapping[str, str], hint: dt.date | None,
+                  lines: Sequence[str]) -> dt.date | None:
+    # The info table is the page's own statement of the original posting; gov.cn's firstpublishedtime is
+    # the date *this* copy went up, which for a repost is days later (corpus tax-2018-49.html).
+    return (dates.parse_date(info.get("发布日期")) or hint
+            or dates.first_meta_date(meta, _PUBLISH_META_KEYS)
+            or dates.labelled_date(lines, ("发布日期", "发布时间")))
+
+
+def extract(document: str, *, url: str | None = None, is_html: bool | None = None,
+            publish_date: dt.date | None = None, title: str | None = None) -> Extraction:
+    document = (document or "")[:MAX_INPUT]
+    if is_html is None:
+        is_html = looks_like_html(document)
+    meta: dict[str, str] = {}
+    info: dict[str, str] = {}
+    page_title = None
+    if is_html:
+        from .html_text import html_to_text
+
+        page = html_to_text(document, url)
+        text, meta, info, page_title = page.text, page.meta, page.info_table, page.title
+    else:
+        text = clean_text(document)
+    lines = split_lines(text)
+    while lines and lines[0].startswith("#"):  # comment header of saved plain-text copies
+        lines.pop(0)
+    text = "\n".join(lines)
+    res = Extraction()
+    res.title = (clean_text(title).strip() if title else None) or page_title or _text_title(lines)
+
+    customs = bool(_CUSTOMS_HOST.search(url or "")) or "海关总署" in (res.title or "")[:8] \
+        or info.get("发文机关") == "海关总署"
+    res.doc_number = doc_number(lines, res.title, info, customs)
+
+    # Body: everything after the title/number header. The salutation only gives context (provinces).
+    skip = {i for i, ln in enumerate(lines[:4]) if ln == res.title or _is_title_line(ln)}
+    sal = _salutation([ln for i, ln in enumerate(lines) if i not in skip])
+    body = [ln for i, ln in enumerate(lines) if i not in skip]
+    sal_line = body[sal] if sal is not None else None
+    if sal is not None:
+        body = body[sal + 1:]
+
+    res.issue_date, date_idx = _issue_date(info, lines)
+    res.publish_date = _publish_date(info, meta, publish_date, lines)
+    rule, eff = dates.effective(text)
+    res.effective_rule = rule
+    res.effective_date = {"explicit": eff, "on_publication": res.publish_date,
+                          "on_issue": res.issue_date}.get(rule or "")
+    if rule is None:
+        labelled = info.get("生效日期") or info.get("施行日期") or info.get("实施日期")
+        res.effective_date = dates.parse_date(labelled)
+        res.effective_rule = "explicit" if res.effective_date else None
+
+    res.agencies = ag.merge(ag.from_signature(lines, date_idx),
+                            ag.split_agencies(info.get("发文机关", "")) or [],
+                            ag.from_title(res.title), ag.from_number(res.doc_number))
+
+    res.kind = classify(res.title, res.doc_number, text)
+    body_text = "\n".join(body)
+    res.customs_codes = customs_codes((res.title or "") + "\n" + body_text)
+    res.program = program(res.kind, res.customs_codes, body_text)
+
+    found = find_places(body, gazetteer(), _context_provinces(sal_line))
+    res.cities, res.removed_cities, res.exempt_cities = found.designated, found.removed, found.exempt
+    res.customs_districts = found.customs_districts
+    res.zones_expected = found.expected
+    if res.zones_expected is None and res.title and res.cities:
+        res.zones_expected = find_places([res.title], gazetteer(), frozenset()).expected
+    res.figures = all_figures(body_text)
+    if res.cities and res.kind in ("pilot_zone_batch", "retail_import_pilot"):
+        res.figures.append(Figure("zones_added", res.zones_expected or len(res.cities), "zones"))
+    if res.zones_expected is not None and res.cities and res.zones_expected != len(res.cities):
+        res.warnings.append(f"count mismatch: text says {res.zones_expected}, found {len(res.cities)}")
+    res.relevance, res.relevant = relevance_score(res.title or "", text)
+    return res
+
+
+def _issue_date(info: Mapping[str, str], lines: Sequence[str]) -> tuple[dt.date | None, int | None]:
+    sig, idx = dates.signature_date(lines, ag.is_agency_line)
+    table = dates.parse_date(info.get("成文日期"))
+    if table:
+        return table, idx
+    if sig:
+        return sig, idx
+    return dates.labelled_date(lines, ("成文日期", "发文日期", "印发日期")), None

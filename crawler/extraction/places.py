@@ -1,0 +1,233 @@
+"""Places a notice newly designates, revokes or exempts, from its operative clauses only (domain.md §2.4).
+
+Salutation provinces, 杭州 cited as the model zone, customs districts and page chrome never reach
+this module's spans: only the list between a designation trigger (同意在…设立, 将…纳入, 扩大至…, 增加…,
+在…等N个城市…试点) and its verb is scanned. Naming rule: a full official name is returned as written
+(天津市, 德宏傣族景颇族自治州); a short form is returned as the division's full name
+(天津 -> 天津市, 德宏州 -> 德宏傣族景颇族自治州).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from .divisions import Gazetteer, Hit
+from .model import Place
+from .segment import token_boundaries
+
+MAX_SENTENCE = 6000  # longer "sentences" are not operative clauses; bound the work on hostile input
+_SENT_END = re.compile(r"[。；;！？!?]")
+DELIMS = set("、，,；;和及与（()）“”\"'《》 ：:\n等")
+_NUM = r"(\d{1,4}|[一二三四五六七八九十百零〇两]{1,6})"
+COUNT = re.compile(rf"等\s*{_NUM}\s*个\s*(?:城市|地区|直属海关|海关|试点城市)")
+_DESIGNATION_CONTEXT = re.compile(r"试验区|试点|示范区|综试区|跨境")
+_UNRESOLVED_SHAPE = re.compile(r"[\u4e00-\u9fa5]{2,10}(?:市|地区|自治州|盟|新区|全岛|综合实验区)")
+_NOT_A_PLACE = re.compile(r"城市|地区名|名称|所在|所有|各|试验区|保税|示范|中心|区域|海关|全部|有关|相关")
+_ITEM_SPLIT = re.compile(r"[、，,；;]")
+_CN_NUM = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
+           "九": 9}
+
+
+def cn_int(s: str) -> int | None:
+    """Small Chinese or Arabic integer (counts such as 十五, 四十六, 一百零五)."""
+    if s.isdigit():
+        return int(s)
+    total, cur = 0, 0
+    for ch in s:
+        if ch in _CN_NUM:
+            cur = _CN_NUM[ch]
+        elif ch == "十":
+            total += (cur or 1) * 10
+            cur = 0
+        elif ch == "百":
+            total += (cur or 1) * 100
+            cur = 0
+        else:
+            return None
+    return total + cur
+
+
+@dataclass
+class PlaceResult:
+    designated: list[Place] = field(default_factory=list)
+    removed: list[Place] = field(default_factory=list)
+    exempt: list[Place] = field(default_factory=list)
+    customs_districts: list[str] = field(default_factory=list)
+    expected: int | None = None
+
+
+def _spans(sentence: str) -> list[tuple[str, int, int]]:
+    """(role, start, end) spans of one sentence: designate / remove / exempt."""
+    spans: list[tuple[str, int, int]] = []
+    exempt_at = min((i for i in (sentence.find(k) for k in ("暂不适用", "不适用", "暂不实施")) if i >= 0),
+                    default=-1)
+    for kw in ("撤销", "取消"):
+        i = sentence.find(kw)
+        if i >= 0:
+            j = min((k for k in (sentence.find(c, i) for c in "，,") if k >= 0), default=len(sentence))
+            spans.append(("remove", i + len(kw), j))
+    i = sentence.find("不再保留")
+    if i >= 0:
+        j = max(sentence.rfind("，", 0, i), sentence.rfind(",", 0, i)) + 1
+        spans.append(("remove", j, i))
+    designate: list[tuple[int, int]] = []
+    if _DESIGNATION_CONTEXT.search(sentence):
+        designate = _designation_spans(sentence)
+    for a, b in designate:
+        role = "exempt" if exempt_at >= 0 and a < exempt_at else "designate"
+        spans.append((role, a, b))
+    if exempt_at >= 0 and not designate:
+        spans.append(("exempt", 0, exempt_at))
+    return spans
+
+
+def _find_any(s: str, words: Sequence[str], start: int = 0) -> int:
+    return min((i for i in (s.find(w, start) for w in words) if i >= 0), default=-1)
+
+
+def _designation_spans(s: str) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    i = s.find("同意在")
+    if i >= 0:
+        j = _find_any(s, ("设立", "开展", "建设"), i + 3)
+        out.append((i + 3, j if j >= 0 else len(s)))
+    i = s.find("同意设立")
+    if i >= 0:
+        j = s.find("跨境电子商务综合试验区", i)
+        out.append((i + 4, j if j >= 0 else len(s)))
+    j = _find_any(s, ("纳入", "列入"))
+    if j >= 0:
+        i = s.rfind("将", 0, j)
+        if i >= 0:
+            out.append((i + 1, j))
+    for kw in ("扩大至", "扩大到", "增加", "新增"):
+        i = s.find(kw)
+        if i >= 0:
+            j = _find_any(s, ("为", "作为", "开展", "实施", "，"), i + len(kw))
+            out.append((i + len(kw), j if j >= 0 else len(s)))
+    m = COUNT.search(s)
+    if m and not out:
+        i = s.rfind("在", 0, m.start())
+        if i >= 0:
+            out.append((i + 1, m.end()))
+    return out
+
+
+class PlaceFinder:
+    def __init__(self, gaz: Gazetteer, context_provinces: frozenset[str]) -> None:
+        self.gaz = gaz
+        self.ctx = context_provinces
+
+    def _accept(self, span: str, hit: Hit, hits: list[Hit], bounds: list[set[int]]) -> bool:
+        left_ok = hit.start == 0 or span[hit.start - 1] in DELIMS or any(h.end == hit.start for h in hits)
+        right_ok = hit.end == len(span) or span[hit.end] in DELIMS or any(h.start == hit.end for h in hits)
+        if left_ok and right_ok:
+            return True
+        # Not cleanly delimited: let jieba (with every division name as a word) say whether it is a word.
+        if not bounds:
+            bounds.append(token_boundaries(span))
+        return hit.start in bounds[0] and hit.end in bounds[0]
+
+    def place(self, surface: str, in_list: bool) -> Place | None:
+        div, short, ambiguous = self.gaz.resolve(surface, self.ctx)
+        if div is None:
+            return None
+        if div.level == "province" and not div.is_municipality:
+            # A list of pilot cities names no provinces; 吉林 there is 吉林市.
+            alt, _, amb2 = self.gaz.resolve(surface + "市", self.ctx) if in_list and short else (None, 0, 0)
+            if alt is None:
+                return None
+            div, short, ambiguous = alt, True, bool(amb2)
+        name = div.name if short else surface
+        return Place(name, self.gaz.province_name(div), div.adcode, div.level, ambiguous)
+
+    def scan(self, span: str) -> tuple[list[tuple[int, Place]], list[str]]:
+        hits = self.gaz.scan(span)
+        bounds: list[set[int]] = []
+        found: list[tuple[int, Place]] = []
+        customs: list[str] = []
+        kept: list[Hit] = []
+        for h in hits:
+            if span.startswith("海关", h.end):
+                customs.append(h.surface + "海关")
+                continue
+            if span.startswith("省", h.end) or not self._accept(span, h, hits, bounds):
+                continue
+            p = self.place(h.surface, in_list=True)
+            if p is None:
+                continue
+            # 金华市义乌市: a parent written right before its child is not a place of the list.
+            if kept and kept[-1].end == h.start and found and p.adcode and found[-1][1].adcode and \
+                    p.adcode.startswith(found[-1][1].adcode.rstrip("0")[:4]):
+                found.pop()
+                kept.pop()
+            kept.append(h)
+            found.append((h.start, p))
+        # List items with no gazetteer hit that still have the shape of a place name (a new zone type).
+        pos = 0
+        for item in _ITEM_SPLIT.split(span):
+            start = span.find(item, pos)
+            pos = start + len(item)
+            bare = COUNT.sub("", item).strip()
+            if bare.endswith("海关") and len(bare) <= 8:
+                customs.append(bare)
+                continue
+            if any(start <= h.start < pos for h in hits):
+                continue
+            if _UNRESOLVED_SHAPE.fullmatch(bare) and not _NOT_A_PLACE.search(bare):
+                found.append((start, Place(bare, None, None)))
+        found.sort(key=lambda t: t[0])
+        return found, customs
+
+
+def expected_count(span: str, places: list[tuple[int, Place]]) -> int | None:
+    m = COUNT.search(span)
+    if not m:
+        return None
+    n = cn_int(m.group(1))
+    if n is None:
+        return None
+    # 海南全岛和秦皇岛等15个城市 / …等50个城市和海南全岛: places outside the 等-group add to N.
+    group_start = span.rfind("和", 0, m.start()) + 1
+    extra = sum(1 for off, _ in places if off < group_start or off > m.end())
+    return n + extra
+
+
+def _uniq(places: list[Place]) -> list[Place]:
+    seen: set[str] = set()
+    out = []
+    for p in places:
+        if p.name not in seen:
+            seen.add(p.name)
+            out.append(p)
+    return out
+
+
+def find_places(lines: Sequence[str], gaz: Gazetteer, context_provinces: frozenset[str]) -> PlaceResult:
+    finder = PlaceFinder(gaz, context_provinces)
+    res = PlaceResult()
+    for line in lines:
+        for sentence in _SENT_END.split(line):
+            sentence = sentence[:MAX_SENTENCE]
+            for role, a, b in _spans(sentence):
+                span = sentence[a:b]
+                found, customs = finder.scan(span)
+                places = [p for _, p in found]
+                if role == "designate":
+                    res.designated += places
+                    res.customs_districts += customs
+                    n = expected_count(span, found)
+                    if n is not None:
+                        res.expected = (res.expected or 0) + n
+                elif role == "remove":
+                    res.removed += places
+                else:
+                    res.exempt += places
+    res.removed = _uniq(res.removed)
+    res.exempt = _uniq(res.exempt)
+    gone = {p.name for p in res.removed} | {p.name for p in res.exempt}
+    res.designated = [p for p in _uniq(res.designated) if p.name not in gone]
+    res.customs_districts = list(dict.fromkeys(res.customs_districts))
+    return res
