@@ -1,8 +1,9 @@
 """Running the extractor on a crawled or stored notice, the same way in both places.
 
-The crawl pipeline and ``cbecwatch reparse`` both call :func:`extract_notice` on the cleaned body
-text with the page's title and publication date as hints, so a re-parse after a parser
-improvement gives exactly what a fresh crawl would.
+The crawl pipeline and ``cbecwatch reparse`` both call :func:`extract_notice` on the whole page as
+fetched (so the extractor sees the info table and metas, and strips the page chrome itself), with
+the title and publication date the spider read from the list or page as hints. Re-parse feeds the
+stored raw page, so after a parser improvement it gives exactly what a fresh crawl would.
 """
 
 from __future__ import annotations
@@ -24,10 +25,18 @@ def extractor_version() -> str:
     return EXTRACTOR_VERSION
 
 
-def extract_notice(text: str, *, url: str | None, title: str | None, publish_date: dt.date | None) -> dict[str, Any]:
+def extract_notice(document: str, *, url: str | None, title: str | None, publish_date: dt.date | None,
+                   is_html: bool = True) -> dict[str, Any]:
     from crawler.extraction import extract
 
-    return extract(text, url=url, is_html=False, publish_date=publish_date, title=title).to_dict()
+    return extract(document, url=url, is_html=is_html, publish_date=publish_date, title=title).to_dict()
+
+
+def stored_document(raw_html: bytes | None, encoding: str | None, text: str) -> tuple[str, bool]:
+    """The page a version was extracted from: its raw HTML when kept, else its cleaned text."""
+    if raw_html is None:
+        return text, False
+    return raw_html.decode(encoding or "utf-8", errors="replace"), True
 
 
 @dataclass
@@ -42,7 +51,7 @@ def reparse(session: Session, source: str | None = None) -> ReparseReport:
     """Re-extract every stored version (no network); update facts, notice fields and the registry."""
     from storage.facts import facts_from_extraction
     from storage.models import Notice, NoticeVersion
-    from storage.notices import apply_extraction
+    from storage.notices import apply_extraction, raw_html_of
     from storage.registry import rebuild_registry
 
     report = ReparseReport()
@@ -55,9 +64,10 @@ def reparse(session: Session, source: str | None = None) -> ReparseReport:
                                    .order_by(NoticeVersion.number)).all()
         for stored in versions:
             report.versions += 1
+            document, is_html = stored_document(raw_html_of(stored), stored.raw_encoding, stored.text)
             try:
-                extraction = extract_notice(stored.text, url=notice.url, title=notice.title,
-                                            publish_date=notice.publish_date)
+                extraction = extract_notice(document, url=notice.url, title=notice.title,
+                                            publish_date=notice.publish_date, is_html=is_html)
             except Exception as exc:  # one bad text must not stop the others; it is named
                 report.failed += 1
                 log.error("reparse: notice %s version %s (%s): %s", notice.id, stored.number, notice.url, exc)

@@ -24,10 +24,6 @@ STORAGE_ERROR = "storage"
 def record_from_item(item: NoticeItem) -> NoticeRecord:
     extraction = item.extraction or {}
 
-    def pick(key: str, fallback: object) -> object:
-        value = extraction.get(key)
-        return value if value not in (None, "", []) else fallback
-
     def as_date(value: object) -> dt.date | None:
         if isinstance(value, dt.date):
             return value
@@ -38,13 +34,15 @@ def record_from_item(item: NoticeItem) -> NoticeRecord:
     return NoticeRecord(
         source=item.source,
         url=item.url,
-        title=str(pick("title", item.title) or item.title),
+        title=item.title or str(extraction.get("title") or ""),
         text=item.text,
         site_id=item.site_id,
-        doc_number=item.doc_number or extraction.get("doc_number"),
-        agencies=list(item.agencies or extraction.get("agencies") or []),
-        issue_date=item.issue_date or as_date(extraction.get("issue_date")),
-        publish_date=item.publish_date or as_date(extraction.get("publish_date")),
+        # The extractor normalises (brackets, agency aliases) and weighs the page's metadata against
+        # the text; the spider's raw metadata is the fallback when it found nothing.
+        doc_number=extraction.get("doc_number") or item.doc_number,
+        agencies=list(extraction.get("agencies") or item.agencies or []),
+        issue_date=as_date(extraction.get("issue_date")) or item.issue_date,
+        publish_date=as_date(extraction.get("publish_date")) or item.publish_date,
         effective_date=as_date(extraction.get("effective_date")),
         kind=extraction.get("kind"),
         relevance=extraction.get("relevance"),
@@ -81,8 +79,9 @@ class ExtractionPipeline:
 
         spider = spider or self.crawler.spider
         try:
-            item.extraction = extract_notice(item.text, url=item.url, title=item.title,
-                                             publish_date=item.publish_date)
+            page = item.raw_html.decode(item.raw_encoding or "utf-8", errors="replace") if item.raw_html else None
+            item.extraction = extract_notice(page or item.text, url=item.url, title=item.title,
+                                             publish_date=item.publish_date, is_html=page is not None)
             item.extractor_version = extractor_version()
         except Exception as exc:
             health: SourceHealth = spider.health  # type: ignore[union-attr]

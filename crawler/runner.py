@@ -16,6 +16,7 @@ from cbecwatch.config import get_settings
 from crawler.health import FAILED_STATUSES
 from storage.db import open_database
 from storage.models import CrawlRun, SourceRun
+from storage.registry import rebuild_registry
 from storage.types import utcnow
 
 
@@ -110,6 +111,8 @@ def run_crawl(
             report.outcomes.append(SourceOutcome(
                 name, row.status, row.reason, row.items, row.new_notices, row.revised_notices, row.requests,
                 row.list_requests, row.detail_requests, row.bytes))
+        # The registry is derived from the notices; keep it in step with what this run stored.
+        rebuild_registry(session)
         crawl_run = session.get(CrawlRun, run_id)
         assert crawl_run is not None
         crawl_run.finished_at = utcnow()

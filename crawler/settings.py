@@ -32,6 +32,7 @@ TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
 
 ITEM_PIPELINES = {
+    "crawler.pipelines.ExtractionPipeline": 300,
     "crawler.pipelines.StoragePipeline": 500,
 }
 EXTENSIONS = {

@@ -44,3 +44,20 @@ def test_bad_setting_is_named(cli, monkeypatch) -> None:
     result = cli("crawl", "--source", "govcn")
     assert result.returncode == 2
     assert "CBECWATCH_DOWNLOAD_DELAY must be a number" in result.stderr
+
+
+def test_extract_prints_one_json_object_with_the_public_keys(cli, tmp_path) -> None:
+    from pathlib import Path
+
+    source = Path(__file__).parent / "extraction" / "data" / "tax-2018-49.txt"
+    result = cli("extract", str(source), "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert {"title", "doc_number", "agencies", "issue_date", "publish_date", "effective_date", "kind", "cities",
+            "figures", "customs_codes", "relevant"} <= set(data)
+    assert (data["doc_number"], data["effective_date"], data["kind"]) == (
+        "财关税〔2018〕49号", "2019-01-01", "tax_policy")
+    assert {"name": "single_limit_yuan", "value": 5000, "unit": "yuan"} in data["figures"]
+
+    missing = cli("extract", str(tmp_path / "nope.txt"))
+    assert missing.returncode == 2 and "no such file" in missing.stderr

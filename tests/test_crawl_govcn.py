@@ -31,13 +31,40 @@ def test_crawl_stores_every_notice_with_number_and_dates(cli, mirror: MirrorServ
     tax = by_number["财关税〔2018〕49号"]
     # the info table's 发布日期 (original publication), not the later gov.cn repost in the meta
     assert tax["publish_date"] == "2018-11-30" and tax["issue_date"] == "2018-11-29"
-    assert tax["agencies"] == ["财政部", "海关总署", "税务总局"]
+    assert tax["agencies"] == ["财政部", "海关总署", "国家税务总局"]  # canonical names
+    assert (tax["kind"], tax["effective_date"], tax["relevant"]) == ("tax_policy", "2019-01-01", True)
     batch2 = by_number["国函〔2016〕17号"]
     assert batch2["url"] == "https://www.gov.cn/zhengce/content/2016-01/15/content_5033282.htm"
     assert (batch2["issue_date"], batch2["publish_date"]) == ("2016-01-12", "2016-01-15")
 
+    assert (batch2["kind"], batch2["effective_date"]) == ("pilot_zone_batch", None)  # a 批复 states none
+
     shown = json.loads(cli("show", str(batch2["id"]), "--json").stdout)
     assert "同意在天津市、上海市" in shown["text"] and len(shown["versions"]) == 1
+    cities = [f for f in shown["versions"][0]["facts"] if f["kind"] == "city"]
+    assert len(cities) == 12 and cities[0] == {
+        "kind": "city", "name": "天津市", "province": "天津市", "adcode": "120000", "value": None, "unit": None}
+    assert "杭州市" not in [c["name"] for c in cities]  # cited as the earlier model, not designated
+
+
+def test_zones_registry_is_built_from_the_crawled_batches(cli, mirror: MirrorServer) -> None:
+    assert cli("crawl", "--mirror", mirror.url).returncode == 0
+    zones = json.loads(cli("zones", "--json").stdout)
+    assert len(zones) == 12 + 46
+    first = zones[0]
+    assert (first["name"], first["batch"], first["doc_number"], first["since"]) == (
+        "天津市", 2, "国函〔2016〕17号", "2016-01-12")
+    xiongan = next(z for z in zones if z["name"] == "雄安新区")
+    assert (xiongan["batch"], xiongan["province"]) == (5, "河北省")
+    assert len(json.loads(cli("zones", "--json", "--as-of", "2019-12-31").stdout)) == 12
+    batches = json.loads(cli("zones", "--batches", "--json").stdout)
+    assert [(b["batch"], len(b["added"])) for b in batches] == [(2, 12), (5, 46)]
+    printed = cli("zones", "--batches").stdout
+    assert "跨境电子商务综合试验区 batch 5 (国函〔2020〕47号, 2020-04-27): +46 雄安新区、大同市" in printed
+
+    reparsed = cli("reparse")
+    assert reparsed.returncode == 0, reparsed.stderr
+    assert "re-extracted 3 versions: 0 changed, 0 failed; registry has 58 places" in reparsed.stdout
 
 
 def test_second_crawl_finds_nothing_new_and_a_new_notice_is_found(cli, mirror: MirrorServer,

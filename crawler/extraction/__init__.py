@@ -12,7 +12,11 @@ import datetime as dt
 
 from .model import Extraction, Figure, Place
 
-__all__ = ["Extraction", "Figure", "Place", "extract", "warm_up"]
+__all__ = ["EXTRACTOR_VERSION", "Extraction", "Figure", "Place", "extract", "warm_up"]
+
+# Stored with every version's facts; raise it whenever extraction output can change, so that
+# ``cbecwatch reparse`` users can tell which versions were read by an older extractor.
+EXTRACTOR_VERSION = "1"
 
 
 def extract(document: str, *, url: str | None = None, is_html: bool | None = None,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+import storage.registry  # noqa: F401  (registers the pilot_zones table)
 from storage.models import Base
 
 config = context.config
