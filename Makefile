@@ -31,6 +31,10 @@ demo: $(STAMP)
 mirror: $(STAMP)
 	$(BIN)/cbecwatch mirror
 
+## bench-accuracy: extraction accuracy over ../shared/corpus (skips with a message when it is absent)
+bench-accuracy: $(STAMP)
+	$(BIN)/python bench/accuracy.py
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
