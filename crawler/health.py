@@ -42,6 +42,9 @@ class SourceHealth:
     revised: int = 0
     unchanged: int = 0
     items: int = 0
+    known: int = 0  # list rows already stored, not fetched again
+    not_modified: int = 0  # conditional detail requests answered 304
+    list_pages_unchanged: int = 0  # conditional list requests answered 304
     errors: Counter[str] = field(default_factory=Counter)
     samples: list[dict[str, Any]] = field(default_factory=list)
     list_failures: list[tuple[str, str]] = field(default_factory=list)
@@ -64,15 +67,23 @@ class SourceHealth:
         self.list_pages_ok += 1
         self.list_items += items
 
+    def list_page_unchanged(self) -> None:
+        """A list page answered 304: it still holds what parsed fine last time."""
+        self.list_pages_unchanged += 1
+
     def verdict(self) -> tuple[str, str | None]:
-        """``(status, reason)``: ok, partial, failed, blocked, drift or empty."""
-        if self.list_pages_ok == 0 and self.list_failures:
+        """``(status, reason)``: ok, partial, failed, blocked, drift or empty.
+
+        A list page answered 304 counts as a good list page: it is unchanged since it last parsed.
+        """
+        answered = self.list_pages_ok + self.list_pages_unchanged
+        if answered == 0 and self.list_failures:
             error_class, message = self.list_failures[0]
             status = {BLOCKED: "blocked", LAYOUT_DRIFT: "drift", EMPTY_ANSWER: "empty"}.get(error_class, "failed")
             return status, message
-        if self.list_pages_ok == 0:
+        if answered == 0:
             return "failed", "no list page was fetched"
-        if self.list_items == 0:
+        if self.list_items == 0 and self.list_pages_unchanged == 0:
             drift = [s["message"] for s in self.samples if s["class"] in (LAYOUT_DRIFT, EMPTY_ANSWER)]
             return ("drift" if self.errors[LAYOUT_DRIFT] else "empty"), (
                 drift[0] if drift else "list pages parsed, but they held no items")
@@ -165,5 +176,8 @@ class SourceHealthExtension:
 def progress_line(name: str, status: str, why: str | None, health: SourceHealth, counts: Counter[str]) -> str:
     kib = counts.get("bytes", 0) / 1024
     text = (f"{name}: {status} — {health.items} notices ({health.new} new, {health.revised} revised, "
-            f"{health.unchanged} unchanged), {counts.get('requests', 0)} requests, {kib:.0f} KiB")
+            f"{health.unchanged} unchanged), {health.known} known list rows skipped, "
+            f"{health.not_modified + health.list_pages_unchanged} not modified (304), "
+            f"{counts.get('requests', 0)} requests ({counts.get('list_requests', 0)} list, "
+            f"{counts.get('detail_requests', 0)} detail), {kib:.0f} KiB")
     return f"{text}; {why}" if why else text

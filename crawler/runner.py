@@ -19,7 +19,6 @@ from storage.models import CrawlRun, SourceRun
 from storage.types import utcnow
 
 
-
 class UnknownSourceError(ValueError):
     pass
 

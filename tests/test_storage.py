@@ -91,6 +91,7 @@ def test_hash_ignores_width_and_whitespace_but_not_edits() -> None:
     assert content_hash("限值33元") != content_hash("限值34元")
 
 
-@pytest.mark.parametrize("raw", ["国函[2016]17号", "国函［2016］17号", "国函﹝2016﹞17号", "国函【2016】17号", "国函 〔2016〕 17号"])
+@pytest.mark.parametrize(
+    "raw", ["国函[2016]17号", "国函［2016］17号", "国函﹝2016﹞17号", "国函【2016】17号", "国函 〔2016〕 17号"])
 def test_document_number_brackets_fold_to_the_standard_form(raw: str) -> None:
     assert doc_number_key(raw) == "国函〔2016〕17号"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-
 from functools import cache
 
 from bs4 import BeautifulSoup
