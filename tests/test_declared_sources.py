@@ -84,7 +84,8 @@ def test_the_real_hanweb_page_parses_into_a_notice() -> None:
 def test_hanweb_datastore_rows_and_paging() -> None:
     spider = source_classes()["zj_fgw"]()
     html = """<html><body><div id="4892867"><script type="text/xml"><datastore><recordset>
-    <record><![CDATA[<li><a href="/art/2016/11/22/art_1621004_30332664.html" title="甲">甲</a><span>2016-11-22</span></li>]]></record>
+    <record><![CDATA[<li><a href="/art/2016/11/22/art_1621004_30332664.html" title="甲">甲</a>
+    <span>2016-11-22</span></li>]]></record>
     <record><![CDATA[<li><a href="/col/col1/index.html">栏目</a></li>]]></record>
     </recordset></datastore></script></div></body></html>"""
     url = "http://fgw.zj.gov.cn/col/col1621004/index.html"
