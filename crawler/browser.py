@@ -47,7 +47,9 @@ def enable_browser(settings: BaseSettings) -> None:
     launch: dict[str, Any] = {"headless": True, "args": ["--no-sandbox"]}
     if executable:
         launch["executable_path"] = executable
-    settings.set("DOWNLOAD_HANDLERS", {"http": HANDLER, "https": HANDLER}, priority="spider")
+    # "cmdline" priority: the crawl command sets the mirror's handler at that priority, and the
+    # browser handler must replace it (it is mirror-aware itself).
+    settings.set("DOWNLOAD_HANDLERS", {"http": HANDLER, "https": HANDLER}, priority="cmdline")
     settings.set("PLAYWRIGHT_BROWSER_TYPE", "chromium", priority="spider")
     settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", launch, priority="spider")
     settings.set("PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT", settings.getfloat("DOWNLOAD_TIMEOUT", 30) * 1000,
