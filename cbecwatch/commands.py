@@ -148,7 +148,8 @@ def sources(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
-    print(f"{'source':<13} {'agency':<14} {'status':<10} {'last run (UTC)':<17} last run's counts — reason")
+    width = max([_width(row["agency"] or "") for row in rows] + [6])
+    print(f"{'source':<13} {_fit('agency', width)} {'status':<10} {'last run (UTC)':<17} last run's counts — reason")
     for row in rows:
         last = row["last_run"] or {}
         errors = ", ".join(f"{count} {name}" for name, count in sorted((last.get("errors") or {}).items()))
@@ -159,16 +160,19 @@ def sources(args: argparse.Namespace) -> int:
                   if last else "no run yet")
         reason = f" — {row['reason']}" if row["reason"] else ""
         when = (row["last_run_at"] or "-")[:16].replace("T", " ")
-        print(f"{row['name']:<13} {_fit(row['agency'] or '', 14)} {row['status']:<10} {when:<17} {counts}{reason}")
+        print(f"{row['name']:<13} {_fit(row['agency'] or '', width)} {row['status']:<10} {when:<17} {counts}{reason}")
     return 0
 
 
-def _fit(text: str, width: int) -> str:
-    """Pad to *width* display columns: a Chinese character takes two."""
+def _width(text: str) -> int:
+    """Display columns of *text*: a Chinese character takes two."""
     import unicodedata
 
-    used = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-    return text + " " * max(width - used, 0)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _fit(text: str, width: int) -> str:
+    return text + " " * max(width - _width(text), 0)
 
 
 def mirror(args: argparse.Namespace) -> int:

@@ -131,6 +131,7 @@ class SourceHealthExtension:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.counts: Counter[str] = Counter()
+        crawler.signals.connect(self.request_sent, signal=signals.request_reached_downloader)
         crawler.signals.connect(self.response_received, signal=signals.response_received)
         crawler.signals.connect(self.spider_error, signal=signals.spider_error)
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
@@ -147,11 +148,14 @@ class SourceHealthExtension:
 
         spider.source_run_id = start_source_run(self.crawler.settings, spider)
 
-    def response_received(self, response: Response, request: Request, spider: Spider) -> None:
+    def request_sent(self, request: Request, spider: Spider) -> None:
+        """Every request that reached the downloader counts, answered or not (time-outs, retries)."""
         self.counts["requests"] += 1
+        self.counts[f"{request.meta.get('cbec_kind', 'other')}_requests"] += 1
+
+    def response_received(self, response: Response, request: Request, spider: Spider) -> None:
+        self.counts["responses"] += 1
         self.counts["bytes"] += len(response.body)
-        kind = request.meta.get("cbec_kind", "other")
-        self.counts[f"{kind}_requests"] += 1
 
     def spider_error(self, failure: Failure, response: Response, spider: Spider) -> None:
         health: SourceHealth | None = getattr(spider, "health", None)
