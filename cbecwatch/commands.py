@@ -116,38 +116,63 @@ def show(args: argparse.Namespace) -> int:
 
 
 def sources(args: argparse.Namespace) -> int:
-    from crawler.runner import available_sources
+    """Per source: its agency, where it starts, last run, status with the reason, and the counts of
+    the last run (requests, bytes, notices, new, errors by class)."""
+    from crawler.runner import available_sources, source_classes
     from storage.models import Source, SourceRun
 
     db = _database()
+    classes = source_classes()
     rows = []
     with db.session() as session:
         for name in available_sources():
             source = session.get(Source, name)
             last = (session.query(SourceRun).filter(SourceRun.source == name, SourceRun.finished_at.is_not(None))
                     .order_by(SourceRun.id.desc()).first())
+            spider = classes.get(name)
             rows.append({
-                "name": name, "agency": source.agency if source else None,
+                "name": name, "agency": source.agency if source else getattr(spider, "agency", None),
+                "home": getattr(spider, "home", None),
+                "declared": bool(getattr(spider, "source", None)),
                 "status": source.status if source else "never run",
                 "reason": source.status_reason if source else None,
                 "consecutive_failures": source.consecutive_failures if source else 0,
                 "last_run_at": source.last_run_at.isoformat() if source and source.last_run_at else None,
+                "last_success_at": source.last_success_at.isoformat() if source and source.last_success_at else None,
                 "last_run": None if last is None else {
-                    "requests": last.requests, "list_requests": last.list_requests,
+                    "status": last.status, "requests": last.requests, "list_requests": last.list_requests,
                     "detail_requests": last.detail_requests, "bytes": last.bytes, "items": last.items,
-                    "new": last.new_notices, "revised": last.revised_notices, "errors": last.errors},
+                    "new": last.new_notices, "revised": last.revised_notices, "unchanged": last.unchanged_notices,
+                    "known": last.known_items, "not_modified": last.not_modified, "errors": last.errors},
             })
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
+    width = max([_width(row["agency"] or "") for row in rows] + [6])
+    print(f"{'source':<13} {_fit('agency', width)} {'status':<10} {'last run (UTC)':<17} last run's counts — reason")
     for row in rows:
         last = row["last_run"] or {}
-        counts = (f"{last.get('requests', 0)} requests, {last.get('items', 0)} notices, {last.get('new', 0)} new"
+        errors = ", ".join(f"{count} {name}" for name, count in sorted((last.get("errors") or {}).items()))
+        counts = (f"{last.get('requests', 0)} requests ({last.get('list_requests', 0)} list, "
+                  f"{last.get('detail_requests', 0)} detail), {last.get('bytes', 0) / 1024:.0f} KiB, "
+                  f"{last.get('items', 0)} notices, {last.get('new', 0)} new, {last.get('known', 0)} known, "
+                  f"{last.get('not_modified', 0)} not modified" + (f", errors: {errors}" if errors else "")
                   if last else "no run yet")
         reason = f" — {row['reason']}" if row["reason"] else ""
-        print(f"{row['name']:<10} {row['agency'] or '':<8} {row['status']:<10} {row['last_run_at'] or '-':<33} "
-              f"{counts}{reason}")
+        when = (row["last_run_at"] or "-")[:16].replace("T", " ")
+        print(f"{row['name']:<13} {_fit(row['agency'] or '', width)} {row['status']:<10} {when:<17} {counts}{reason}")
     return 0
+
+
+def _width(text: str) -> int:
+    """Display columns of *text*: a Chinese character takes two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _fit(text: str, width: int) -> str:
+    return text + " " * max(width - _width(text), 0)
 
 
 def mirror(args: argparse.Namespace) -> int:

@@ -55,6 +55,15 @@ class Settings:
     autothrottle: bool = True
     broken_after: int = 3
     mirror_url: str = ""
+    delay_jitter: float = 0.5
+    retry_backoff: float = 2.0
+    max_list_pages: int = 3
+    revisit_days: int = 30
+    revisit_max: int = 10
+    revisit_after_hours: float = 24.0
+    sources_file: str = ""
+    customs_browser: bool = False
+    chromium_path: str = ""
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -92,6 +101,15 @@ def load_settings() -> Settings:
         autothrottle=_env_bool("CBECWATCH_AUTOTHROTTLE", True),
         broken_after=_env_int("CBECWATCH_BROKEN_AFTER", 3),
         mirror_url=os.environ.get("CBECWATCH_MIRROR_URL", ""),
+        delay_jitter=_env_float("CBECWATCH_DELAY_JITTER", 0.5),
+        retry_backoff=_env_float("CBECWATCH_RETRY_BACKOFF", 2.0),
+        max_list_pages=_env_int("CBECWATCH_MAX_LIST_PAGES", 3),
+        revisit_days=_env_int("CBECWATCH_REVISIT_DAYS", 30),
+        revisit_max=_env_int("CBECWATCH_REVISIT_MAX", 10),
+        revisit_after_hours=_env_float("CBECWATCH_REVISIT_AFTER_HOURS", 24.0),
+        sources_file=os.environ.get("CBECWATCH_SOURCES_FILE", ""),
+        customs_browser=_env_bool("CBECWATCH_CUSTOMS_BROWSER", False),
+        chromium_path=os.environ.get("CBECWATCH_CHROMIUM", ""),
     )
 
 

@@ -43,6 +43,9 @@ class SourceHealth:
     revised: int = 0
     unchanged: int = 0
     items: int = 0
+    known: int = 0  # list rows already stored, not fetched again
+    not_modified: int = 0  # conditional detail requests answered 304
+    list_pages_unchanged: int = 0  # conditional list requests answered 304
     errors: Counter[str] = field(default_factory=Counter)
     samples: list[dict[str, Any]] = field(default_factory=list)
     list_failures: list[tuple[str, str]] = field(default_factory=list)
@@ -65,15 +68,23 @@ class SourceHealth:
         self.list_pages_ok += 1
         self.list_items += items
 
+    def list_page_unchanged(self) -> None:
+        """A list page answered 304: it still holds what parsed fine last time."""
+        self.list_pages_unchanged += 1
+
     def verdict(self) -> tuple[str, str | None]:
-        """``(status, reason)``: ok, partial, failed, blocked, drift or empty."""
-        if self.list_pages_ok == 0 and self.list_failures:
+        """``(status, reason)``: ok, partial, failed, blocked, drift or empty.
+
+        A list page answered 304 counts as a good list page: it is unchanged since it last parsed.
+        """
+        answered = self.list_pages_ok + self.list_pages_unchanged
+        if answered == 0 and self.list_failures:
             error_class, message = self.list_failures[0]
             status = {BLOCKED: "blocked", LAYOUT_DRIFT: "drift", EMPTY_ANSWER: "empty"}.get(error_class, "failed")
             return status, message
-        if self.list_pages_ok == 0:
+        if answered == 0:
             return "failed", "no list page was fetched"
-        if self.list_items == 0:
+        if self.list_items == 0 and self.list_pages_unchanged == 0:
             drift = [s["message"] for s in self.samples if s["class"] in (LAYOUT_DRIFT, EMPTY_ANSWER)]
             return ("drift" if self.errors[LAYOUT_DRIFT] else "empty"), (
                 drift[0] if drift else "list pages parsed, but they held no items")
@@ -128,6 +139,7 @@ class SourceHealthExtension:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.counts: Counter[str] = Counter()
+        crawler.signals.connect(self.request_sent, signal=signals.request_reached_downloader)
         crawler.signals.connect(self.response_received, signal=signals.response_received)
         crawler.signals.connect(self.spider_error, signal=signals.spider_error)
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
@@ -144,11 +156,14 @@ class SourceHealthExtension:
 
         spider.source_run_id = start_source_run(self.crawler.settings, spider)
 
-    def response_received(self, response: Response, request: Request, spider: Spider) -> None:
+    def request_sent(self, request: Request, spider: Spider) -> None:
+        """Every request that reached the downloader counts, answered or not (time-outs, retries)."""
         self.counts["requests"] += 1
+        self.counts[f"{request.meta.get('cbec_kind', 'other')}_requests"] += 1
+
+    def response_received(self, response: Response, request: Request, spider: Spider) -> None:
+        self.counts["responses"] += 1
         self.counts["bytes"] += len(response.body)
-        kind = request.meta.get("cbec_kind", "other")
-        self.counts[f"{kind}_requests"] += 1
 
     def spider_error(self, failure: Failure, response: Response, spider: Spider) -> None:
         health: SourceHealth | None = getattr(spider, "health", None)
@@ -173,5 +188,8 @@ class SourceHealthExtension:
 def progress_line(name: str, status: str, why: str | None, health: SourceHealth, counts: Counter[str]) -> str:
     kib = counts.get("bytes", 0) / 1024
     text = (f"{name}: {status} — {health.items} notices ({health.new} new, {health.revised} revised, "
-            f"{health.unchanged} unchanged), {counts.get('requests', 0)} requests, {kib:.0f} KiB")
+            f"{health.unchanged} unchanged), {health.known} known list rows skipped, "
+            f"{health.not_modified + health.list_pages_unchanged} not modified (304), "
+            f"{counts.get('requests', 0)} requests ({counts.get('list_requests', 0)} list, "
+            f"{counts.get('detail_requests', 0)} detail), {kib:.0f} KiB")
     return f"{text}; {why}" if why else text

@@ -69,6 +69,14 @@ def available_sources(settings: Settings | None = None) -> list[str]:
     return sorted(SpiderLoader.from_settings(settings or scrapy_settings()).list())
 
 
+def source_classes(settings: Settings | None = None) -> dict[str, type]:
+    """Every source's spider class by name: its agency, home and the facts it relies on."""
+    from scrapy.spiderloader import SpiderLoader
+
+    loader = SpiderLoader.from_settings(settings or scrapy_settings())
+    return {name: loader.load(name) for name in loader.list()}
+
+
 def run_crawl(
     sources: list[str] | None = None, *, mirror: str | None = None, trigger: str = "cli", verbose: bool = False,
 ) -> CrawlReport:

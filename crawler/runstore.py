@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from scrapy import Spider
 from scrapy.settings import BaseSettings
 
 from crawler.health import FAILED_STATUSES, SourceHealth
+from crawler.incremental import save_memory
 from storage.db import Database, open_database
 from storage.models import SourceRun
 from storage.notices import ensure_source
 from storage.types import utcnow
 
+log = logging.getLogger(__name__)
 _databases: dict[str, Database] = {}
 
 
@@ -40,7 +43,13 @@ def start_source_run(settings: BaseSettings, spider: Spider) -> int:
 def finish_source_run(
     settings: BaseSettings, spider: Spider, health: SourceHealth, counts: dict[str, Any], status: str,
     reason: str | None,
-) -> None:
+) -> tuple[str, str]:
+    """Store the run's counts and verdict and update the source; returns ``(old status, new status)``.
+
+    This is the one place where a source's status changes (e.g. ``ok`` → ``broken`` after
+    ``CBECWATCH_BROKEN_AFTER`` failed runs in a row, or ``broken`` → ``ok``); an admin event for
+    that change belongs here, next to the transaction that makes it.
+    """
     db = database_for(settings)
     run_id = getattr(spider, "source_run_id", None)
     broken_after = settings.getint("CBECWATCH_BROKEN_AFTER", 3)
@@ -62,16 +71,32 @@ def finish_source_run(
         run.new_notices = health.new
         run.revised_notices = health.revised
         run.unchanged_notices = health.unchanged
+        run.known_items = health.known
+        run.not_modified = health.not_modified + health.list_pages_unchanged
         run.errors = dict(health.errors)
         run.error_samples = list(health.samples)
 
+        memory = getattr(spider, "memory", None)
+        if memory is not None:
+            save_memory(session, source, memory)
+
+        old_status = source.status
         source.last_run_at = now
         if status in FAILED_STATUSES:
             source.consecutive_failures += 1
-            source.status = "broken" if source.consecutive_failures >= broken_after else status
-            source.status_reason = reason
+            if source.consecutive_failures >= broken_after:
+                source.status = "broken"
+                source.status_reason = f"{status} in {source.consecutive_failures} runs in a row: {reason}"
+            else:
+                source.status = status
+                source.status_reason = reason
         else:
             source.consecutive_failures = 0
             source.status = status
             source.status_reason = reason
             source.last_success_at = now
+        if source.status != old_status:
+            log.log(logging.WARNING if source.status in FAILED_STATUSES | {"broken"} else logging.INFO,
+                    "source %s: status %s → %s (%s)", spider.name, old_status, source.status,
+                    source.status_reason or "no reason")
+        return old_status, source.status

@@ -18,7 +18,7 @@ ROBOTSTXT_OBEY = _config.obey_robots
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
 DOWNLOAD_DELAY = _config.download_delay
-RANDOMIZE_DOWNLOAD_DELAY = True  # 0.5x–1.5x of the delay: jitter
+DOWNLOAD_DELAY_JITTER = _config.delay_jitter  # ±50 % of the delay by default
 DOWNLOAD_TIMEOUT = _config.download_timeout
 AUTOTHROTTLE_ENABLED = _config.autothrottle
 AUTOTHROTTLE_START_DELAY = max(_config.download_delay, 1.0)
@@ -26,7 +26,14 @@ AUTOTHROTTLE_MAX_DELAY = 60.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 RETRY_ENABLED = True
 RETRY_TIMES = _config.retry_times
-RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]  # never 403/405/412: WAF decisions
+DOWNLOADER_MIDDLEWARES = {
+    # Scrapy's retry, with exponential backoff between attempts (crawler/politeness.py).
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.politeness.BackoffRetryMiddleware": 550,
+    # After decompression (590), before any callback: header, meta, then sniffed charset.
+    "crawler.encoding.CharsetMiddleware": 585,
+}
 COOKIES_ENABLED = True
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
@@ -41,7 +48,14 @@ EXTENSIONS = {
 
 CBECWATCH_DATABASE_URL = _config.database_url
 CBECWATCH_BROKEN_AFTER = _config.broken_after
-CBECWATCH_MAX_LIST_PAGES = 3
+CBECWATCH_MAX_LIST_PAGES = _config.max_list_pages
+CBECWATCH_RETRY_BACKOFF = _config.retry_backoff
+CBECWATCH_REVISIT_DAYS = _config.revisit_days
+CBECWATCH_REVISIT_MAX = _config.revisit_max
+CBECWATCH_REVISIT_AFTER_HOURS = _config.revisit_after_hours
+# Browser-rendered fetching for the customs site (scrapy-playwright + Debian's Chromium), off by default.
+CBECWATCH_CUSTOMS_BROWSER = _config.customs_browser
+CBECWATCH_CHROMIUM = _config.chromium_path
 CBECWATCH_PAGE_SIZE = 20
 # ``cbecwatch crawl --mirror URL`` (or CBECWATCH_MIRROR_URL for ``scrapy crawl``): every request goes
 # to the local mirror instead of the real hosts, through this download handler.

@@ -45,6 +45,9 @@ class Source(Base):
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
     last_run_at: Mapped[dt.datetime | None]
     last_success_at: Mapped[dt.datetime | None]
+    # ETag / Last-Modified of the list pages that last parsed fine, by URL: the next run asks
+    # conditionally, and a 304 means the list is unchanged (nothing new, nothing to parse).
+    list_validators: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class CrawlRun(Base):
@@ -80,6 +83,8 @@ class SourceRun(Base):
     new_notices: Mapped[int] = mapped_column(Integer, default=0)
     revised_notices: Mapped[int] = mapped_column(Integer, default=0)
     unchanged_notices: Mapped[int] = mapped_column(Integer, default=0)
+    known_items: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # list rows already stored
+    not_modified: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # 304 answers
     errors: Mapped[dict[str, Any]] = mapped_column(default=dict)
     error_samples: Mapped[list[Any]] = mapped_column(default=list)
 

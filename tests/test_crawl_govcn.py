@@ -48,7 +48,7 @@ def test_crawl_stores_every_notice_with_number_and_dates(cli, mirror: MirrorServ
 
 
 def test_zones_registry_is_built_from_the_crawled_batches(cli, mirror: MirrorServer) -> None:
-    assert cli("crawl", "--mirror", mirror.url).returncode == 0
+    assert cli("crawl", "--source", "govcn", "--mirror", mirror.url).returncode == 0
     zones = json.loads(cli("zones", "--json").stdout)
     assert len(zones) == 12 + 46
     first = zones[0]
@@ -57,7 +57,7 @@ def test_zones_registry_is_built_from_the_crawled_batches(cli, mirror: MirrorSer
     xiongan = next(z for z in zones if z["name"] == "雄安新区")
     assert (xiongan["batch"], xiongan["province"]) == (5, "河北省")
     assert len(json.loads(cli("zones", "--json", "--as-of", "2019-12-31").stdout)) == 12
-    batches = json.loads(cli("zones", "--batches", "--json").stdout)
+    batches = json.loads(cli("zones", "--batches", "--program", "cbec_zone", "--json").stdout)
     assert [(b["batch"], len(b["added"])) for b in batches] == [(2, 12), (5, 46)]
     printed = cli("zones", "--batches").stdout
     assert "跨境电子商务综合试验区 batch 5 (国函〔2020〕47号, 2020-04-27): +46 雄安新区、大同市" in printed
@@ -69,26 +69,32 @@ def test_zones_registry_is_built_from_the_crawled_batches(cli, mirror: MirrorSer
 
 def test_second_crawl_finds_nothing_new_and_a_new_notice_is_found(cli, mirror: MirrorServer,
                                                                   mirror_root: Path) -> None:
-    assert cli("crawl", "--mirror", mirror.url).returncode == 0
-    again = cli("crawl", "--mirror", mirror.url)
-    assert "govcn: ok — 3 notices (0 new, 0 revised, 3 unchanged)" in again.stdout, again.stdout
+    assert cli("crawl", "--source", "govcn", "--mirror", mirror.url).returncode == 0
+    mirror.take_requests()
+    again = cli("crawl", "--source", "govcn", "--mirror", mirror.url)
+    assert "govcn: ok — 0 notices (0 new, 0 revised, 0 unchanged)" in again.stdout, again.stdout
+    assert not [r for r in mirror.take_requests() if "content_" in r.path]  # no detail page refetched
 
     shutil.copy(mirror_root / "govcn" / "bodies" / "batch2-2016.txt", mirror_root / "govcn" / "bodies" / "new.txt")
     add_notice(mirror_root, id="5999999", library="gw", path="/zhengce/content/2026-11/23/content_5999999.htm",
                title="国务院关于同意在某地设立跨境电子商务综合试验区的批复", pcode="国函〔2026〕99号", puborg="国务院",
                issue_date="2026-11-20", publish_date="2026-11-23", firstpublished="2026-11-23-10:00:00",
                body="bodies/new.txt")
-    third = cli("crawl", "--mirror", mirror.url)
-    assert "govcn: ok — 4 notices (1 new, 0 revised, 3 unchanged)" in third.stdout, third.stdout
+    third = cli("crawl", "--source", "govcn", "--mirror", mirror.url)
+    assert "govcn: ok — 1 notices (1 new, 0 revised, 0 unchanged)" in third.stdout, third.stdout
     newest = json.loads(cli("notices", "--json", "--since", "2026-01-01").stdout)
     assert [n["doc_number"] for n in newest] == ["国函〔2026〕99号"]
 
 
-def test_revised_body_makes_a_second_version(cli, mirror: MirrorServer, mirror_root: Path) -> None:
-    assert cli("crawl", "--mirror", mirror.url).returncode == 0
+def test_revised_body_makes_a_second_version(cli, mirror: MirrorServer, mirror_root: Path, monkeypatch) -> None:
+    # revisit every stored notice at once (by default only recent ones, at most daily)
+    monkeypatch.setenv("CBECWATCH_REVISIT_DAYS", "100000")
+    monkeypatch.setenv("CBECWATCH_REVISIT_AFTER_HOURS", "0")
+    assert cli("crawl", "--source", "govcn", "--mirror", mirror.url).returncode == 0
     body = mirror_root / "govcn" / "bodies" / "tax-2018-49.txt"
     body.write_text(body.read_text("utf-8").replace("26000元", "30000元"), "utf-8")
-    result = cli("crawl", "--mirror", mirror.url)
+    result = cli("crawl", "--source", "govcn", "--mirror", mirror.url)
+    # the two untouched notices answer 304 to the conditional revisit; the edited one is a revision
     assert "(0 new, 1 revised, 2 unchanged)" in result.stdout, result.stdout
     tax = next(n for n in json.loads(cli("notices", "--json").stdout) if n["doc_number"] == "财关税〔2018〕49号")
     versions = json.loads(cli("show", str(tax["id"]), "--json").stdout)["versions"]

@@ -40,6 +40,19 @@ class LoggedRequest:
     status: int
 
 
+class QuietHTTPServer(ThreadingHTTPServer):
+    """A client that gives up (a crawler's time-out against a ``delay`` fault) is expected here:
+    no traceback for it."""
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        import sys
+
+        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            log.debug("mirror: client %s went away", client_address)
+            return
+        super().handle_error(request, client_address)  # type: ignore[arg-type]
+
+
 class MirrorServer:
     """``with MirrorServer(root) as mirror: ... mirror.url ...`` or ``serve_forever()``."""
 
@@ -50,7 +63,7 @@ class MirrorServer:
         self.requests: list[LoggedRequest] = []
         self._lock = threading.Lock()
         handler = type("BoundMirrorHandler", (MirrorHandler,), {"mirror": self})
-        self.httpd = ThreadingHTTPServer((host, port), handler)
+        self.httpd = QuietHTTPServer((host, port), handler)
         self.httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from typing import Any, ClassVar
 
 import scrapy
@@ -11,6 +11,7 @@ from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
 from crawler.health import BLOCKED, LAYOUT_DRIFT, PARSE, SourceHealth, describe_failure
+from crawler.incremental import CrawlMemory, load_memory
 from crawler.items import NoticeItem
 from crawler.parsing.page import html_to_text
 
@@ -21,22 +22,31 @@ class NoticeSpider(scrapy.Spider):
     """Base class of every source module.
 
     A subclass sets ``name`` (the stable source id), ``agency``, ``home`` and ``relies_on`` (the
-    facts from the source reference it depends on, with their evidence tags, so the first live run
-    shows what to re-check), implements :meth:`list_requests`, its list callbacks and
-    :meth:`read_detail`.
+    facts from the source reference it depends on, with their evidence tags, so the first live
+    run shows what to re-check), implements :meth:`list_requests`, its list callbacks and
+    :meth:`read_detail`. List callbacks hand their rows to :meth:`follow` and ask
+    :meth:`wants_next_page` before paging: that is where incremental crawling happens.
     """
 
     agency: ClassVar[str] = ""
     home: ClassVar[str] = ""
     relies_on: ClassVar[tuple[str, ...]] = ()
+    #: Force a charset for this source's pages (else: header, meta, then sniffing; see
+    #: :mod:`crawler.encoding`).
+    encoding: ClassVar[str | None] = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.health = SourceHealth(self.name)
+        self.memory = CrawlMemory()
 
     async def start(self) -> AsyncIterator[Request]:
+        self.memory = load_memory(self.settings, self.name)
         for request in self.list_requests():
             yield request
+        for known in self.memory.due:
+            yield self.detail_request(known.url, headers=known.conditional_headers(),
+                                      meta={"listing": known.listing(), "cbec_revisit": True})
 
     # -- what a source module provides -------------------------------------------------------
     def list_requests(self) -> Iterable[Request]:
@@ -46,13 +56,36 @@ class NoticeSpider(scrapy.Spider):
         raise NotImplementedError
 
     # -- request helpers --------------------------------------------------------------------
-    def list_request(self, url: str, callback: Any, **kwargs: Any) -> Request:
-        meta = {"cbec_kind": "list", **kwargs.pop("meta", {})}
-        return Request(url, callback=callback, errback=self.on_request_error, meta=meta, **kwargs)
+    def list_request(self, url: str, callback: Callable[[TextResponse], Any], **kwargs: Any) -> Request:
+        """A list page (HTML or API). GET requests carry the validators of the last good parse."""
+        meta = {"cbec_kind": "list", "cbec_parse": callback.__name__, **kwargs.pop("meta", {})}
+        if kwargs.get("method", "GET") == "GET" and not meta.get("attempt"):
+            conditional = self.memory.list_headers(url)
+            if conditional:
+                kwargs["headers"] = {**kwargs.get("headers", {}), **conditional}
+                meta["handle_httpstatus_list"] = [304]
+        return Request(url, callback=self.parse_list, errback=self.on_request_error, meta=meta, **kwargs)
 
     def detail_request(self, url: str, **kwargs: Any) -> Request:
         meta = {"cbec_kind": "detail", **kwargs.pop("meta", {})}
+        if kwargs.get("headers"):
+            meta["handle_httpstatus_list"] = [304]  # a conditional request: 304 means unchanged
         return Request(url, callback=self.parse_detail, errback=self.on_request_error, meta=meta, **kwargs)
+
+    def follow(self, url: str, listing: dict[str, Any] | None = None, **kwargs: Any) -> Iterator[Request]:
+        """The detail request of a list row — unless the notice is stored already (revisions are
+        caught by the bounded revisit, not by refetching every known page)."""
+        if self.memory.is_known(url):
+            self.health.known += 1
+            return
+        yield self.detail_request(url, meta={"listing": listing or {}}, **kwargs)
+
+    def wants_next_page(self, urls: Iterable[str], page: int) -> bool:
+        """Page on while the page held something new and the page budget is not spent."""
+        urls = list(urls)
+        if urls and all(self.memory.is_known(url) for url in urls):
+            return False
+        return page < self.settings.getint("CBECWATCH_MAX_LIST_PAGES", 3)
 
     def on_request_error(self, failure: Failure) -> None:
         request: Request = failure.request  # type: ignore[attr-defined]
@@ -60,6 +93,21 @@ class NoticeSpider(scrapy.Spider):
         self.health.record(error_class, request.url, message, on_list=request.meta.get("cbec_kind") == "list")
 
     # -- list and detail bookkeeping ---------------------------------------------------------
+    def parse_list(self, response: Response) -> Iterator[Any]:
+        """Every list response passes here first: 304, challenge pages and binary answers are
+        handled once, then the source's own list callback reads the rows."""
+        if response.status == 304:
+            self.health.list_page_unchanged()
+            return
+        if not isinstance(response, TextResponse):
+            self.health.record(PARSE, response.url, f"list page is not text: {response.url}", on_list=True)
+            return
+        if self.is_challenge(response):
+            self.health.record(BLOCKED, response.url, f"blocked: challenge page instead of list {response.url}",
+                               on_list=True)
+            return
+        yield from getattr(self, response.meta["cbec_parse"])(response) or ()
+
     def list_parsed(self, response: Response, items: int, what: str) -> None:
         """Every list callback reports how many rows it read; zero rows from a 200 page is drift."""
         if items == 0:
@@ -68,6 +116,7 @@ class NoticeSpider(scrapy.Spider):
             )
             return
         self.health.list_page_parsed(items)
+        self.memory.remember_list_page(response)
 
     def is_challenge(self, response: Response) -> bool:
         """A 200 page that is only a JavaScript cookie challenge (WAF), not content."""
@@ -78,6 +127,11 @@ class NoticeSpider(scrapy.Spider):
         return hits >= 2
 
     def parse_detail(self, response: Response) -> Iterable[NoticeItem]:
+        if response.status == 304:
+            self.health.not_modified += 1
+            self.health.unchanged += 1
+            self.memory.touched.add(response.request.url if response.request else response.url)
+            return
         if not isinstance(response, TextResponse):
             self.health.record(PARSE, response.url, f"not a text page: {response.url}")
             return
@@ -103,6 +157,10 @@ class NoticeSpider(scrapy.Spider):
 
     def body_text(self, fragment: str | None) -> str:
         return html_to_text(fragment, self.body_furniture) if fragment else ""
+
+    def missing_body(self, response: Response, tried: Iterable[str]) -> None:
+        self.health.record(PARSE, response.url,
+                           f"parse error: no notice body ({', '.join(tried)}) at {response.url}")
 
 
 def clean_title(value: str | None, site_suffix: str = "") -> str:

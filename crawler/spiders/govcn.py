@@ -102,6 +102,7 @@ class GovcnSpider(NoticeSpider):
             )
             return
         self.list_parsed(response, len(rows), "search results")
+        urls = []
         for row in rows:
             url = str(row.get("url") or "").strip()
             if not DETAIL_URL.match(url):
@@ -113,10 +114,11 @@ class GovcnSpider(NoticeSpider):
                 "pubtime": row.get("pubtimeStr") or "",
                 "ptime": row.get("ptime") or row.get("pubtime"),
             }
-            yield self.detail_request(url, meta={"listing": listing})
+            urls.append(url)
+            yield from self.follow(url, listing)
         total_pages = int(search.get("totalpage") or 1)
         page = meta["page"]
-        if page < total_pages and page < self.settings.getint("CBECWATCH_MAX_LIST_PAGES", 3):
+        if page < total_pages and self.wants_next_page(urls, page):
             yield self.search_request(meta["library"], meta["keyword"], page + 1)
 
     # -- 最新政策 feed ----------------------------------------------------------------------
@@ -135,7 +137,7 @@ class GovcnSpider(NoticeSpider):
             url = response.urljoin(str(row.get("URL") or ""))
             if DETAIL_URL.match(url) and FEED_TITLE_WORDS.search(title):
                 listing = {"title": title, "pubtime": row.get("DOCRELPUBTIME") or ""}
-                yield self.detail_request(url, meta={"listing": listing})
+                yield from self.follow(url, listing)
 
     # -- detail page -----------------------------------------------------------------------
     def read_detail(self, response: TextResponse) -> NoticeItem | None:

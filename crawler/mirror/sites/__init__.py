@@ -16,9 +16,14 @@ class SiteEmulator(Protocol):
 
 
 def _load() -> list[SiteEmulator]:
+    from crawler.mirror.sites.chinatax import ChinataxSite
+    from crawler.mirror.sites.customs import CustomsSite
     from crawler.mirror.sites.govcn import GovcnSite
+    from crawler.mirror.sites.hanweb import HanwebSite
+    from crawler.mirror.sites.mof_gss import MofGssSite
+    from crawler.mirror.sites.mofcom import MofcomSite
 
-    return [GovcnSite()]
+    return [GovcnSite(), MofcomSite(), CustomsSite(), MofGssSite(), ChinataxSite(), HanwebSite()]
 
 
 SITES: list[SiteEmulator] = _load()

@@ -49,3 +49,27 @@ def modified_epoch(notice: dict[str, Any]) -> float | None:
         return None
     parsed = dt.datetime.strptime(stamp[:19], "%Y-%m-%d-%H:%M:%S")
     return parsed.replace(tzinfo=dt.timezone(dt.timedelta(hours=8))).timestamp()
+
+
+def paginate(rows: list[dict[str, Any]], page: int, size: int) -> tuple[list[dict[str, Any]], int]:
+    """The rows of 1-based *page* and the page count (at least 1: an empty list is one empty page)."""
+    pages = max((len(rows) + size - 1) // size, 1)
+    return rows[(page - 1) * size: page * size], pages
+
+
+def page_epoch(notice: dict[str, Any]) -> float | None:
+    """Last-Modified of a page from its ``pubtime`` (``YYYY-MM-DD HH:mm``, China time)."""
+    stamp = notice.get("modified") or notice.get("pubtime") or notice.get("publish_date")
+    if not stamp:
+        return None
+    parsed = dt.datetime.fromisoformat(stamp if len(stamp) > 10 else f"{stamp} 09:00")
+    return parsed.replace(tzinfo=dt.timezone(dt.timedelta(hours=8))).timestamp()
+
+
+def date_cn(iso: str) -> str:
+    year, month, day = iso.split("-")
+    return f"{year}年{int(month)}月{int(day)}日"
+
+
+def render(template: str, **context: Any) -> str:
+    return templates().get_template(template).render(**context)

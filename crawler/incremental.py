@@ -1,0 +1,126 @@
+"""What a source already knows from earlier runs, so that a run fetches only what may have changed.
+
+Loaded once when a spider opens (one query), consulted by every list callback:
+
+* a list row whose URL is stored is not fetched again (``known``), and a list page whose rows are
+  all known ends the paging;
+* list pages that parsed fine are asked for again with their ETag / Last-Modified; a 304 means the
+  list is unchanged;
+* a bounded number of recently published notices (published within ``revisit_days``, last seen
+  more than ``revisit_after_hours`` ago, at most ``revisit_max`` per run, least recently seen
+  first) are revisited with a conditional request, to catch revisions such as a new gov.cn
+  ``lastmodifiedtime``. Spacing revisits by hours keeps a run right after another list-only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from scrapy.http import Response
+from scrapy.settings import BaseSettings
+from sqlalchemy import select, update
+
+from storage.models import Notice, Source
+from storage.types import utcnow
+
+
+def url_key(url: str) -> str:
+    """The sites serve the same page over http and https: compare URLs without the scheme."""
+    return url.split("://", 1)[-1].rstrip("/")
+
+
+@dataclass(frozen=True)
+class KnownNotice:
+    url: str
+    title: str
+    doc_number: str | None
+    publish_date: dt.date | None
+    etag: str | None
+    last_modified: str | None
+    last_seen_at: dt.datetime | None
+
+    def conditional_headers(self) -> dict[str, str]:
+        return validator_headers(self.etag, self.last_modified)
+
+    def listing(self) -> dict[str, Any]:
+        """What a list row would have said: detail readers fall back on it during a revisit."""
+        return {"title": self.title, "doc_number": self.doc_number or "",
+                "pubtime": self.publish_date.isoformat() if self.publish_date else ""}
+
+
+def validator_headers(etag: str | None, last_modified: str | None) -> dict[str, str]:
+    headers = {}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    return headers
+
+
+@dataclass
+class CrawlMemory:
+    known: dict[str, KnownNotice] = field(default_factory=dict)
+    list_validators: dict[str, dict[str, str]] = field(default_factory=dict)
+    due: list[KnownNotice] = field(default_factory=list)
+    #: URLs answered 304 during this run: their ``last_seen_at`` is moved on when the run ends.
+    touched: set[str] = field(default_factory=set)
+    #: validators of list pages that parsed fine in this run, stored when the run ends.
+    fresh_validators: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def is_known(self, url: str) -> bool:
+        return url_key(url) in self.known
+
+    def list_headers(self, url: str) -> dict[str, str]:
+        stored = self.list_validators.get(url) or {}
+        return validator_headers(stored.get("etag"), stored.get("last_modified"))
+
+    def remember_list_page(self, response: Response) -> None:
+        etag = response.headers.get(b"ETag")
+        modified = response.headers.get(b"Last-Modified")
+        if response.request is None or response.request.method != "GET" or not (etag or modified):
+            return
+        self.fresh_validators[response.request.url] = {
+            key: value.decode("latin-1") for key, value in (("etag", etag), ("last_modified", modified)) if value}
+
+
+def load_memory(settings: BaseSettings, source: str, *, now: dt.datetime | None = None) -> CrawlMemory:
+    from crawler.runstore import database_for
+
+    now = now or utcnow()
+    db = database_for(settings)
+    with db.session() as session:
+        rows = session.execute(select(
+            Notice.url, Notice.title, Notice.doc_number, Notice.publish_date, Notice.http_etag,
+            Notice.http_last_modified, Notice.last_seen_at).where(Notice.source == source)).all()
+        stored = session.get(Source, source)
+        validators = dict(stored.list_validators or {}) if stored is not None else {}
+    memory = CrawlMemory(list_validators=validators)
+    for row in rows:
+        memory.known[url_key(row.url)] = KnownNotice(*row)
+    memory.due = due_for_revisit(list(memory.known.values()), settings, now)
+    return memory
+
+
+def due_for_revisit(notices: list[KnownNotice], settings: BaseSettings, now: dt.datetime) -> list[KnownNotice]:
+    limit = settings.getint("CBECWATCH_REVISIT_MAX", 10)
+    if limit <= 0:
+        return []
+    published_after = (now - dt.timedelta(days=settings.getint("CBECWATCH_REVISIT_DAYS", 30))).date()
+    seen_before = now - dt.timedelta(hours=settings.getfloat("CBECWATCH_REVISIT_AFTER_HOURS", 24.0))
+    due = [n for n in notices
+           if n.publish_date is not None and n.publish_date >= published_after
+           and (n.last_seen_at is None or n.last_seen_at <= seen_before)]
+    oldest = dt.datetime.min.replace(tzinfo=dt.UTC)
+    due.sort(key=lambda n: n.last_seen_at or oldest)
+    return due[:limit]
+
+
+def save_memory(session: Any, source: Source, memory: CrawlMemory) -> None:
+    """Called inside the transaction that finishes the source run."""
+    if memory.fresh_validators:
+        source.list_validators = {**(source.list_validators or {}), **memory.fresh_validators}
+    if memory.touched:
+        session.execute(update(Notice).where(Notice.source == source.name, Notice.url.in_(sorted(memory.touched)))
+                        .values(last_seen_at=utcnow()))

@@ -1,0 +1,95 @@
+"""Declarative sources: the config format, its validation, and the real Hanweb page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from scrapy.http import HtmlResponse, Request
+
+from cbecwatch.config import ConfigError
+from crawler.declared import TEMPLATES, load_declared_sources
+from crawler.runner import available_sources, source_classes
+
+FIXTURES = Path(__file__).parent / "fixtures"
+HANWEB = FIXTURES / "provincial" / "zj_fgw_hanweb_art_detail.html"
+HANWEB_URL = "http://fgw.zj.gov.cn/art/2016/11/22/art_1621004_30332664.html"
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "sources.toml"
+    path.write_text(text, "utf-8")
+    return path
+
+
+ENTRY = '''[[source]]
+name = "demo_city"
+agency = "某市商务局"
+template = "trs"
+home = "https://example.gov.cn/"
+lists = ["https://example.gov.cn/tzgg/index.html"]
+'''
+
+
+def test_an_entry_overrides_its_template_and_keeps_the_rest(tmp_path: Path) -> None:
+    [source] = load_declared_sources(write(tmp_path, ENTRY + 'rows = "ul.news li"\nbody = "#content"\n'))
+    assert source.template.rows == "ul.news li"
+    assert source.template.body == ("#content",)
+    assert source.template.pagination == TEMPLATES["trs"].pagination == "index_n"
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    ('colour = "red"\n', "unknown key(s) colour"),
+    ('pagination = "infinite"\n', "pagination must be one of"),
+    ('detail_url = "(unclosed"\n', "detail_url is not a regular expression"),
+])
+def test_mistakes_in_an_entry_are_rejected_by_name(tmp_path: Path, extra: str, message: str) -> None:
+    with pytest.raises(ConfigError, match="source 'demo_city'") as error:
+        load_declared_sources(write(tmp_path, ENTRY + extra))
+    assert message in str(error.value)
+
+
+def test_unknown_templates_missing_lists_and_duplicates_are_rejected(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="unknown template 'wordpress'"):
+        load_declared_sources(write(tmp_path, ENTRY.replace('"trs"', '"wordpress"')))
+    with pytest.raises(ConfigError, match="lists must be a non-empty list"):
+        load_declared_sources(write(tmp_path, ENTRY.replace('lists = ["https://example.gov.cn/tzgg/index.html"]', "")))
+    with pytest.raises(ConfigError, match="used twice: demo_city"):
+        load_declared_sources(write(tmp_path, ENTRY + "\n" + ENTRY))
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_declared_sources(write(tmp_path, "[[source]\n"))
+
+
+def test_declared_sources_are_scrapy_spiders_like_the_modules() -> None:
+    assert "zj_fgw" in available_sources()
+    spider = source_classes()["zj_fgw"]
+    assert spider.agency == "浙江省发展和改革委员会"
+    assert any("confirmed" in fact for fact in spider.relies_on)
+
+
+def test_the_real_hanweb_page_parses_into_a_notice() -> None:
+    spider = source_classes()["zj_fgw"]()
+    response = HtmlResponse(HANWEB_URL, body=HANWEB.read_bytes(), request=Request(HANWEB_URL))
+    item = spider.read_detail(response)
+    assert item is not None
+    assert item.title == "1-10月德清县固定资产投资结构趋稳趋优"
+    assert item.site_id == "30332664"
+    assert item.publish_date == dt.date(2016, 11, 22)
+    assert item.agencies == ["省发改委"]
+    assert item.text.startswith("1-10月，全县固定资产投资完成246.79亿元")
+    assert "bdshare" not in item.text and "打印" not in item.text  # page furniture stays out
+
+
+def test_hanweb_datastore_rows_and_paging() -> None:
+    spider = source_classes()["zj_fgw"]()
+    html = """<html><body><div id="4892867"><script type="text/xml"><datastore><recordset>
+    <record><![CDATA[<li><a href="/art/2016/11/22/art_1621004_30332664.html" title="甲">甲</a>
+    <span>2016-11-22</span></li>]]></record>
+    <record><![CDATA[<li><a href="/col/col1/index.html">栏目</a></li>]]></record>
+    </recordset></datastore></script></div></body></html>"""
+    url = "http://fgw.zj.gov.cn/col/col1621004/index.html"
+    response = HtmlResponse(url, body=html.encode(), encoding="utf-8", request=Request(url))
+    _, rows = spider.rows_of(response)
+    assert len(rows) == 2
+    assert spider.next_page_url(response, url, 1) == url + "?uid=4892867&pageNum=2"
