@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export CBECWATCH_TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test demo mirror lint bench bench-accuracy services clean
+.PHONY: run test demo mirror lint bench bench-quick bench-accuracy services clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("cbecwatch needs Python >= 3.11, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -30,6 +30,14 @@ demo: $(STAMP)
 
 mirror: $(STAMP)
 	$(BIN)/cbecwatch mirror
+
+## bench: speed, cost per cycle and scale as ratios against the mirror on 127.0.0.1 (table + bench/results/*.json)
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+## bench-quick: the same harness, small and fast (< 60 s), for CI: asserts nothing about speed
+bench-quick: $(STAMP)
+	$(BIN)/python bench/run.py --quick
 
 ## bench-accuracy: extraction accuracy over ../shared/corpus (skips with a message when it is absent)
 bench-accuracy: $(STAMP)

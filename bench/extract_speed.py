@@ -38,15 +38,8 @@ def _rate(fn: Callable[[str], object], docs: list[str], chars: int, seconds: flo
             return best
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
-    ap.add_argument("--seconds", type=float, default=2.0)
-    args = ap.parse_args(argv)
-    files = sorted(args.corpus.glob("*.txt")) + sorted(args.corpus.glob("*.htm*"))
-    if not files:
-        print(f"SKIP: no corpus documents in {args.corpus}")
-        return 0
+def measure(files: list[Path], seconds: float = 2.0, echo: bool = True) -> dict[str, object]:
+    """Extraction against jieba.lcut over ``files`` (.txt notices and .htm(l) pages); ``bench/run.py`` uses it too."""
     import logging
 
     import jieba
@@ -63,7 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     html = [decode_document(f.read_bytes()) for f in files if f.suffix != ".txt"]
     body = [html_to_text(h).text for h in html]
     rows = []
-    print(f"{'set':11} {'docs':>4} {'chars':>7} {'extract c/s':>12} {'jieba.lcut c/s':>15} {'ratio':>6}")
+    if echo:
+        print(f"{'set':11} {'docs':>4} {'chars':>7} {'extract c/s':>12} {'jieba.lcut c/s':>15} {'ratio':>6}")
     # text: notices as plain text. html: whole pages, the same page string given to both sides. html-body:
     # informational, the page's extraction against segmenting only its body text (HTML parsing dominates).
     cases = (("text", txt, txt, False), ("html", html, html, True), ("html-body", html, body, True))
@@ -71,19 +65,36 @@ def main(argv: list[str] | None = None) -> int:
         if not docs:
             continue
         chars = sum(map(len, lcut_docs))
-        ex = _rate(lambda d, h=is_html: extract(d, is_html=h), docs, chars, args.seconds)
-        jb = _rate(jieba.lcut, lcut_docs, chars, args.seconds)
+        ex = _rate(lambda d, h=is_html: extract(d, is_html=h), docs, chars, seconds)
+        jb = _rate(jieba.lcut, lcut_docs, chars, seconds)
         rows.append({"set": name, "docs": len(docs), "chars": chars, "extract_cps": ex, "lcut_cps": jb,
                      "ratio": ex / jb})
-        print(f"{name:11} {len(docs):4} {chars:7} {ex:12,.0f} {jb:15,.0f} {ex / jb:6.2f}")
+        if echo:
+            print(f"{name:11} {len(docs):4} {chars:7} {ex:12,.0f} {jb:15,.0f} {ex / jb:6.2f}")
+    return {"rows": rows, "startup_s": {"jieba_initialize": jieba_start, "extract_first_call": extract_start}}
+
+
+def corpus_files(corpus: Path) -> list[Path]:
+    return sorted(corpus.glob("*.txt")) + sorted(corpus.glob("*.htm*"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
+    ap.add_argument("--seconds", type=float, default=2.0)
+    args = ap.parse_args(argv)
+    files = corpus_files(args.corpus)
+    if not files:
+        print(f"SKIP: no corpus documents in {args.corpus}")
+        return 0
+    result = measure(files, args.seconds)
+    rows, startup = result["rows"], result["startup_s"]
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
-    startup = {"jieba_initialize": jieba_start, "extract_first_call": extract_start}
-    result = {"rows": rows, "startup_s": startup}
     (out / "extract_speed.json").write_text(json.dumps(result, indent=1), encoding="utf-8")
-    ratios = " ".join(f"{r['set']}={r['ratio']:.2f}" for r in rows)
+    ratios = " ".join(f"{r['set']}={r['ratio']:.2f}" for r in rows)  # type: ignore[attr-defined]
     print(f"SUMMARY extraction/jieba.lcut throughput ratio: {ratios} (target >= 0.5); start-up: jieba "
-          f"{jieba_start:.2f}s, first extract {extract_start:.2f}s")
+          f"{startup['jieba_initialize']:.2f}s, first extract {startup['extract_first_call']:.2f}s")  # type: ignore
     return 0
 
 

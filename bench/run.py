@@ -1,0 +1,133 @@
+"""``make bench``: speed, cost per cycle and scale of cbecwatch, as ratios measured side by side (issue 6).
+
+    python bench/run.py            # the full run (several minutes; longer with the daemon's 500 cycles)
+    python bench/run.py --quick    # a small variant for CI (< 60 s): keeps the harness working, no verdicts
+    python bench/run.py --only 1,2,5 [--profile] [--rss-cycles N]
+
+Everything runs on this machine against the bundled mirror on 127.0.0.1. Prints one table (value, target,
+met) and writes bench/results/bench-<timestamp>.json with the machine's description and every detail.
+Targets are reported, never asserted: the exit status is non-zero only when a measurement could not run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if sys.path and Path(sys.path[0]).resolve() == ROOT / "bench":
+    sys.path.pop(0)  # bench/ itself must not shadow top-level modules
+sys.path.insert(0, str(ROOT))
+# Children (crawls, the daemon) import this checkout too, whatever is installed.
+os.environ["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, os.environ.get("PYTHONPATH", "").split(":"))])
+
+from bench.common import Result, describe_machine, failed, machine  # noqa: E402
+
+MEASUREMENTS = ("1", "2", "3", "4", "5", "6")
+
+
+def run_all(args: argparse.Namespace) -> list[Result]:
+    only = set(args.only.split(",")) if args.only else set(MEASUREMENTS)
+    results: list[Result] = []
+
+    def stage(label: str, keys: set[str], fn, *fn_args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        if not keys & only:
+            return
+        print(f"… {label}", file=sys.stderr, flush=True)
+        t0 = time.perf_counter()
+        try:
+            rows = fn(*fn_args, **kwargs)
+        except Exception as exc:  # one broken measurement must not hide the others
+            rows = [failed(sorted(keys)[0], label, f"{type(exc).__name__}: {exc}")]
+        for row in rows:
+            row.details.setdefault("stage_seconds", round(time.perf_counter() - t0, 1))
+        results.extend(r for r in rows if r.key[0] in only)
+
+    from bench import crawl, daemon, extraction, scale, startup
+
+    stage("1-2 crawl throughput and unchanged cycle", {"1", "2"}, crawl.measure, quick=args.quick,
+          profile=args.profile, notices=args.notices)
+    stage("3 extraction throughput", {"3"}, extraction.measure, quick=args.quick)
+    stage("4, 5e daemon latency and RSS", {"4", "5"}, daemon.measure, quick=args.quick, rss_cycles=args.rss_cycles)
+    stage("5 scale (SQLite)", {"5"}, scale.measure, quick=args.quick, count=args.scale_notices)
+    stage("6 start-up", {"6"}, startup.measure, quick=args.quick)
+    return sorted(results, key=lambda r: (r.key[0], r.key))
+
+
+def _fmt(value: object) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:,.3g}" if abs(value) < 10 else f"{value:,.1f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def table(results: list[Result]) -> str:
+    head = ("#", "measurement", "value", "target", "met")
+    rows = []
+    for r in results:
+        met = {True: "yes", False: "NO", None: "—"}[r.met] if r.status == "ok" else r.status.upper()
+        rows.append((r.key, r.name, f"{_fmt(r.value)} {r.unit}".strip() if r.status == "ok" else "—",
+                     r.target or "—", met))
+    widths = [max(len(str(x)) for x in col) for col in zip(head, *rows, strict=False)]
+    line = lambda cells: "  ".join(str(c).ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()  # noqa: E731
+    out = [line(head), line(["-" * w for w in widths])]
+    for r, cells in zip(results, rows, strict=True):
+        out.append(line(cells))
+        if r.note:
+            out.append(f"{'':{widths[0]}}  ↳ {r.note}")
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="small and fast (CI): < 60 s, the same code paths")
+    ap.add_argument("--only", metavar="N,N", help=f"only these measurements ({','.join(MEASUREMENTS)})")
+    ap.add_argument("--profile", action="store_true", default=None,
+                    help="profile one full crawl (done anyway in a full run when the crawl ratio misses)")
+    ap.add_argument("--notices", type=int, help="synthetic notices on the crawl mirror (default 400; quick 30)")
+    ap.add_argument("--scale-notices", type=int, help="notices in the scale database (default 100000; quick 5000)")
+    ap.add_argument("--rss-cycles", type=int, help="daemon cycles for the RSS measurement (default 500; quick 0)")
+    ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results", help="where the JSON goes")
+    args = ap.parse_args(argv)
+
+    info = machine()
+    started = time.time()
+    print(f"cbecwatch bench ({'quick' if args.quick else 'full'}) on {describe_machine(info)}", flush=True)
+    results = run_all(args)
+    info["load_avg_end"] = [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else None
+    print()
+    print(table(results))
+    missed = [r for r in results if r.status == "ok" and r.met is False]
+    errors = [r for r in results if r.status == "error"]
+    for r in results:
+        profile = r.details.get("profile")
+        if profile:
+            from bench.crawl_profile import render
+
+            print("\n".join(["", f"{r.key} missed its target; where a full crawl's time goes:", *render(profile)]))
+    print()
+    print(f"targets missed: {', '.join(f'{r.key} ({r.name})' for r in missed) or 'none'}; "
+          f"skipped: {sum(r.status == 'skip' for r in results)}; errors: {len(errors)}; "
+          f"{time.time() - started:.0f} s; absolute times are for this machine only (see above); "
+          f"load average at the end {info['load_avg_end']}")
+    args.out.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    path = args.out / f"bench-{stamp}{'-quick' if args.quick else ''}.json"
+    report = {"kind": "quick" if args.quick else "full", "started": dt.datetime.fromtimestamp(started).isoformat(),
+              "seconds": round(time.time() - started, 1), "machine": info, "argv": sys.argv[1:],
+              "results": [r.to_dict() for r in results]}
+    path.write_text(json.dumps(report, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+    print(f"results: {path}")
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

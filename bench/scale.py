@@ -1,0 +1,199 @@
+"""Measurement 5 (database part): 100k synthetic notices in SQLite — bulk insert rate, query latency.
+
+The database is made by ``open_database`` (so it has exactly the migrated schema and the project's SQLite
+pragmas: WAL, synchronous=NORMAL). Notices, one version each and their facts (cities, dates) are inserted in
+batches through SQLAlchemy Core, one transaction per batch; the per-notice path of the crawler
+(``save_notice``, one transaction each) is timed on a sample on top of the filled database.
+
+Queries, each repeated with varying parameters in a fresh session, materialising ORM objects as the CLI does:
+* latest 50: the ``cbecwatch notices`` listing (publish date desc, nulls last, then id desc);
+* by kind: the same listing filtered by ``notices.kind``;
+* by city: the same listing restricted to notices with a ``city`` fact of that name (``facts`` table).
+p95 target 20 ms each; a missed target prints SQLite's query plan.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import random
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Select, insert, select, text
+from sqlalchemy.orm import Session
+
+from bench.common import Result, failed, median, percentile
+from storage.db import open_database
+from storage.models import Fact, Notice, NoticeVersion, Source
+
+TARGET_MS = 20.0
+SOURCES = ("govcn", "mofcom", "mofcom_dzsws", "customs", "mof_gss", "sta", "zj_drc", "gd_doc")
+KIND_WEIGHTS = {"pilot_zone_batch": 3, "retail_import_pilot": 2, "positive_list": 1, "tax_policy": 8,
+                "customs_announcement": 25, "other": 50, None: 11}
+BATCH = 5_000
+
+
+def listing(limit: int = 50) -> Select[tuple[Notice]]:
+    """The query of ``cbecwatch notices`` (cbecwatch/commands.py), kept in step by hand."""
+    return select(Notice).order_by(Notice.publish_date.desc().nulls_last(), Notice.id.desc()).limit(limit)
+
+
+def by_kind(kind: str) -> Select[tuple[Notice]]:
+    return listing().where(Notice.kind == kind)
+
+
+def by_city(city: str) -> Select[tuple[Notice]]:
+    having_city = (select(NoticeVersion.notice_id).join(Fact, Fact.version_id == NoticeVersion.id)
+                   .where(Fact.kind == "city", Fact.name == city))
+    return listing().where(Notice.id.in_(having_city))
+
+
+def _cities(rng: random.Random) -> list[str]:
+    from bench.mirror import _cities as city_names
+
+    names = city_names()
+    rng.shuffle(names)
+    return names
+
+
+def generate(count: int, rng: random.Random, cities: list[str]) -> tuple[list[dict], list[dict], list[dict]]:
+    """Rows of notices, versions and facts with explicit ids (so facts can point at versions)."""
+    kinds, weights = zip(*KIND_WEIGHTS.items(), strict=True)
+    zipf = [1 / (i + 1) for i in range(len(cities))]  # a few cities in many notices, most in few
+    now = dt.datetime.now(dt.UTC)
+    start = dt.date(2012, 1, 1)
+    notices, versions, facts = [], [], []
+    fact_id = 0
+    for i in range(1, count + 1):
+        kind = rng.choices(kinds, weights)[0]
+        day = start + dt.timedelta(days=rng.randrange(5000))
+        publish = None if rng.random() < 0.03 else day
+        source = SOURCES[i % len(SOURCES)]
+        body = f"关于跨境电子商务零售进口有关事项的通知（合成数据第{i}号）。" * rng.randint(2, 8)
+        notices.append({
+            "id": i, "source": source, "url": f"https://bench.invalid/{source}/{i}.htm", "site_id": str(i),
+            "title": f"合成公告第{i}号：关于跨境电子商务有关事项的通知", "doc_number": f"署公告〔{day.year}〕{i}号",
+            "doc_number_key": f"署公告〔{day.year}〕{i}号", "agencies": ["海关总署"], "issue_date": day,
+            "publish_date": publish, "effective_date": None, "kind": kind, "relevance": rng.random(),
+            "relevant": rng.random() < 0.7, "first_seen_at": now, "last_seen_at": now, "last_changed_at": now,
+        })
+        digest = hashlib.sha256(body.encode()).hexdigest()
+        versions.append({"id": i, "notice_id": i, "number": 1, "content_hash": digest, "text": body,
+                         "raw_encoding": "utf-8", "page_meta": {}, "extraction": {"kind": kind},
+                         "extractor_version": "bench", "fetched_at": now})
+        places = rng.choices(cities, zipf, k=rng.choice((0, 0, 0, 1, 1, 2, 3, 12)))
+        for position, city in enumerate(dict.fromkeys(places)):
+            fact_id += 1
+            facts.append({"id": fact_id, "version_id": i, "kind": "city", "position": position, "name": city,
+                          "value": None, "unit": None, "province": None, "adcode": None})
+        fact_id += 1
+        facts.append({"id": fact_id, "version_id": i, "kind": "date", "position": 99, "name": "issue_date",
+                      "value": day.isoformat(), "unit": None, "province": None, "adcode": None})
+    return notices, versions, facts
+
+
+def _insert(db: Any, count: int, rng: random.Random, cities: list[str]) -> dict[str, Any]:
+    with db.session() as session, session.begin():
+        for name in SOURCES:
+            session.merge(Source(name=name, agency=name, status="ok", consecutive_failures=0))
+    notices, versions, facts = generate(count, rng, cities)
+    t0 = time.perf_counter()
+    with db.engine.connect() as conn:
+        for lo in range(0, count, BATCH):
+            hi = lo + BATCH
+            with conn.begin():
+                conn.execute(insert(Notice.__table__), notices[lo:hi])
+                conn.execute(insert(NoticeVersion.__table__), versions[lo:hi])
+                conn.execute(insert(Fact.__table__), [f for f in facts if lo < f["version_id"] <= hi])
+    seconds = time.perf_counter() - t0
+    rows = len(notices) + len(versions) + len(facts)
+    return {"notices": count, "rows": rows, "facts": len(facts), "seconds": round(seconds, 3),
+            "notices_per_s": round(count / seconds), "rows_per_s": round(rows / seconds)}
+
+
+def _save_notice_rate(db: Any, count: int, base: int) -> dict[str, Any]:
+    """The crawler's own path: one save_notice per transaction, as the storage pipeline does."""
+    from storage.notices import NoticeRecord, save_notice
+
+    t0 = time.perf_counter()
+    for i in range(count):
+        record = NoticeRecord(source="govcn", url=f"https://bench.invalid/save/{base + i}.htm",
+                              title=f"合成公告 {i}", text=f"关于跨境电子商务的通知，第{i}号。" * 20, site_id=f"s{i}",
+                              doc_number=f"署公告〔2024〕{i}号", agencies=["海关总署"], kind="other",
+                              extraction={"cities": [{"name": "天津市"}]})
+        with db.session() as session, session.begin():
+            save_notice(session, record)
+    seconds = time.perf_counter() - t0
+    return {"notices": count, "seconds": round(seconds, 3), "notices_per_s": round(count / seconds)}
+
+
+def _latencies(db: Any, make: Callable[[Any], Select[Any]], params: list[Any]) -> list[float]:
+    out = []
+    for param in params:
+        query = make(param)
+        t0 = time.perf_counter()
+        with Session(db.engine) as session:
+            rows = session.scalars(query).all()
+        out.append((time.perf_counter() - t0) * 1000)
+        assert len(rows) <= 50
+    return out
+
+
+def _plan(db: Any, query: Select[Any]) -> list[str]:
+    compiled = query.compile(db.engine, compile_kwargs={"literal_binds": True})
+    with db.engine.connect() as conn:
+        return [str(row[-1]) for row in conn.execute(text(f"EXPLAIN QUERY PLAN {compiled}"))]
+
+
+def measure(*, quick: bool, workdir: Path | None = None, count: int | None = None) -> list[Result]:
+    count = count or (5_000 if quick else 100_000)
+    repeats = 40 if quick else 300
+    with tempfile.TemporaryDirectory(prefix="cbec-bench-scale-", dir=workdir) as tmp:
+        db = open_database(f"sqlite:///{Path(tmp) / 'scale.sqlite3'}")
+        try:
+            return _measure(db, count, repeats, quick)
+        except Exception as exc:
+            return [failed("5a", "bulk insert", exc),
+                    failed("5b", "latest-50 listing p95", exc, f"<= {TARGET_MS:g} ms")]
+        finally:
+            db.dispose()
+
+
+def _measure(db: Any, count: int, repeats: int, quick: bool) -> list[Result]:
+    rng = random.Random(5)
+    cities = _cities(rng)
+    inserted = _insert(db, count, rng, cities)
+    saved = _save_notice_rate(db, 100 if quick else 1000, count)
+    with db.engine.connect() as conn:
+        conn.execute(text("ANALYZE"))  # what a long-running database would have; cheap here
+    results = [Result("5a", f"bulk insert of {count:,} notices (+version, facts)", inserted["notices_per_s"],
+                      "notices/s", note=f"{inserted['rows_per_s']:,} rows/s, {inserted['seconds']} s in all; crawler "
+                      f"path save_notice: {saved['notices_per_s']} notices/s (one transaction each)",
+                      details={"bulk": inserted, "save_notice": saved})]
+    kinds = [k for k in KIND_WEIGHTS if k]
+    # Common and rare cities alike: the head of the Zipf list and a spread over its tail.
+    city_params = [cities[i % 5] if i % 2 else cities[(i * 37) % len(cities)] for i in range(repeats)]
+    cases = (
+        ("5b", "latest-50 listing p95", lambda _: listing(), [None] * repeats, "notices list (no filter)"),
+        ("5c", "filtered by city (facts) p95", by_city, city_params, "cities: common and rare"),
+        ("5d", "filtered by kind p95", by_kind, [kinds[i % len(kinds)] for i in range(repeats)], "every kind"),
+    )
+    for key, name, make, params, what in cases:
+        _latencies(db, make, params[:5])  # warm the page cache and SQLAlchemy's statement cache
+        lat = _latencies(db, make, params)
+        p95 = percentile(lat, 95)
+        met = p95 <= TARGET_MS
+        ms = {"p50": round(median(lat), 3), "p95": round(p95, 3), "max": round(max(lat), 3)}
+        details: dict[str, Any] = {"ms": ms, "runs": len(lat), "parameters": what}
+        note = f"p50 {median(lat):.2f} ms, max {max(lat):.1f} ms over {len(lat)} runs ({what})"
+        if not met:
+            worst = params[lat.index(max(lat))]
+            details["query_plan"] = _plan(db, make(worst))
+            note += f"; plan: {' / '.join(details['query_plan'])}"
+        results.append(Result(key, name, round(p95, 2), "ms", f"<= {TARGET_MS:g} ms", met, note=note,
+                              details=details))
+    return results
