@@ -58,6 +58,10 @@ def scrapy_settings(app: AppSettings | None = None, *, mirror: str | None = None
     settings.set("CBECWATCH_DATABASE_URL", app.database_url, priority="cmdline")
     if mirror:
         settings.set("CBECWATCH_MIRROR_URL", mirror, priority="cmdline")
+        if "CBECWATCH_DOWNLOAD_DELAY" not in os.environ:
+            # The mirror is our own server on 127.0.0.1: politeness delays only slow the demo down.
+            settings.set("DOWNLOAD_DELAY", 0.001, priority="cmdline")
+            settings.set("AUTOTHROTTLE_ENABLED", False, priority="cmdline")
         handler = settings.get("MIRROR_HANDLER")
         settings.set("DOWNLOAD_HANDLERS", {"http": handler, "https": handler}, priority="cmdline")
     return settings

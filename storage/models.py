@@ -97,6 +97,8 @@ class Notice(Base):
         UniqueConstraint("source", "site_id", name="uq_notices_source_site_id"),
         Index("ix_notices_doc_number_key", "doc_number_key"),
         Index("ix_notices_publish_date", "publish_date"),
+        # "latest notices of a kind" is the alert and listing query (bench: p95 28.6 → 1.9 ms at 100k)
+        Index("ix_notices_kind_publish", "kind", "publish_date", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

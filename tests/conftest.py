@@ -32,7 +32,8 @@ def app_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     home = tmp_path / "home"
     monkeypatch.setenv("CBECWATCH_HOME", str(home))
     monkeypatch.setenv("CBECWATCH_DATABASE_URL", f"sqlite:///{home / 'cbecwatch.sqlite3'}")
-    monkeypatch.setenv("CBECWATCH_DOWNLOAD_DELAY", "0")
+    # 1 ms, not 0: with no delay Scrapy 2.19 idles its one-request-per-host slot ~1 s every dozen requests
+    monkeypatch.setenv("CBECWATCH_DOWNLOAD_DELAY", "0.001")
     monkeypatch.setenv("CBECWATCH_AUTOTHROTTLE", "0")
     monkeypatch.setenv("CBECWATCH_RETRY_TIMES", "1")
     monkeypatch.setenv("CBECWATCH_DOWNLOAD_TIMEOUT", "5")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -18,19 +20,41 @@ def templates() -> Environment:
     return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
 
 
+def _read_cached(path: Path, parse: Callable[[str], Any]) -> Any:
+    """Parse a data file once per modification: tests edit the files while the server runs, and
+    re-reading them on every request made the mirror, not the crawler, the bottleneck of benchmarks."""
+    stat = path.stat()
+    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    with _cache_lock:
+        if key not in _cache:
+            _cache[key] = parse(path.read_text("utf-8"))
+        return _cache[key]
+
+
+_cache: dict[tuple[str, int, int], Any] = {}
+_cache_lock = threading.Lock()
+
+
+def _sorted_notices(raw: str) -> list[dict[str, Any]]:
+    notices = json.loads(raw)
+    return sorted(notices, key=lambda n: (n.get("publish_date", ""), n.get("id", "")), reverse=True)
+
+
 def load_notices(root: Path, site: str) -> list[dict[str, Any]]:
     """The site's notices, newest first by ``publish_date``."""
     path = root / site / "notices.json"
     if not path.exists():
         return []
-    notices = json.loads(path.read_text("utf-8"))
-    return sorted(notices, key=lambda n: (n.get("publish_date", ""), n.get("id", "")), reverse=True)
+    return _read_cached(path, _sorted_notices)
+
+
+def _paragraphs(raw: str) -> list[str]:
+    return [line.strip() for line in raw.splitlines() if line.strip() and not line.startswith("# ")]
 
 
 def body_paragraphs(root: Path, site: str, notice: dict[str, Any]) -> list[str]:
     """Body text of a notice: ``body`` (a file under the site directory) split into paragraphs."""
-    text = (root / site / notice["body"]).read_text("utf-8")
-    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("# ")]
+    return list(_read_cached(root / site / notice["body"], _paragraphs))
 
 
 def body_text(root: Path, site: str, notice: dict[str, Any]) -> str:
