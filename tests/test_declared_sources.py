@@ -12,8 +12,9 @@ from cbecwatch.config import ConfigError
 from crawler.declared import TEMPLATES, load_declared_sources
 from crawler.runner import available_sources, source_classes
 
-FIXTURES = Path(__file__).parent / "fixtures"
-HANWEB = FIXTURES / "provincial" / "zj_fgw_hanweb_art_detail.html"
+# The real saved Hanweb page stays in ../shared (a third-party copy we do not redistribute).
+HANWEB = (Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "html" / "provincial"
+          / "zj_fgw_hanweb_art_detail.html")
 HANWEB_URL = "http://fgw.zj.gov.cn/art/2016/11/22/art_1621004_30332664.html"
 
 
@@ -68,6 +69,7 @@ def test_declared_sources_are_scrapy_spiders_like_the_modules() -> None:
     assert any("confirmed" in fact for fact in spider.relies_on)
 
 
+@pytest.mark.skipif(not HANWEB.exists(), reason=f"saved real page not present: {HANWEB}")
 def test_the_real_hanweb_page_parses_into_a_notice() -> None:
     spider = source_classes()["zj_fgw"]()
     response = HtmlResponse(HANWEB_URL, body=HANWEB.read_bytes(), request=Request(HANWEB_URL))
