@@ -6,6 +6,7 @@ from typing import Any
 
 from scrapy import Spider
 from scrapy.settings import BaseSettings
+from sqlalchemy.orm import Session
 
 from crawler.health import FAILED_STATUSES, SourceHealth
 from storage.db import Database, open_database
@@ -66,6 +67,7 @@ def finish_source_run(
         run.error_samples = list(health.samples)
 
         source.last_run_at = now
+        old_status = source.status
         if status in FAILED_STATUSES:
             source.consecutive_failures += 1
             source.status = "broken" if source.consecutive_failures >= broken_after else status
@@ -75,3 +77,15 @@ def finish_source_run(
             source.status = status
             source.status_reason = reason
             source.last_success_at = now
+        # Broken / recovered admin alerts commit with the status change that causes them.
+        session.flush()
+        announce_status_change(session, source.name, old_status, source.status, reason, run.id,
+                               source.consecutive_failures)
+
+
+def announce_status_change(session: Session, source: str, old_status: str | None, new_status: str,
+                           reason: str | None, run_id: int | None, failures: int) -> None:
+    from storage.events import source_status_events
+    from storage.outbox import enqueue
+
+    enqueue(session, source_status_events(session, source, old_status, new_status, reason, run_id, failures))
