@@ -138,7 +138,8 @@ def specs_from_toml(path: Path) -> list[SubscriberSpec]:
         where = f"{path}: subscriber #{index}"
         unknown = set(table) - _KEYS
         if unknown:
-            raise SubscriberError(f"{where}: unknown key {', '.join(sorted(unknown))}; known: {', '.join(sorted(_KEYS))}")
+            raise SubscriberError(f"{where}: unknown key {', '.join(sorted(unknown))}; "
+                                  f"known: {', '.join(sorted(_KEYS))}")
         values: dict[str, Any] = dict(table)
         env_name = values.pop("webhook_secret_env", None)
         if env_name:  # keeps the secret out of a file that may be committed
@@ -199,10 +200,10 @@ def matches(subscriber: Subscriber, event: Event, text: str = "") -> bool:
         return False
     if event.admin:
         return True
-    if (subscriber.provinces or subscriber.cities) and (event.provinces or event.cities):
-        if not (_place_match(subscriber.provinces, event.provinces + event.cities)
-                or _place_match(subscriber.cities, event.cities)):
-            return False
+    named = event.provinces + event.cities
+    if (subscriber.provinces or subscriber.cities) and named and not (
+            _place_match(subscriber.provinces, named) or _place_match(subscriber.cities, event.cities)):
+        return False
     if subscriber.keywords:
         haystack = " ".join([event.title or "", event.doc_number or "", text])
         if not any(str(k) in haystack for k in subscriber.keywords):
