@@ -22,7 +22,7 @@ def send_apprise(url: str, message: Message) -> None:
     if not notifier.add(url):
         raise ChannelError(f"apprise does not understand the URL {redact('apprise', url)}")
     body = message.text if len(message.text) <= MAX_BODY else message.text[: MAX_BODY - 1] + "…"
-    with apprise.LogCapture(level=apprise.logging.WARNING) as output:
+    with apprise.LogCapture(level=apprise.logging.WARNING, fmt="%(message)s") as output:
         ok = notifier.notify(title=message.subject, body=body)
         detail = output.getvalue().strip().splitlines()
     if not ok:
