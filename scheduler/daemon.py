@@ -19,6 +19,7 @@ import datetime as dt
 import logging
 import os
 import random
+import re
 import signal
 import socket
 import subprocess
@@ -65,8 +66,33 @@ def trigger_for(spec: str, jitter: float) -> BaseTrigger:
     if len(fields) != 5:
         raise ValueError(f"a cron schedule has five fields (MIN HOUR DOM MON DOW), got {value!r}")
     minute, hour, day, month, day_of_week = fields
+    day_of_week = crontab_weekdays(day_of_week)
     return CronTrigger(minute=minute, hour=hour, day=day, month=month, day_of_week=day_of_week, timezone=CHINA,
                        jitter=int(jitter) or None)
+
+
+_WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def crontab_weekdays(field: str) -> str:
+    """Crontab counts weekdays from Sunday = 0 (or 7); APScheduler 3 from Monday = 0, and its
+    ``from_crontab`` does not translate — "1-5" would mean Tuesday to Saturday. Use names instead."""
+    def name(number: str) -> str:
+        return _WEEKDAYS[int(number) % 8]
+
+    parts = []
+    for part in field.split(","):
+        bounds, _, step = part.partition("/")
+        if re.fullmatch(r"\d+-\d+", bounds):
+            first, last = bounds.split("-")
+            if int(first) == 0 and int(last) >= 1:  # "0-5": Sunday, then Monday to Friday
+                parts.append("sun")
+                first = "1"
+            bounds = f"{name(first)}-{name(last)}" if first != last else name(first)
+        elif bounds.isdigit():
+            bounds = name(bounds)
+        parts.append(bounds + (f"/{step}" if step else ""))
+    return ",".join(parts)
 
 
 class Daemon:

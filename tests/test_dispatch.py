@@ -50,8 +50,12 @@ def subscribe(db: Database, hooks: WebhookReceiver, name: str, **filters: object
     return secret
 
 
-def store(db: Database, title: str = "国务院关于同意在廊坊等33个城市和地区设立跨境电子商务综合试验区的批复",
-          url: str = "https://www.gov.cn/zhengce/content/2022-11/24/content_1.htm", text: str = "一、同意设立。") -> None:
+BATCH7 = "国务院关于同意在廊坊等33个城市和地区设立跨境电子商务综合试验区的批复"
+
+
+def store(db: Database, title: str = BATCH7,
+          url: str = "https://www.gov.cn/zhengce/content/2022-11/24/content_1.htm",
+          text: str = "一、同意设立。") -> None:
     record = NoticeRecord(source="govcn", url=url, title=title, text=text, doc_number="国函〔2022〕126号")
     with db.session() as session, session.begin():
         enqueue(session, derive_events(session, save_notice(session, record), record), record.text)
