@@ -66,8 +66,8 @@ def finish_source_run(
         run.errors = dict(health.errors)
         run.error_samples = list(health.samples)
 
-        source.last_run_at = now
         old_status = source.status
+        source.last_run_at = now
         if status in FAILED_STATUSES:
             source.consecutive_failures += 1
             source.status = "broken" if source.consecutive_failures >= broken_after else status
