@@ -96,6 +96,10 @@ def fold_digests(session: Session, now: dt.datetime | None = None) -> list[Deliv
     """For each digest subscriber whose hour (Asia/Shanghai) has come today and who has held
     messages: one pending digest per channel, made of all held rows, in one transaction."""
     now = now or utcnow()
+    # A subscriber switched from digest to instant: what it was holding goes out now, not never.
+    instant = select(Subscriber.id).where(Subscriber.mode != "digest").scalar_subquery()
+    session.execute(update(Delivery).where(Delivery.status == HELD, Delivery.subscriber_id.in_(instant))
+                    .values(status=PENDING, next_attempt_at=now).execution_options(synchronize_session=False))
     created: list[Delivery] = []
     for subscriber in session.scalars(select(Subscriber).where(Subscriber.mode == "digest")):
         if not digest_due(subscriber, now):

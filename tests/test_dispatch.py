@@ -24,7 +24,9 @@ EVIL_TITLE = '国务院关于<script>alert("x")</script>跨境电商的通知'
 
 
 @pytest.fixture
-def env(app_home: Path, monkeypatch: pytest.MonkeyPatch, smtp: SmtpServer):  # noqa: F811
+def env(app_home: Path, monkeypatch: pytest.MonkeyPatch, smtp: SmtpServer, database_url: str):  # noqa: F811
+    monkeypatch.setenv("CBECWATCH_DATABASE_URL", database_url)  # SQLite, and PostgreSQL when available
+    get_settings.cache_clear()
     monkeypatch.setenv("CBECWATCH_SMTP_URL", smtp.url)
     monkeypatch.setenv("CBECWATCH_RETRY_BASE", "0.2")
     monkeypatch.setenv("CBECWATCH_RETRY_MAX", "0.5")
@@ -168,6 +170,7 @@ def test_a_sender_that_dies_mid_send_leaves_the_delivery_to_go_again_under_its_k
     assert statuses(env) == [DELIVERED, DELIVERED] and len(receiver.ok("ops")) == 1
 
 
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # apprise imports imghdr
 def test_apprise_channel_posts_to_a_local_json_endpoint(env: Database, smtp: SmtpServer,  # noqa: F811
                                                         receiver: WebhookReceiver) -> None:  # noqa: F811
     pytest.importorskip("apprise")

@@ -16,7 +16,7 @@ from storage.db import open_database
 from storage.diffs import line_diff
 from storage.events import derive_events
 from storage.models import Source
-from storage.models_alerts import HELD, PENDING, Delivery, Event
+from storage.models_alerts import HELD, PENDING, Delivery, Event, Subscriber
 from storage.notices import NoticeRecord, ensure_source, save_notice
 from storage.outbox import enqueue, fold_digests
 from storage.subscribers import SubscriberSpec, add_subscriber
@@ -148,6 +148,12 @@ def test_digest_folds_held_rows_into_one_message_once_a_day(db) -> None:
         assert len(digests) == 1 and len(digests[0].events) == 2 and digests[0].kind == "digest"
     with db.session() as session, session.begin():
         assert fold_digests(session, noon + dt.timedelta(hours=1)) == []
+        assert session.scalar(select(Delivery).where(Delivery.status == HELD)) is None
+    store(db, record("https://www.gov.cn/third/content_10.htm", doc_number="国函〔2022〕127号"))
+    with db.session() as session, session.begin():  # switched to instant: the held row is released
+        session.scalar(select(Subscriber).where(Subscriber.name == "daily")).mode = "instant"
+    with db.session() as session, session.begin():
+        assert fold_digests(session, noon + dt.timedelta(hours=2)) == []
         assert session.scalar(select(Delivery).where(Delivery.status == HELD)) is None
 
 
