@@ -108,6 +108,7 @@ class Daemon:
         self.children: dict[str, subprocess.Popen[str]] = {}
         self.children_lock = threading.Lock()
         self.stopping = threading.Event()
+        self.dispatching = threading.Event()
         self.started_at = utcnow()
         self.failed_crawls = 0
 
@@ -193,13 +194,19 @@ class Daemon:
             log.info("crawl %s: done in %.1f s — %s", source, seconds, summary or "no summary")
         else:
             self.failed_crawls += 1
-            tail = " | ".join(lines[-3:]) or "no output"
-            log.warning("crawl %s: exit status %s after %.1f s — %s", source, child.returncode, seconds, tail)
+            # The source's own progress line says what broke; without one (a crash), the last lines.
+            detail = summary or " | ".join(lines[-3:]) or "no output"
+            log.warning("crawl %s: exit status %s after %.1f s — %s", source, child.returncode, seconds, detail)
         self.wake_dispatcher()
 
     def dispatch(self) -> None:
-        if not self.stopping.is_set():
+        if self.stopping.is_set():
+            return
+        self.dispatching.set()
+        try:
             self.dispatcher.run_once()
+        finally:
+            self.dispatching.clear()
 
     def digests(self) -> None:
         if not self.stopping.is_set() and self.dispatcher.fold_digests():
@@ -207,7 +214,9 @@ class Daemon:
 
     def wake_dispatcher(self) -> None:
         """New outbox rows may be waiting: run the dispatcher now rather than at its next tick."""
-        if self.scheduler is not None and not self.stopping.is_set():
+        # A running dispatcher picks the new rows up on its next tick; poking it now would only
+        # make APScheduler log a skipped run.
+        if self.scheduler is not None and not self.stopping.is_set() and not self.dispatching.is_set():
             try:
                 self.scheduler.modify_job("dispatch", next_run_time=dt.datetime.now(CHINA))
                 self.scheduler.wakeup()

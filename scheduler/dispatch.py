@@ -67,7 +67,7 @@ class Dispatcher:
         with self.db.session() as session, session.begin():
             digests = fold_digests(session, now)
             for digest in digests:
-                log.info("digest %s for subscriber %d: %d events via %s", digest.key, digest.subscriber_id,
+                log.info("digest %s for %s: %d events via %s", digest.key, digest.subscriber.name,
                          len(digest.events), digest.channel)
         return len(digests)
 
