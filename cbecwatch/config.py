@@ -116,3 +116,75 @@ def load_settings() -> Settings:
 @cache
 def get_settings() -> Settings:
     return load_settings()
+
+
+# -- alerts and the daemon (issue 5) ------------------------------------------------------------------
+@dataclass(frozen=True)
+class AlertSettings:
+    """Notification channels, the outbox dispatcher and the daemon's schedule.
+
+    Schedules are in Asia/Shanghai time. ``CBECWATCH_SCHEDULE_<SOURCE>`` overrides the default for
+    one source, as ``interval:SECONDS`` or ``cron:MIN HOUR DOM MON DOW`` (e.g. ``cron:30 7 * * 1-5``).
+    """
+
+    smtp_url: str = ""  # smtp://[user:pass@]host[:port], smtp+starttls://…, smtps://… (SSL)
+    mail_from: str = "cbecwatch <cbecwatch@localhost>"
+    smtp_timeout: float = 30.0
+    webhook_timeout: float = 15.0
+    subscribers_file: str = ""  # TOML, synced into the database when the daemon starts
+    silent_first_run: bool = True  # a source's first successful crawl is a baseline: no alerts
+    crawl_schedule: str = "interval:3600"
+    crawl_jitter: float = 120.0
+    crawl_timeout: float = 1800.0
+    misfire_grace: float = 600.0
+    dispatch_interval: float = 5.0
+    dispatch_batch: int = 50
+    max_attempts: int = 8
+    retry_base: float = 30.0
+    retry_max: float = 3600.0
+    dispatch_lease: float = 120.0
+    digest_check_interval: float = 60.0
+    heartbeat_interval: float = 60.0
+    schedules: dict[str, str] = field(default_factory=dict)
+
+    def schedule_for(self, source: str) -> str:
+        return self.schedules.get(source.lower(), self.crawl_schedule)
+
+
+def load_alert_settings() -> AlertSettings:
+    prefix = "CBECWATCH_SCHEDULE_"
+    schedules = {k[len(prefix):].lower(): v for k, v in os.environ.items() if k.startswith(prefix) and v}
+    settings = AlertSettings(
+        smtp_url=os.environ.get("CBECWATCH_SMTP_URL", ""),
+        mail_from=os.environ.get("CBECWATCH_MAIL_FROM") or AlertSettings.mail_from,
+        smtp_timeout=_env_float("CBECWATCH_SMTP_TIMEOUT", 30.0),
+        webhook_timeout=_env_float("CBECWATCH_WEBHOOK_TIMEOUT", 15.0),
+        subscribers_file=os.environ.get("CBECWATCH_SUBSCRIBERS_FILE", ""),
+        silent_first_run=_env_bool("CBECWATCH_SILENT_FIRST_RUN", True),
+        crawl_schedule=os.environ.get("CBECWATCH_CRAWL_SCHEDULE") or AlertSettings.crawl_schedule,
+        crawl_jitter=_env_float("CBECWATCH_CRAWL_JITTER", 120.0),
+        crawl_timeout=_env_float("CBECWATCH_CRAWL_TIMEOUT", 1800.0),
+        misfire_grace=_env_float("CBECWATCH_MISFIRE_GRACE", 600.0),
+        dispatch_interval=_env_float("CBECWATCH_DISPATCH_INTERVAL", 5.0),
+        dispatch_batch=_env_int("CBECWATCH_DISPATCH_BATCH", 50),
+        max_attempts=_env_int("CBECWATCH_MAX_ATTEMPTS", 8),
+        retry_base=_env_float("CBECWATCH_RETRY_BASE", 30.0),
+        retry_max=_env_float("CBECWATCH_RETRY_MAX", 3600.0),
+        dispatch_lease=_env_float("CBECWATCH_DISPATCH_LEASE", 120.0),
+        digest_check_interval=_env_float("CBECWATCH_DIGEST_CHECK_INTERVAL", 60.0),
+        heartbeat_interval=_env_float("CBECWATCH_HEARTBEAT_INTERVAL", 60.0),
+        schedules=schedules,
+    )
+    for source, spec in {"default": settings.crawl_schedule, **schedules}.items():
+        kind, _, value = spec.partition(":")
+        if kind not in ("interval", "cron") or not value.strip():
+            raise ConfigError(f"schedule of {source} must be interval:SECONDS or cron:MIN HOUR DOM MON DOW, "
+                              f"got {spec!r}")
+    if settings.max_attempts < 1:
+        raise ConfigError("CBECWATCH_MAX_ATTEMPTS must be at least 1")
+    return settings
+
+
+@cache
+def get_alert_settings() -> AlertSettings:
+    return load_alert_settings()

@@ -12,10 +12,13 @@ from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
+from cbecwatch.config import get_alert_settings
 from crawler.health import SourceHealth
 from crawler.items import NoticeItem
 from crawler.runstore import database_for
+from storage.events import derive_events
 from storage.notices import NoticeRecord, save_notice
+from storage.outbox import enqueue
 
 log = logging.getLogger(__name__)
 STORAGE_ERROR = "storage"
@@ -103,9 +106,14 @@ class StoragePipeline:
         spider = spider or self.crawler.spider
         health: SourceHealth = spider.health  # type: ignore[union-attr]
         db = database_for(self.crawler.settings)
+        alerts = get_alert_settings()
         try:
+            record = record_from_item(item)
             with db.session() as session, session.begin():
-                result = save_notice(session, record_from_item(item))
+                result = save_notice(session, record)
+                # Same transaction: the notice, its events and their outbox rows commit together.
+                events = derive_events(session, result, record, silent_first_run=alerts.silent_first_run)
+                enqueue(session, events, record.text)
         except Exception as exc:
             health.record(STORAGE_ERROR, item.url, f"cannot store notice {item.url}: {exc}")
             raise DropItem(f"not stored: {item.url}") from exc

@@ -7,6 +7,7 @@ from typing import Any
 
 from scrapy import Spider
 from scrapy.settings import BaseSettings
+from sqlalchemy.orm import Session
 
 from crawler.health import FAILED_STATUSES, SourceHealth
 from crawler.incremental import save_memory
@@ -99,4 +100,16 @@ def finish_source_run(
             log.log(logging.WARNING if source.status in FAILED_STATUSES | {"broken"} else logging.INFO,
                     "source %s: status %s → %s (%s)", spider.name, old_status, source.status,
                     source.status_reason or "no reason")
+        # Broken / recovered admin alerts commit with the status change that causes them.
+        session.flush()
+        announce_status_change(session, source.name, old_status, source.status, reason, run.id,
+                               source.consecutive_failures)
         return old_status, source.status
+
+
+def announce_status_change(session: Session, source: str, old_status: str | None, new_status: str,
+                           reason: str | None, run_id: int | None, failures: int) -> None:
+    from storage.events import source_status_events
+    from storage.outbox import enqueue
+
+    enqueue(session, source_status_events(session, source, old_status, new_status, reason, run_id, failures))

@@ -170,3 +170,8 @@ class Fact(Base):
     adcode: Mapped[str | None] = mapped_column(String(12))
 
     version: Mapped[NoticeVersion] = relationship(back_populates="facts")
+
+
+# The alerting tables live in their own module to keep files small; importing it here registers
+# them on Base.metadata wherever the models are loaded (Alembic's env, the CLI, the crawler).
+from storage import models_alerts  # noqa: E402, F401

@@ -1,0 +1,246 @@
+"""The alerting commands: ``subscribers``, ``deliveries``, ``events`` and ``daemon``.
+
+``add_commands`` registers them on the main parser (one line in ``cli.build_parser``); the
+handlers below keep their imports lazy like the rest of the CLI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from cbecwatch.cli import UserError
+from cbecwatch.commands import _database
+from cbecwatch.config import get_alert_settings, get_settings
+
+KINDS_HELP = "notice_new, notice_revised, pilot_places, figure_changed, source_broken, source_recovered"
+
+
+def add_commands(sub: Any) -> None:
+    subs = sub.add_parser("subscribers", help="who gets alerts, through which channels")
+    actions = subs.add_subparsers(dest="subscribers_command", metavar="ACTION")
+    actions.required = True
+    add = actions.add_parser("add", help="add a subscriber (at least one channel)")
+    add.add_argument("name")
+    add.add_argument("--email", metavar="ADDRESS")
+    add.add_argument("--webhook", metavar="URL", help="signed JSON POSTs to this URL")
+    add.add_argument("--secret", metavar="whsec_…", help="webhook secret (default: a new one, printed once)")
+    add.add_argument("--apprise", action="append", default=[], metavar="URL",
+                     help="a chat channel as an Apprise URL, e.g. dingtalk://TOKEN (repeatable)")
+    for flag, dest, what in (("--source", "sources", "only this source"), ("--kind", "kinds", f"only this event "
+                             f"kind: {KINDS_HELP}"), ("--province", "provinces", "only events naming a place "
+                             "in this province (events naming no place pass)"), ("--city", "cities", "only events "
+                             "naming this city"), ("--keyword", "keywords", "only events whose notice contains it")):
+        add.add_argument(flag, dest=dest, action="append", default=[], metavar="VALUE", help=f"{what} (repeatable)")
+    add.add_argument("--digest", type=int, metavar="HOUR", help="one digest a day at HOUR (0–23, Asia/Shanghai) "
+                     "instead of instant alerts")
+    add.add_argument("--admin", action="store_true", help="also receive source broken/recovered alerts")
+    add.set_defaults(handler="cbecwatch.commands_alerts:subscribers_add")
+    listing = actions.add_parser("list", help="list subscribers (secrets hidden)")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(handler="cbecwatch.commands_alerts:subscribers_list")
+    remove = actions.add_parser("remove", help="remove a subscriber and its undelivered messages")
+    remove.add_argument("name")
+    remove.set_defaults(handler="cbecwatch.commands_alerts:subscribers_remove")
+    test = actions.add_parser("test", help="send a test message through each of a subscriber's channels now")
+    test.add_argument("name")
+    test.set_defaults(handler="cbecwatch.commands_alerts:subscribers_test")
+    load = actions.add_parser("load", help="sync the subscribers of a TOML file ([[subscriber]] tables)")
+    load.add_argument("file")
+    load.set_defaults(handler="cbecwatch.commands_alerts:subscribers_load")
+
+    deliveries = sub.add_parser("deliveries", help="the alert outbox: what was sent, what waits, what failed")
+    deliveries.add_argument("--failed", action="store_true", help="only dead letters and failing deliveries")
+    deliveries.add_argument("--retry", type=int, metavar="ID", help="put a dead delivery back in line (same key)")
+    deliveries.add_argument("--limit", type=int, default=50)
+    deliveries.add_argument("--json", action="store_true")
+    deliveries.set_defaults(handler="cbecwatch.commands_alerts:deliveries")
+
+    events = sub.add_parser("events", help="derived events, newest first")
+    events.add_argument("--limit", type=int, default=50)
+    events.add_argument("--json", action="store_true")
+    events.set_defaults(handler="cbecwatch.commands_alerts:events")
+
+    daemon = sub.add_parser("daemon", help="run crawls on schedule and send alerts (one daemon per database)")
+    daemon.add_argument("--once", action="store_true", help="crawl every source once, send what is due, exit")
+    daemon.add_argument("--mirror", metavar="URL", help="crawl this local mirror (default CBECWATCH_MIRROR_URL)")
+    daemon.add_argument("--source", action="append", metavar="NAME", help="only this source (repeatable)")
+    daemon.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    daemon.set_defaults(handler="cbecwatch.commands_alerts:daemon")
+
+
+def _subscriber_row(s: Any) -> dict[str, Any]:
+    from scheduler.channels import redact
+
+    return {"name": s.name, "email": s.email, "webhook": redact("webhook", s.webhook_url) if s.webhook_url else None,
+            "apprise": [redact("apprise", u) for u in s.apprise_urls or []], "sources": s.sources, "kinds": s.kinds,
+            "provinces": s.provinces, "cities": s.cities, "keywords": s.keywords, "mode": s.mode,
+            "digest_hour": s.digest_hour if s.mode == "digest" else None, "admin": s.admin, "origin": s.origin}
+
+
+def subscribers_add(args: argparse.Namespace) -> int:
+    from storage.subscribers import SubscriberError, SubscriberSpec, add_subscriber
+
+    spec = SubscriberSpec(name=args.name, email=args.email, webhook_url=args.webhook, webhook_secret=args.secret,
+                          apprise_urls=args.apprise, sources=args.sources, kinds=args.kinds,
+                          provinces=args.provinces, cities=args.cities, keywords=args.keywords,
+                          mode="digest" if args.digest is not None else "instant",
+                          digest_hour=args.digest if args.digest is not None else 8, admin=args.admin)
+    db = _database()
+    try:
+        with db.session() as session, session.begin():
+            add_subscriber(session, spec)
+    except SubscriberError as exc:
+        raise UserError(str(exc)) from exc
+    print(f"added subscriber {spec.name}")
+    if spec.webhook_url and not args.secret:
+        print(f"webhook secret (shown once; give it to the receiver): {spec.webhook_secret}")
+    return 0
+
+
+def subscribers_list(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from storage.models_alerts import Subscriber
+
+    with _database().session() as session:
+        rows = [_subscriber_row(s) for s in session.scalars(select(Subscriber).order_by(Subscriber.name))]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    if not rows:
+        print("no subscribers — add one with `cbecwatch subscribers add NAME --email ADDRESS`")
+    for r in rows:
+        channels = ", ".join(filter(None, [r["email"], r["webhook"], *r["apprise"]]))
+        filters = "; ".join(f"{k} {', '.join(r[k])}" for k in ("sources", "kinds", "provinces", "cities", "keywords")
+                            if r[k]) or "everything"
+        mode = f"digest at {r['digest_hour']:02d}:00" if r["mode"] == "digest" else "instant"
+        print(f"{r['name']:<16} {mode:<16} {'admin ' if r['admin'] else ''}{channels} — {filters}")
+    return 0
+
+
+def subscribers_remove(args: argparse.Namespace) -> int:
+    from storage.subscribers import SubscriberError, remove_subscriber
+
+    try:
+        with _database().session() as session, session.begin():
+            remove_subscriber(session, args.name)
+    except SubscriberError as exc:
+        raise UserError(str(exc)) from exc
+    print(f"removed subscriber {args.name}")
+    return 0
+
+
+def subscribers_test(args: argparse.Namespace) -> int:
+    from scheduler.channels import ChannelError, redact
+    from scheduler.dispatch import send_one
+    from scheduler.messages import build_message
+    from storage.outbox import new_key
+    from storage.subscribers import SubscriberError, get_subscriber
+
+    try:
+        with _database().session() as session:
+            subscriber = get_subscriber(session, args.name)
+    except SubscriberError as exc:
+        raise UserError(str(exc)) from exc
+    failed = 0
+    for channel, target in subscriber.channels():
+        message = build_message(new_key(), "test", subscriber.name, [])
+        try:
+            send_one(get_alert_settings(), channel, target, subscriber, message)
+            print(f"{channel} {redact(channel, target)}: sent ({message.key})")
+        except ChannelError as exc:
+            failed += 1
+            print(f"{channel} {redact(channel, target)}: FAILED — {exc}")
+    return 1 if failed else 0
+
+
+def subscribers_load(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from storage.subscribers import SubscriberError, sync_from_file
+
+    try:
+        with _database().session() as session, session.begin():
+            added, updated, removed = sync_from_file(session, Path(args.file))
+    except SubscriberError as exc:
+        raise UserError(str(exc)) from exc
+    print(f"{args.file}: {added} added, {updated} updated, {removed} removed")
+    return 0
+
+
+def deliveries(args: argparse.Namespace) -> int:
+    from scheduler.channels import redact
+    from storage.outbox import list_deliveries, retry
+
+    db = _database()
+    if args.retry is not None:
+        try:
+            with db.session() as session, session.begin():
+                delivery = retry(session, args.retry)
+                key = delivery.key
+        except LookupError as exc:
+            raise UserError(str(exc)) from exc
+        print(f"delivery {args.retry} ({key}) is pending again; the daemon (or `cbecwatch daemon --once`) sends it")
+        return 0
+    with db.session() as session:
+        rows = [{"id": d.id, "key": d.key, "status": d.status, "kind": d.kind, "channel": d.channel,
+                 "target": redact(d.channel, d.target), "subscriber": d.subscriber.name, "attempts": d.attempts,
+                 "next_attempt_at": d.next_attempt_at.isoformat(), "last_error": d.last_error,
+                 "last_status": d.last_status, "delivered_at": d.delivered_at.isoformat() if d.delivered_at else None,
+                 "events": [e.id for e in d.events]}
+                for d in list_deliveries(session, failed=args.failed, limit=args.limit)]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    if not rows:
+        print("no failed deliveries" if args.failed else "no deliveries yet")
+    for r in rows:
+        when = r["delivered_at"] or f"next {r['next_attempt_at']}"
+        error = f" — {r['last_error']}" if r["last_error"] else ""
+        print(f"{r['id']:>5} {r['status']:<9} {r['channel']:<7} {r['subscriber']:<14} {r['target']:<36} "
+              f"{r['attempts']} tries, {when}{error}")
+    return 0
+
+
+def events(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from storage.models_alerts import Event
+
+    with _database().session() as session:
+        rows = [{"id": e.id, "kind": e.kind, "created_at": e.created_at.isoformat(), "source": e.source,
+                 "title": e.title, "doc_number": e.doc_number, "url": e.url, "baseline": e.baseline,
+                 "admin": e.admin, "cities": e.cities}
+                for e in session.scalars(select(Event).order_by(Event.id.desc()).limit(args.limit))]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    if not rows:
+        print("no events yet")
+    for r in rows:
+        flag = " (baseline)" if r["baseline"] else ""
+        print(f"{r['id']:>5} {r['created_at'][:19]} {r['kind']:<16} {r['source'] or '':<8} {r['title']}{flag}")
+    return 0
+
+
+def daemon(args: argparse.Namespace) -> int:
+    from crawler.runner import available_sources
+    from scheduler.daemon import configure_logging, run_daemon
+    from scheduler.lock import AlreadyRunning
+    from storage.subscribers import SubscriberError
+
+    configure_logging(args.verbose)
+    app, alerts = get_settings(), get_alert_settings()
+    app.ensure_dirs()
+    known = available_sources()
+    sources = args.source or known
+    unknown = sorted(set(sources) - set(known))
+    if unknown:
+        raise UserError(f"unknown source {', '.join(unknown)}; known sources: {', '.join(known)}")
+    try:
+        return run_daemon(_database(), app, alerts, sources, mirror=args.mirror or app.mirror_url or None,
+                          once=args.once)
+    except (AlreadyRunning, SubscriberError) as exc:
+        raise UserError(str(exc)) from exc

@@ -1,0 +1,54 @@
+"""Signed webhooks: one JSON POST per delivery, with two signatures over the exact body bytes.
+
+* Standard Webhooks: ``webhook-id`` (the delivery key, the same on every retry: the receiver's
+  idempotency key), ``webhook-timestamp`` (Unix seconds of this attempt) and ``webhook-signature``
+  ``v1,<base64 HMAC-SHA256(key, "{id}.{timestamp}.{body}")>``, where the key is the base64 part of
+  the subscriber's ``whsec_…`` secret.
+* GitHub style: ``X-Hub-Signature-256: sha256=<hex HMAC-SHA256(secret, body)>``, keyed with the
+  secret string exactly as configured (``whsec_…`` included).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+
+import httpx
+
+from cbecwatch import __version__
+from cbecwatch.config import AlertSettings
+from scheduler.channels import ChannelError, redact
+from scheduler.messages import Message
+
+
+def body_of(message: Message) -> bytes:
+    return json.dumps(message.payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def sign(secret: str, msg_id: str, timestamp: int, body: bytes) -> dict[str, str]:
+    key = base64.b64decode(secret.removeprefix("whsec_") + "==")
+    signed = f"{msg_id}.{timestamp}.".encode() + body
+    standard = base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
+    github = hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+    return {"webhook-id": msg_id, "webhook-timestamp": str(timestamp), "webhook-signature": f"v1,{standard}",
+            "X-Hub-Signature-256": f"sha256={github}"}
+
+
+def send_webhook(settings: AlertSettings, url: str, secret: str | None, message: Message) -> int:
+    """POST the payload; returns the 2xx status, raises :class:`ChannelError` otherwise."""
+    if not secret:
+        raise ChannelError("the subscriber has a webhook URL but no secret")
+    body = body_of(message)
+    headers = {"Content-Type": "application/json; charset=utf-8",
+               "User-Agent": f"cbecwatch/{__version__} (webhook)", **sign(secret, message.key, int(time.time()), body)}
+    try:
+        with httpx.Client(timeout=settings.webhook_timeout, follow_redirects=False) as client:
+            response = client.post(url, content=body, headers=headers)
+    except httpx.HTTPError as exc:
+        raise ChannelError(f"cannot POST to {redact('webhook', url)}: {type(exc).__name__}: {exc}") from exc
+    if not 200 <= response.status_code < 300:
+        raise ChannelError(f"{redact('webhook', url)} answered HTTP {response.status_code}", response.status_code)
+    return response.status_code

@@ -1,0 +1,281 @@
+"""``cbecwatch daemon``: APScheduler 3 running crawls, the outbox dispatcher, digests and a heartbeat.
+
+Each crawl is a child process (``python -m cbecwatch crawl --source NAME --trigger daemon``): a
+Twisted reactor cannot be restarted, and a crash, leak or hang in one crawl must not take the
+daemon down (stack.md §3, pattern P5). The child stores notices, events and outbox rows in one
+transaction per notice; the daemon only reads the outbox, so a daemon killed at any moment loses
+nothing the child committed.
+
+Jobs: ``crawl:<source>`` per source (interval or cron in Asia/Shanghai, with jitter, one at a time,
+coalesced, with a misfire grace), ``dispatch`` every few seconds (also woken when a crawl ends),
+``digests`` and ``heartbeat``. SIGTERM/SIGINT stop it: children are terminated, the scheduler waits
+for the running jobs, the lock is released. A second signal kills the children at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import os
+import random
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from types import FrameType
+from zoneinfo import ZoneInfo
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import func, select
+
+from cbecwatch.config import AlertSettings, Settings
+from scheduler.dispatch import Dispatcher
+from scheduler.lock import DaemonLock
+from storage.db import Database
+from storage.models_alerts import DEAD, HELD, PENDING, DaemonState, Delivery
+from storage.subscribers import sync_from_file
+from storage.types import utcnow
+
+log = logging.getLogger("cbecwatch.daemon")
+CHINA = ZoneInfo("Asia/Shanghai")
+STOP_GRACE = 15.0  # seconds a crawl child gets to close after SIGTERM before it is killed
+
+
+def configure_logging(verbose: bool = False) -> None:
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s", force=True)
+    # "Running job …" every few seconds drowns what matters; keep APScheduler's warnings and errors.
+    for noisy in ("apscheduler.executors", "apscheduler.scheduler", "httpx", "httpcore", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def trigger_for(spec: str, jitter: float) -> BaseTrigger:
+    kind, _, value = spec.partition(":")
+    if kind == "interval":
+        return IntervalTrigger(seconds=float(value), timezone=CHINA, jitter=int(jitter) or None)
+    # from_crontab takes no jitter, so split the five fields ourselves.
+    fields = value.split()
+    if len(fields) != 5:
+        raise ValueError(f"a cron schedule has five fields (MIN HOUR DOM MON DOW), got {value!r}")
+    minute, hour, day, month, day_of_week = fields
+    day_of_week = crontab_weekdays(day_of_week)
+    return CronTrigger(minute=minute, hour=hour, day=day, month=month, day_of_week=day_of_week, timezone=CHINA,
+                       jitter=int(jitter) or None)
+
+
+_WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def crontab_weekdays(field: str) -> str:
+    """Crontab counts weekdays from Sunday = 0 (or 7); APScheduler 3 from Monday = 0, and its
+    ``from_crontab`` does not translate — "1-5" would mean Tuesday to Saturday. Use names instead."""
+    def name(number: str) -> str:
+        return _WEEKDAYS[int(number) % 8]
+
+    parts = []
+    for part in field.split(","):
+        bounds, _, step = part.partition("/")
+        if re.fullmatch(r"\d+-\d+", bounds):
+            first, last = bounds.split("-")
+            if int(first) == 0 and int(last) >= 1:  # "0-5": Sunday, then Monday to Friday
+                parts.append("sun")
+                first = "1"
+            bounds = f"{name(first)}-{name(last)}" if first != last else name(first)
+        elif bounds.isdigit():
+            bounds = name(bounds)
+        parts.append(bounds + (f"/{step}" if step else ""))
+    return ",".join(parts)
+
+
+class Daemon:
+    def __init__(self, db: Database, app: Settings, alerts: AlertSettings, sources: list[str],
+                 mirror: str | None = None) -> None:
+        self.db = db
+        self.app = app
+        self.alerts = alerts
+        self.sources = sources
+        self.mirror = mirror
+        self.dispatcher = Dispatcher(db, alerts)
+        self.scheduler: BlockingScheduler | None = None
+        self.children: dict[str, subprocess.Popen[str]] = {}
+        self.children_lock = threading.Lock()
+        self.stopping = threading.Event()
+        self.dispatching = threading.Event()
+        self.started_at = utcnow()
+        self.failed_crawls = 0
+
+    # -- start-up ----------------------------------------------------------------------------------
+    def prepare(self) -> None:
+        if self.alerts.subscribers_file:
+            path = Path(self.alerts.subscribers_file).expanduser()
+            with self.db.session() as session, session.begin():
+                added, updated, removed = sync_from_file(session, path)
+            log.info("subscribers file %s: %d added, %d updated, %d removed", path, added, updated, removed)
+        self.heartbeat()
+
+    def run_forever(self) -> int:
+        scheduler = BlockingScheduler(
+            timezone=CHINA,
+            executors={"default": ThreadPoolExecutor(len(self.sources) + 4)},
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": int(self.alerts.misfire_grace)},
+        )
+        self.scheduler = scheduler
+        now = dt.datetime.now(CHINA)
+        for source in self.sources:
+            spec = self.alerts.schedule_for(source)
+            # Interval sources start at once (spread by the jitter); cron ones wait for their time.
+            first = now + dt.timedelta(seconds=random.uniform(0, self.alerts.crawl_jitter)) \
+                if spec.startswith("interval:") else None
+            extra = {"next_run_time": first} if first else {}
+            scheduler.add_job(self.crawl, trigger_for(spec, self.alerts.crawl_jitter), args=[source],
+                              id=f"crawl:{source}", name=f"crawl {source}", **extra)
+            log.info("source %s: %s (Asia/Shanghai), jitter %.0f s, timeout %.0f s", source, spec,
+                     self.alerts.crawl_jitter, self.alerts.crawl_timeout)
+        scheduler.add_job(self.dispatch, IntervalTrigger(seconds=self.alerts.dispatch_interval), id="dispatch",
+                          name="dispatch", next_run_time=now)
+        scheduler.add_job(self.digests, IntervalTrigger(seconds=self.alerts.digest_check_interval), id="digests",
+                          name="digests", next_run_time=now)
+        scheduler.add_job(self.heartbeat, IntervalTrigger(seconds=self.alerts.heartbeat_interval), id="heartbeat",
+                          name="heartbeat")
+        signal.signal(signal.SIGTERM, self._on_signal)
+        signal.signal(signal.SIGINT, self._on_signal)
+        log.info("daemon started (pid %d) on %s; %d sources; mirror %s", os.getpid(),
+                 self.db.engine.url.render_as_string(hide_password=True), len(self.sources), self.mirror or "off")
+        scheduler.start()  # blocks until shutdown
+        log.info("daemon stopped")
+        return 0
+
+    def run_once(self) -> int:
+        """For cron users: every source once (in turn), then digests due and every delivery due."""
+        for source in self.sources:
+            if self.stopping.is_set():
+                break
+            self.crawl(source)
+        self.dispatcher.fold_digests()
+        self.dispatcher.run_once()
+        self.heartbeat()
+        return 1 if self.failed_crawls else 0
+
+    # -- jobs --------------------------------------------------------------------------------------
+    def crawl(self, source: str) -> None:
+        if self.stopping.is_set():
+            return
+        command = [sys.executable, "-m", "cbecwatch", "crawl", "--source", source, "--trigger", "daemon"]
+        if self.mirror:
+            command += ["--mirror", self.mirror]
+        started = utcnow()
+        # A session of its own: Ctrl-C in a terminal reaches the daemon, which stops the child itself.
+        child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                 env=dict(os.environ), start_new_session=True)
+        with self.children_lock:
+            self.children[source] = child
+        log.info("crawl %s: started (child pid %d)", source, child.pid)
+        try:
+            output, _ = child.communicate(timeout=self.alerts.crawl_timeout)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            output, _ = child.communicate()
+            log.error("crawl %s: killed after the %.0f s timeout", source, self.alerts.crawl_timeout)
+        finally:
+            with self.children_lock:
+                self.children.pop(source, None)
+        seconds = (utcnow() - started).total_seconds()
+        lines = [line for line in (output or "").splitlines() if line.strip()]
+        summary = next((line for line in reversed(lines) if line.startswith(f"{source}:")), None)
+        if child.returncode == 0:
+            log.info("crawl %s: done in %.1f s — %s", source, seconds, summary or "no summary")
+        else:
+            self.failed_crawls += 1
+            # The source's own progress line says what broke; without one (a crash), the last lines.
+            detail = summary or " | ".join(lines[-3:]) or "no output"
+            log.warning("crawl %s: exit status %s after %.1f s — %s", source, child.returncode, seconds, detail)
+        self.wake_dispatcher()
+
+    def dispatch(self) -> None:
+        if self.stopping.is_set():
+            return
+        self.dispatching.set()
+        try:
+            self.dispatcher.run_once()
+        finally:
+            self.dispatching.clear()
+
+    def digests(self) -> None:
+        if not self.stopping.is_set() and self.dispatcher.fold_digests():
+            self.wake_dispatcher()
+
+    def wake_dispatcher(self) -> None:
+        """New outbox rows may be waiting: run the dispatcher now rather than at its next tick."""
+        # A running dispatcher picks the new rows up on its next tick; poking it now would only
+        # make APScheduler log a skipped run.
+        if self.scheduler is not None and not self.stopping.is_set() and not self.dispatching.is_set():
+            try:
+                self.scheduler.modify_job("dispatch", next_run_time=dt.datetime.now(CHINA))
+                self.scheduler.wakeup()
+            except Exception:  # shutting down: the job store is gone
+                log.debug("dispatcher wake-up skipped", exc_info=True)
+
+    def heartbeat(self) -> None:
+        now = utcnow()
+        with self.db.session() as session, session.begin():
+            counts = dict(session.execute(select(Delivery.status, func.count()).group_by(Delivery.status)).all())
+            info = {"pending": counts.get(PENDING, 0), "dead": counts.get(DEAD, 0), "held": counts.get(HELD, 0),
+                    "sources": self.sources, "mirror": self.mirror}
+            state = session.get(DaemonState, "daemon")
+            if state is None:
+                state = DaemonState(name="daemon", pid=os.getpid(), host=socket.gethostname(),
+                                    started_at=self.started_at, beat_at=now, info=info)
+                session.add(state)
+            state.pid, state.host, state.started_at, state.beat_at, state.info = (
+                os.getpid(), socket.gethostname(), self.started_at, now, info)
+        log.info("heartbeat: %d pending, %d held for digests, %d dead deliveries", info["pending"], info["held"],
+                 info["dead"])
+
+    # -- stopping ----------------------------------------------------------------------------------
+    def _on_signal(self, signum: int, frame: FrameType | None) -> None:
+        name = signal.Signals(signum).name
+        if self.stopping.is_set():
+            log.warning("%s again: killing crawl children now", name)
+            self._signal_children(signal.SIGKILL)
+            return
+        log.info("%s received: stopping (waiting for running jobs; %s again kills crawls)", name, name)
+        # Shutting the scheduler down from inside the signal handler could deadlock on its locks.
+        threading.Thread(target=self.stop, name="shutdown", daemon=True).start()
+
+    def _signal_children(self, signum: int) -> None:
+        with self.children_lock:
+            children = list(self.children.values())
+        for child in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(child.pid, signum)
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.dispatcher.stopping.set()
+        self._signal_children(signal.SIGTERM)
+        killer = threading.Timer(STOP_GRACE, self._signal_children, args=[signal.SIGKILL])
+        killer.daemon = True
+        killer.start()
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=True)
+        killer.cancel()
+
+
+def run_daemon(db: Database, app: Settings, alerts: AlertSettings, sources: list[str], *, mirror: str | None,
+               once: bool) -> int:
+    """Take the database's daemon lock (or raise AlreadyRunning), then run."""
+    with DaemonLock(db):
+        daemon = Daemon(db, app, alerts, sources, mirror)
+        daemon.prepare()
+        if once:
+            signal.signal(signal.SIGTERM, lambda *_: daemon.stopping.set())
+            return daemon.run_once()
+        return daemon.run_forever()

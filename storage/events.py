@@ -1,0 +1,230 @@
+"""Deriving events from a stored notice (or a source's change of health), in the caller's transaction.
+
+The crawler's storage stage calls :func:`derive_events` right after ``save_notice`` and before the
+commit, then :func:`storage.outbox.enqueue`: the notice, its events and their deliveries become
+visible together or not at all, so a crash can neither lose an alert nor announce an unsaved notice.
+
+Every event has a ``dedup_key`` naming the happening, not the page: a document (normalised 发文字号)
+found on a second site, or the same revision seen again, maps to the existing key and makes no event.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from storage.diffs import line_diff, split_lines
+from storage.models import Notice, NoticeVersion, Source
+from storage.models_alerts import (
+    FIGURE_CHANGED,
+    NOTICE_NEW,
+    NOTICE_REVISED,
+    PILOT_PLACES,
+    SOURCE_BROKEN,
+    SOURCE_RECOVERED,
+    Event,
+)
+from storage.notices import NoticeRecord, SaveResult
+
+HEALTHY = ("ok", "partial")
+EARLIER_NOTICES_SCANNED = 20
+
+
+def _digest(value: Any) -> str:
+    return hashlib.sha256(json.dumps(value, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:20]
+
+
+def add_event(session: Session, event: Event) -> Event | None:
+    """Insert unless an event with the same key exists; ``None`` means "already announced"."""
+    if session.scalar(select(Event.id).where(Event.dedup_key == event.dedup_key)) is not None:
+        return None
+    if session.get_bind().dialect.name == "sqlite":
+        # SQLite has one writer and this transaction already holds the write lock: the check
+        # above cannot race. (pysqlite's SAVEPOINT handling is unreliable, so avoid it here.)
+        session.add(event)
+        session.flush()
+        return event
+    try:  # two crawl processes may store the same document at once; the loser keeps its notice
+        with session.begin_nested():
+            session.add(event)
+            session.flush()
+    except IntegrityError:
+        return None
+    return event
+
+
+# -- what a version says ------------------------------------------------------------------------------
+def _extraction(version: NoticeVersion | None) -> dict[str, Any]:
+    return (version.extraction or {}) if version is not None else {}
+
+
+def _places(version: NoticeVersion | None, key: str = "cities") -> list[dict[str, Any]]:
+    return [p for p in _extraction(version).get(key) or [] if isinstance(p, dict) and p.get("name")]
+
+
+def _figures(version: NoticeVersion | None) -> dict[str, dict[str, Any]]:
+    return {str(f["name"]): f for f in _extraction(version).get("figures") or [] if isinstance(f, dict)
+            and f.get("name") and f.get("value") is not None}
+
+
+def is_rule_figure(name: str) -> bool:
+    """Limits, rates, list totals and windows are rules; per-document counts (zones or items added) are not."""
+    return not (name.startswith("previous_") or name.endswith(("_added", "_removed")))
+
+
+def notice_summary(notice: Notice, version: NoticeVersion) -> dict[str, Any]:
+    extraction = _extraction(version)
+    return {
+        "id": notice.id, "source": notice.source, "url": notice.url, "title": notice.title,
+        "doc_number": notice.doc_number, "kind": notice.kind, "program": extraction.get("program"),
+        "agencies": list(notice.agencies or []),
+        "issue_date": notice.issue_date.isoformat() if notice.issue_date else None,
+        "publish_date": notice.publish_date.isoformat() if notice.publish_date else None,
+        "effective_date": notice.effective_date.isoformat() if notice.effective_date else None,
+        "version": version.number,
+        "facts": {
+            "cities": _places(version), "removed_cities": _places(version, "removed_cities"),
+            "figures": list(_figures(version).values()),
+            "customs_codes": list(extraction.get("customs_codes") or []),
+        },
+    }
+
+
+def _previous_version(session: Session, result: SaveResult) -> NoticeVersion | None:
+    """The text the notice had before this save: the one before a new version, or the newest one
+    when the page went back to an older text (``save_notice`` then points at the older row)."""
+    query = select(NoticeVersion).where(NoticeVersion.notice_id == result.notice_id,
+                                        NoticeVersion.id != result.version_id)
+    newest = session.scalar(query.order_by(NoticeVersion.number.desc()))
+    if newest is None or newest.number > result.version_number:
+        return newest
+    return session.scalar(query.where(NoticeVersion.number < result.version_number)
+                          .order_by(NoticeVersion.number.desc()))
+
+
+def _earlier_figure(session: Session, notice: Notice, name: str) -> tuple[Notice, dict[str, Any]] | None:
+    """The figure as the latest earlier notice of the same kind stated it (e.g. the last tax notice)."""
+    if not notice.kind or notice.kind == "other":
+        return None
+    query = select(Notice).where(Notice.kind == notice.kind, Notice.id != notice.id)
+    if notice.doc_number_key:
+        query = query.where((Notice.doc_number_key != notice.doc_number_key) | Notice.doc_number_key.is_(None))
+    if notice.publish_date:
+        query = query.where((Notice.publish_date <= notice.publish_date) | Notice.publish_date.is_(None))
+    query = query.order_by(Notice.publish_date.desc().nulls_last(), Notice.id.desc()).limit(EARLIER_NOTICES_SCANNED)
+    for earlier in session.scalars(query):
+        latest = earlier.versions[-1] if earlier.versions else None
+        figure = _figures(latest).get(name)
+        if figure is not None:
+            return earlier, figure
+    return None
+
+
+def figure_changes(session: Session, notice: Notice, version: NoticeVersion,
+                   previous: NoticeVersion | None) -> list[dict[str, Any]]:
+    """Rule figures whose value moved: as the notice states it (``previous_X`` → ``X``), against the
+    notice's previous version, else against the latest earlier notice of the same kind."""
+    current = _figures(version)
+    before = _figures(previous)
+    changes: list[dict[str, Any]] = []
+    for name, figure in current.items():
+        if not is_rule_figure(name):
+            continue
+        change = {"name": name, "new": figure["value"], "unit": figure.get("unit")}
+        stated = current.get(f"previous_{name}")
+        if stated is not None:
+            if stated["value"] != figure["value"]:
+                changes.append(dict(change, old=stated["value"], basis="stated"))
+            continue
+        if name in before:
+            if before[name]["value"] != figure["value"]:
+                changes.append(dict(change, old=before[name]["value"], basis="previous_version",
+                                    from_version=previous.number if previous else None))
+            continue
+        found = _earlier_figure(session, notice, name)
+        if found is not None and found[1]["value"] != figure["value"]:
+            earlier, old = found
+            changes.append(dict(change, old=old["value"], basis="earlier_notice", earlier={
+                "id": earlier.id, "title": earlier.title, "doc_number": earlier.doc_number, "url": earlier.url}))
+    return changes
+
+
+# -- deriving --------------------------------------------------------------------------------------------
+def derive_events(session: Session, result: SaveResult, record: NoticeRecord, *,
+                  silent_first_run: bool = True) -> list[Event]:
+    """The events one ``save_notice`` outcome gives, already added to the session (new ones only).
+
+    A notice the extractor judged irrelevant (``relevant`` False) gives none; unknown counts as
+    relevant. On a source's first successful crawl (``silent_first_run``) events are stored as a
+    baseline and announced to nobody, so a new installation does not mail every old notice.
+    """
+    if result.outcome == "unchanged":
+        return []
+    notice = session.get(Notice, result.notice_id)
+    version = session.get(NoticeVersion, result.version_id)
+    if notice is None or version is None or notice.relevant is False:
+        return []
+    source = session.get(Source, notice.source)
+    baseline = bool(silent_first_run and source is not None and source.last_success_at is None)
+    ident = f"doc:{notice.doc_number_key}" if notice.doc_number_key else f"notice:{notice.id}"
+    summary = notice_summary(notice, version)
+    places = _places(version)
+    removed = _places(version, "removed_cities")
+
+    def event(kind: str, key: str, data: dict[str, Any], named: list[dict[str, Any]]) -> Event:
+        return Event(kind=kind, dedup_key=key[:400], baseline=baseline, source=notice.source, notice_id=notice.id,
+                     version_id=version.id, title=notice.title, url=notice.url, doc_number=notice.doc_number,
+                     provinces=sorted({str(p["province"]) for p in named if p.get("province")}),
+                     cities=[str(p["name"]) for p in named], data={"notice": summary, **data})
+
+    candidates: list[Event] = []
+    previous = None
+    if result.outcome == "new":
+        candidates.append(event(NOTICE_NEW, f"{NOTICE_NEW}:{ident}", {}, places + removed))
+        new_places = places
+    else:
+        previous = _previous_version(session, result)
+        if previous is None:
+            return []
+        diff = line_diff(previous.text, version.text, from_version=previous.number, to_version=version.number)
+        # Keyed on the changed lines, not the page: the same edit seen on a second site, or again
+        # after save_notice re-points a reverted text, is one event.
+        changed = [line["text"] + line["op"] for hunk in diff["hunks"] for line in hunk["lines"] if line["op"] != " "]
+        key = f"{NOTICE_REVISED}:{ident}:{_digest(changed or split_lines(version.text))}"
+        candidates.append(event(NOTICE_REVISED, key, {"diff": diff}, places + removed))
+        known = {p["name"] for p in _places(previous)}
+        new_places = [p for p in places if p["name"] not in known]
+        known_removed = {p["name"] for p in _places(previous, "removed_cities")}
+        removed = [p for p in removed if p["name"] not in known_removed]
+    if new_places or removed:
+        extraction = _extraction(version)
+        data = {"places": new_places, "removed": removed, "program": extraction.get("program"),
+                "notice_kind": notice.kind}
+        names = sorted(p["name"] for p in new_places) + ["-" + p["name"] for p in removed]
+        candidates.append(event(PILOT_PLACES, f"{PILOT_PLACES}:{ident}:{_digest(names)}", data, new_places + removed))
+    changes = figure_changes(session, notice, version, previous)
+    if changes:
+        fingerprint = sorted((c["name"], str(c["old"]), str(c["new"])) for c in changes)
+        candidates.append(event(FIGURE_CHANGED, f"{FIGURE_CHANGED}:{ident}:{_digest(fingerprint)}",
+                                {"changes": changes}, places))
+    return [e for e in candidates if add_event(session, e) is not None]
+
+
+def source_status_events(session: Session, source: str, old_status: str | None, new_status: str,
+                         reason: str | None, run_id: int | None, failures: int) -> list[Event]:
+    """An admin event when a source turns broken, or comes back from broken to a healthy run."""
+    if new_status == "broken" and old_status != "broken":
+        kind, title = SOURCE_BROKEN, f"来源 {source} 已失效 (source broken)"
+    elif old_status == "broken" and new_status in HEALTHY:
+        kind, title = SOURCE_RECOVERED, f"来源 {source} 已恢复 (source recovered)"
+    else:
+        return []
+    data = {"source": source, "old_status": old_status, "status": new_status, "reason": reason,
+            "source_run_id": run_id, "consecutive_failures": failures}
+    row = Event(kind=kind, dedup_key=f"{kind}:{source}:{run_id}", admin=True, source=source, title=title, data=data)
+    return [row] if add_event(session, row) is not None else []

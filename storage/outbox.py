@@ -1,0 +1,184 @@
+"""The transactional outbox: deliveries written with the events they announce, worked off later.
+
+One delivery is one message to one subscriber through one channel, carrying every event of one save
+that the subscriber wants (an instant alert) or every event of a day (a digest). Its ``key`` never
+changes, so each retry — including one after a crash between "sent" and "marked sent" — carries the
+same idempotency key. Delivery is at-least-once; receivers drop repeats by key.
+
+Claiming is one conditional UPDATE that bumps ``attempts`` and pushes ``next_attempt_at`` out by a
+lease: a dispatcher that dies mid-send leaves the row to be picked up when the lease ends, and the
+attempt still counts, so a message that kills its sender cannot loop forever.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from storage.models_alerts import (
+    DEAD,
+    DELIVERED,
+    DIGESTED,
+    HELD,
+    PENDING,
+    Delivery,
+    DeliveryEvent,
+    Event,
+    Subscriber,
+)
+from storage.subscribers import matches
+from storage.types import utcnow
+
+CHINA = ZoneInfo("Asia/Shanghai")
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 8
+    base_seconds: float = 30.0
+    max_seconds: float = 3600.0
+    lease_seconds: float = 120.0
+
+    def backoff(self, attempts: int) -> dt.timedelta:
+        """Exponential: base, 2·base, 4·base … capped; ±10 % jitter so retries of many rows spread out."""
+        delay = min(self.base_seconds * 2 ** max(attempts - 1, 0), self.max_seconds)
+        return dt.timedelta(seconds=delay * random.uniform(0.9, 1.1))
+
+
+def new_key() -> str:
+    """The idempotency key: ``webhook-id`` of every attempt, and the mail's Message-ID."""
+    return "msg_" + secrets.token_hex(12)
+
+
+def _link(session: Session, delivery: Delivery, event_ids: Iterable[int]) -> None:
+    for event_id in sorted(set(event_ids)):
+        session.add(DeliveryEvent(delivery_id=delivery.id, event_id=event_id))
+
+
+def enqueue(session: Session, events: Sequence[Event], text: str = "") -> list[Delivery]:
+    """One delivery per matching subscriber and channel, in the caller's transaction.
+
+    ``text`` is the notice text, for keyword filters. Digest subscribers get *held* rows, which the
+    digest job folds into one message a day.
+    """
+    if not events:
+        return []
+    created: list[Delivery] = []
+    for subscriber in session.scalars(select(Subscriber).where(Subscriber.active.is_(True)).order_by(Subscriber.id)):
+        wanted = [e for e in events if matches(subscriber, e, text)]
+        if not wanted:
+            continue
+        for channel, target in subscriber.channels():
+            delivery = Delivery(key=new_key(), subscriber_id=subscriber.id, channel=channel, target=target,
+                                kind="instant", status=HELD if subscriber.mode == "digest" else PENDING)
+            session.add(delivery)
+            session.flush()
+            _link(session, delivery, (e.id for e in wanted))
+            created.append(delivery)
+    session.flush()
+    return created
+
+
+def digest_due(subscriber: Subscriber, now: dt.datetime) -> bool:
+    local = now.astimezone(CHINA)
+    return (subscriber.mode == "digest" and subscriber.active and local.hour >= subscriber.digest_hour
+            and subscriber.last_digest_on != local.date())
+
+
+def fold_digests(session: Session, now: dt.datetime | None = None) -> list[Delivery]:
+    """For each digest subscriber whose hour (Asia/Shanghai) has come today and who has held
+    messages: one pending digest per channel, made of all held rows, in one transaction."""
+    now = now or utcnow()
+    # A subscriber switched from digest to instant: what it was holding goes out now, not never.
+    instant = select(Subscriber.id).where(Subscriber.mode != "digest").scalar_subquery()
+    session.execute(update(Delivery).where(Delivery.status == HELD, Delivery.subscriber_id.in_(instant))
+                    .values(status=PENDING, next_attempt_at=now).execution_options(synchronize_session=False))
+    created: list[Delivery] = []
+    for subscriber in session.scalars(select(Subscriber).where(Subscriber.mode == "digest")):
+        if not digest_due(subscriber, now):
+            continue
+        held = list(session.scalars(select(Delivery).where(Delivery.subscriber_id == subscriber.id,
+                                                           Delivery.status == HELD).order_by(Delivery.id)))
+        if not held:
+            continue  # nothing to say: the day stays open, the first events after this go out today
+        by_channel: dict[tuple[str, str], list[Delivery]] = {}
+        for row in held:
+            by_channel.setdefault((row.channel, row.target), []).append(row)
+        for (channel, target), rows in by_channel.items():
+            digest = Delivery(key=new_key(), subscriber_id=subscriber.id, channel=channel, target=target,
+                              kind="digest", status=PENDING, next_attempt_at=now)
+            session.add(digest)
+            session.flush()
+            _link(session, digest, (e.id for row in rows for e in row.events))
+            for row in rows:
+                row.status, row.digest_id = DIGESTED, digest.id
+            created.append(digest)
+        subscriber.last_digest_on = now.astimezone(CHINA).date()
+    session.flush()
+    return created
+
+
+# -- the dispatcher's side ---------------------------------------------------------------------------
+def due_ids(session: Session, now: dt.datetime, limit: int = 50) -> list[int]:
+    query = (select(Delivery.id).where(Delivery.status == PENDING, Delivery.next_attempt_at <= now)
+             .order_by(Delivery.next_attempt_at, Delivery.id).limit(limit))
+    return list(session.scalars(query))
+
+
+def claim(session: Session, delivery_id: int, now: dt.datetime, policy: RetryPolicy) -> bool:
+    """Take one due delivery for sending; ``False`` if someone else has it or it is not due."""
+    result = session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id, Delivery.status == PENDING, Delivery.next_attempt_at <= now)
+        .values(attempts=Delivery.attempts + 1,
+                next_attempt_at=now + dt.timedelta(seconds=policy.lease_seconds))
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def mark_delivered(session: Session, delivery: Delivery, status_code: int | None = None) -> None:
+    delivery.status = DELIVERED
+    delivery.delivered_at = utcnow()
+    delivery.last_status = status_code
+    delivery.last_error = None
+
+
+def mark_failed(session: Session, delivery: Delivery, error: str, policy: RetryPolicy,
+                status_code: int | None = None, now: dt.datetime | None = None) -> None:
+    """Schedule the next attempt with back-off, or make it a dead letter after the last one."""
+    now = now or utcnow()
+    delivery.last_error = error[:2000]
+    delivery.last_status = status_code
+    if delivery.attempts >= policy.max_attempts:
+        delivery.status = DEAD
+    else:
+        delivery.next_attempt_at = now + policy.backoff(delivery.attempts)
+
+
+def retry(session: Session, delivery_id: int) -> Delivery:
+    """Put a dead (or waiting) delivery back in line now, with a fresh attempt budget and the same key."""
+    delivery = session.get(Delivery, delivery_id)
+    if delivery is None:
+        raise LookupError(f"no delivery with id {delivery_id}")
+    if delivery.status not in (DEAD, PENDING):
+        raise LookupError(f"delivery {delivery_id} is {delivery.status}; only dead or pending ones can be retried")
+    delivery.status = PENDING
+    delivery.attempts = 0
+    delivery.next_attempt_at = utcnow()
+    return delivery
+
+
+def list_deliveries(session: Session, *, failed: bool = False, limit: int = 50) -> list[Delivery]:
+    query = select(Delivery).order_by(Delivery.id.desc()).limit(limit)
+    if failed:
+        query = query.where((Delivery.status == DEAD) | ((Delivery.status == PENDING)
+                                                         & Delivery.last_error.is_not(None)))
+    return list(session.scalars(query))

@@ -1,0 +1,211 @@
+"""Subscribers: who hears about which events, through which channels, and the TOML file form.
+
+Filters are lists; an empty list lets everything through. Place filters (provinces, cities) apply to
+events that name places — an event naming none (a national tax rule, a revised notice without
+extracted places) passes them, because it applies everywhere. Admin events (a source broke or
+recovered) reach only admin subscribers and ignore place and keyword filters.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+import secrets
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage.models_alerts import EVENT_KINDS, Event, Subscriber
+
+MODES = ("instant", "digest")
+_EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+$")
+
+
+class SubscriberError(ValueError):
+    """A subscriber definition the monitor cannot use; the message says which field and why."""
+
+
+@dataclass
+class SubscriberSpec:
+    name: str
+    email: str | None = None
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    apprise_urls: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
+    provinces: list[str] = field(default_factory=list)
+    cities: list[str] = field(default_factory=list)
+    keywords: list[str] = field(default_factory=list)
+    mode: str = "instant"
+    digest_hour: int = 8
+    admin: bool = False
+    active: bool = True
+
+    def validate(self) -> SubscriberSpec:
+        where = f"subscriber {self.name!r}"
+        if not self.name or not self.name.strip():
+            raise SubscriberError("a subscriber needs a name")
+        if not (self.email or self.webhook_url or self.apprise_urls):
+            raise SubscriberError(f"{where}: give at least one channel (email, webhook URL or apprise URL)")
+        if self.email and not _EMAIL.match(self.email):
+            raise SubscriberError(f"{where}: {self.email!r} is not an email address")
+        if self.webhook_url:
+            parts = urlsplit(self.webhook_url)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise SubscriberError(f"{where}: webhook URL must be http(s)://host/…, got {self.webhook_url!r}")
+            if not self.webhook_secret:
+                self.webhook_secret = new_webhook_secret()
+            check_secret(self.webhook_secret, where)
+        unknown = sorted(set(self.kinds) - set(EVENT_KINDS))
+        if unknown:
+            raise SubscriberError(f"{where}: unknown event kind {', '.join(unknown)}; "
+                                  f"known kinds: {', '.join(EVENT_KINDS)}")
+        if self.mode not in MODES:
+            raise SubscriberError(f"{where}: mode must be instant or digest, got {self.mode!r}")
+        if not 0 <= int(self.digest_hour) <= 23:
+            raise SubscriberError(f"{where}: digest_hour must be 0–23 (Asia/Shanghai), got {self.digest_hour}")
+        return self
+
+
+def new_webhook_secret() -> str:
+    """A Standard Webhooks secret: ``whsec_`` + base64 of 24 random bytes."""
+    return "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
+
+
+def check_secret(secret: str, where: str) -> None:
+    body = secret.removeprefix("whsec_")
+    try:
+        if not secret.startswith("whsec_") or not base64.b64decode(body + "==", validate=False):
+            raise ValueError
+    except ValueError as exc:
+        raise SubscriberError(f"{where}: webhook secret must look like whsec_<base64> "
+                              "(leave it out to have one generated)") from exc
+
+
+def apply_spec(subscriber: Subscriber, spec: SubscriberSpec) -> None:
+    for f in fields(SubscriberSpec):
+        value = getattr(spec, f.name)
+        setattr(subscriber, f.name, list(value) if isinstance(value, list) else value)
+
+
+def add_subscriber(session: Session, spec: SubscriberSpec, origin: str = "cli") -> Subscriber:
+    spec.validate()
+    if session.scalar(select(Subscriber).where(Subscriber.name == spec.name)) is not None:
+        raise SubscriberError(f"a subscriber named {spec.name!r} exists already; remove it first")
+    subscriber = Subscriber(origin=origin)
+    apply_spec(subscriber, spec)
+    session.add(subscriber)
+    session.flush()
+    return subscriber
+
+
+def remove_subscriber(session: Session, name: str) -> None:
+    subscriber = session.scalar(select(Subscriber).where(Subscriber.name == name))
+    if subscriber is None:
+        raise SubscriberError(f"no subscriber named {name!r}")
+    session.delete(subscriber)  # its undelivered messages go with it (ON DELETE CASCADE)
+
+
+def get_subscriber(session: Session, name: str) -> Subscriber:
+    subscriber = session.scalar(select(Subscriber).where(Subscriber.name == name))
+    if subscriber is None:
+        raise SubscriberError(f"no subscriber named {name!r}")
+    return subscriber
+
+
+# -- the config-file form --------------------------------------------------------------------------
+_KEYS = {f.name for f in fields(SubscriberSpec)} | {"webhook_secret_env"}
+
+
+def specs_from_toml(path: Path) -> list[SubscriberSpec]:
+    """``[[subscriber]]`` tables; unknown keys are refused so that a typo never silently drops a filter."""
+    try:
+        data = tomllib.loads(path.read_text("utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise SubscriberError(f"cannot read subscribers file {path}: {exc}") from exc
+    unknown_top = set(data) - {"subscriber"}
+    if unknown_top:
+        raise SubscriberError(f"{path}: unknown top-level key {', '.join(sorted(unknown_top))}; use [[subscriber]]")
+    specs: list[SubscriberSpec] = []
+    for index, table in enumerate(data.get("subscriber", []), 1):
+        where = f"{path}: subscriber #{index}"
+        unknown = set(table) - _KEYS
+        if unknown:
+            raise SubscriberError(f"{where}: unknown key {', '.join(sorted(unknown))}; "
+                                  f"known: {', '.join(sorted(_KEYS))}")
+        values: dict[str, Any] = dict(table)
+        env_name = values.pop("webhook_secret_env", None)
+        if env_name:  # keeps the secret out of a file that may be committed
+            values["webhook_secret"] = os.environ.get(env_name) or None
+            if not values["webhook_secret"]:
+                raise SubscriberError(f"{where}: environment variable {env_name} (webhook_secret_env) is empty")
+        if "name" not in values:
+            raise SubscriberError(f"{where}: missing name")
+        specs.append(SubscriberSpec(**values).validate())
+    names = [s.name for s in specs]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise SubscriberError(f"{path}: subscriber names must be unique: {', '.join(duplicates)}")
+    return specs
+
+
+def sync_from_file(session: Session, path: Path) -> tuple[int, int, int]:
+    """Make the file's subscribers the config-origin ones: add, update, remove. CLI-added stay."""
+    specs = specs_from_toml(path)
+    existing = {s.name: s for s in session.scalars(select(Subscriber))}
+    added = updated = removed = 0
+    for spec in specs:
+        row = existing.get(spec.name)
+        if row is None:
+            row = Subscriber(origin="config")
+            session.add(row)
+            added += 1
+        elif row.origin != "config":
+            raise SubscriberError(f"{path}: subscriber {spec.name!r} was added on the command line; "
+                                  "rename it in the file or remove it first")
+        else:
+            updated += 1
+        apply_spec(row, spec)
+    wanted = {s.name for s in specs}
+    for name, row in existing.items():
+        if row.origin == "config" and name not in wanted:
+            session.delete(row)
+            removed += 1
+    session.flush()
+    return added, updated, removed
+
+
+# -- matching ---------------------------------------------------------------------------------------
+def _place_match(wanted: list[Any], named: list[Any]) -> bool:
+    # "浙江" matches "浙江省" and "杭州" matches "杭州市": containment either way.
+    return any(w and n and (str(w) in str(n) or str(n) in str(w)) for w in wanted for n in named)
+
+
+def matches(subscriber: Subscriber, event: Event, text: str = "") -> bool:
+    """Whether this event is for this subscriber. ``text`` is the notice text, for keywords."""
+    if not subscriber.active or event.baseline:
+        return False
+    if event.admin and not subscriber.admin:
+        return False
+    if subscriber.kinds and event.kind not in subscriber.kinds:
+        return False
+    if subscriber.sources and event.source not in subscriber.sources:
+        return False
+    if event.admin:
+        return True
+    named = event.provinces + event.cities
+    if (subscriber.provinces or subscriber.cities) and named and not (
+            _place_match(subscriber.provinces, named) or _place_match(subscriber.cities, event.cities)):
+        return False
+    if subscriber.keywords:
+        haystack = " ".join([event.title or "", event.doc_number or "", text])
+        if not any(str(k) in haystack for k in subscriber.keywords):
+            return False
+    return True
