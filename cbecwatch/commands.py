@@ -83,6 +83,7 @@ def notices(args: argparse.Namespace) -> int:
 
 def show(args: argparse.Namespace) -> int:
     from storage.models import Notice
+    from storage.notices import current_version_of
 
     db = _database()
     with db.session() as session:
@@ -97,7 +98,9 @@ def show(args: argparse.Namespace) -> int:
                         "province": f.province, "adcode": f.adcode} for f in v.facts]}
             for v in notice.versions
         ]
-        text = notice.versions[-1].text if notice.versions else ""
+        shown = current_version_of(notice)
+        data["current_version"] = shown.number if shown else None
+        text = shown.text if shown else ""
     if args.json:
         print(json.dumps(dict(data, text=text), ensure_ascii=False, indent=2))
         return 0

@@ -51,7 +51,7 @@ def reparse(session: Session, source: str | None = None) -> ReparseReport:
     """Re-extract every stored version (no network); update facts, notice fields and the registry."""
     from storage.facts import facts_from_extraction
     from storage.models import Notice, NoticeVersion
-    from storage.notices import apply_extraction, raw_html_of
+    from storage.notices import apply_extraction, current_version_of, raw_html_of
     from storage.registry import rebuild_registry
 
     report = ReparseReport()
@@ -77,8 +77,9 @@ def reparse(session: Session, source: str | None = None) -> ReparseReport:
                 stored.extraction = extraction
                 stored.facts = facts_from_extraction(extraction)
             stored.extractor_version = version
-        if versions and versions[-1].extraction:
-            apply_extraction(notice, versions[-1].extraction)
+        shown = current_version_of(notice)
+        if shown is not None and shown.extraction:
+            apply_extraction(notice, shown.extraction)
     session.flush()
     report.zones = rebuild_registry(session)
     return report

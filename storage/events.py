@@ -29,7 +29,7 @@ from storage.models_alerts import (
     SOURCE_RECOVERED,
     Event,
 )
-from storage.notices import NoticeRecord, SaveResult
+from storage.notices import NoticeRecord, SaveResult, current_version_of
 
 HEALTHY = ("ok", "partial")
 EARLIER_NOTICES_SCANNED = 20
@@ -96,15 +96,11 @@ def notice_summary(notice: Notice, version: NoticeVersion) -> dict[str, Any]:
 
 
 def _previous_version(session: Session, result: SaveResult) -> NoticeVersion | None:
-    """The text the notice had before this save: the one before a new version, or the newest one
-    when the page went back to an older text (``save_notice`` then points at the older row)."""
-    query = select(NoticeVersion).where(NoticeVersion.notice_id == result.notice_id,
-                                        NoticeVersion.id != result.version_id)
-    newest = session.scalar(query.order_by(NoticeVersion.number.desc()))
-    if newest is None or newest.number > result.version_number:
-        return newest
-    return session.scalar(query.where(NoticeVersion.number < result.version_number)
-                          .order_by(NoticeVersion.number.desc()))
+    """The text the page showed before this save (``save_notice`` knows which one that was)."""
+    if result.previous_number is None:
+        return None
+    return session.scalar(select(NoticeVersion).where(NoticeVersion.notice_id == result.notice_id,
+                                                      NoticeVersion.number == result.previous_number))
 
 
 def _earlier_figure(session: Session, notice: Notice, name: str) -> tuple[Notice, dict[str, Any]] | None:
@@ -118,7 +114,7 @@ def _earlier_figure(session: Session, notice: Notice, name: str) -> tuple[Notice
         query = query.where((Notice.publish_date <= notice.publish_date) | Notice.publish_date.is_(None))
     query = query.order_by(Notice.publish_date.desc().nulls_last(), Notice.id.desc()).limit(EARLIER_NOTICES_SCANNED)
     for earlier in session.scalars(query):
-        latest = earlier.versions[-1] if earlier.versions else None
+        latest = current_version_of(earlier)
         figure = _figures(latest).get(name)
         if figure is not None:
             return earlier, figure

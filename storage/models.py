@@ -122,6 +122,8 @@ class Notice(Base):
     first_seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_changed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    #: number of the version the page showed when last fetched (pages can go back to an older text)
+    current_version: Mapped[int | None] = mapped_column(Integer)
 
     versions: Mapped[list[NoticeVersion]] = relationship(
         back_populates="notice", order_by="NoticeVersion.number", cascade="all, delete-orphan"

@@ -14,7 +14,7 @@ import zlib
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.facts import facts_from_extraction
@@ -76,6 +76,8 @@ class SaveResult:
     notice_id: int
     version_id: int
     version_number: int
+    #: the version the page showed before this save (None for a new notice)
+    previous_number: int | None = None
 
 
 def ensure_source(session: Session, name: str, agency: str) -> Source:
@@ -125,7 +127,12 @@ def _new_version(record: NoticeRecord, number: int, digest: str) -> NoticeVersio
 
 
 def save_notice(session: Session, record: NoticeRecord) -> SaveResult:
-    """Insert or update one notice; the caller owns the transaction."""
+    """Insert or update one notice; the caller owns the transaction.
+
+    The comparison is with the version the page showed last time (``Notice.current_version``), not
+    the newest row: a page that went back to an earlier text points at that stored row, and the
+    next crawl of the same text is then "unchanged", not another revision.
+    """
     notice = session.scalar(select(Notice).where(Notice.url == record.url))
     if notice is None and record.site_id:
         notice = session.scalar(
@@ -134,38 +141,44 @@ def save_notice(session: Session, record: NoticeRecord) -> SaveResult:
     digest = content_hash(record.text)
     if notice is None:
         notice = Notice(source=record.source, url=record.url, first_seen_at=record.fetched_at,
-                        last_changed_at=record.fetched_at)
+                        last_changed_at=record.fetched_at, current_version=1)
         _apply_metadata(notice, record)
         version = _new_version(record, 1, digest)
         notice.versions.append(version)
         session.add(notice)
         session.flush()
-        return SaveResult("new", notice.id, version.id, 1)
+        return SaveResult("new", notice.id, version.id, 1, None)
 
     _apply_metadata(notice, record)
-    latest = session.scalar(
-        select(NoticeVersion).where(NoticeVersion.notice_id == notice.id).order_by(NoticeVersion.number.desc())
-    )
-    if latest is not None and latest.content_hash == digest:
+    versions = {v.number: v for v in session.scalars(select(NoticeVersion).where(NoticeVersion.notice_id == notice.id))}
+    shown_number = notice.current_version or max(versions, default=0)
+    shown = versions.get(shown_number)
+    if shown is not None and shown.content_hash == digest:
         session.flush()
-        return SaveResult("unchanged", notice.id, latest.id, latest.number)
-    known = session.scalar(
-        select(NoticeVersion).where(NoticeVersion.notice_id == notice.id, NoticeVersion.content_hash == digest)
-    )
+        return SaveResult("unchanged", notice.id, shown.id, shown.number, shown.number)
+    notice.last_changed_at = record.fetched_at
+    known = next((v for v in versions.values() if v.content_hash == digest), None)
     if known is not None:
         # The page went back to an earlier text. That is a revision too; one row per distinct text
         # (the unique notice/hash pair) means we point at the stored version instead of copying it.
-        notice.last_changed_at = record.fetched_at
+        notice.current_version = known.number
         session.flush()
-        return SaveResult("revised", notice.id, known.id, known.number)
-    number = (session.scalar(select(func.max(NoticeVersion.number)).where(
-        NoticeVersion.notice_id == notice.id)) or 0) + 1
+        return SaveResult("revised", notice.id, known.id, known.number, shown_number or None)
+    number = max(versions, default=0) + 1
     version = _new_version(record, number, digest)
     version.notice_id = notice.id
     session.add(version)
-    notice.last_changed_at = record.fetched_at
+    notice.current_version = number
     session.flush()
-    return SaveResult("revised", notice.id, version.id, number)
+    return SaveResult("revised", notice.id, version.id, number, shown_number or None)
+
+
+def current_version_of(notice: Notice) -> NoticeVersion | None:
+    """The version the page showed when last fetched (the newest row unless the page reverted)."""
+    if not notice.versions:
+        return None
+    wanted = notice.current_version or notice.versions[-1].number
+    return next((v for v in notice.versions if v.number == wanted), notice.versions[-1])
 
 
 def apply_extraction(notice: Notice, extraction: dict[str, Any]) -> None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import Date, ForeignKey, Integer, String, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from storage.models import Base, Fact, Notice, NoticeVersion
+from storage.models import Base, Fact, Notice
 
 PROGRAMS = {
     "pilot_zone_batch": ("cbec_zone", "跨境电子商务综合试验区"),
@@ -70,11 +70,12 @@ def _programme_notices(session: Session) -> list[Notice]:
 
 
 def _latest_facts(session: Session, notice: Notice) -> list[Fact]:
-    version_id = session.scalar(select(NoticeVersion.id).where(NoticeVersion.notice_id == notice.id)
-                                .order_by(NoticeVersion.number.desc()).limit(1))
-    if version_id is None:
+    from storage.notices import current_version_of
+
+    version = current_version_of(notice)
+    if version is None:
         return []
-    return list(session.scalars(select(Fact).where(Fact.version_id == version_id).order_by(Fact.position)))
+    return list(session.scalars(select(Fact).where(Fact.version_id == version.id).order_by(Fact.position)))
 
 
 def _batch_numbers(notices: list[Notice]) -> dict[int, int]:

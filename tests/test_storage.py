@@ -75,7 +75,11 @@ def test_same_text_again_is_unchanged_and_edited_text_is_a_revision(db) -> None:
     assert revised.outcome == "revised" and revised.version_number == 2
     with db.session() as session, session.begin():
         back = save_notice(session, record())
-    assert back.outcome == "revised" and back.version_number == 1
+    assert back.outcome == "revised" and back.version_number == 1 and back.previous_number == 2
+    with db.session() as session, session.begin():
+        # the reverted text seen again is unchanged, not another revision
+        steady = save_notice(session, record())
+    assert steady.outcome == "unchanged" and steady.version_number == 1
     with db.session() as session:
         assert session.query(NoticeVersion).count() == 2
         assert session.query(Fact).filter(Fact.kind == "city").count() == 2
