@@ -7,13 +7,14 @@ from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from typing import Any, ClassVar
 
 import scrapy
+from parsel import Selector
 from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
 from crawler.health import BLOCKED, LAYOUT_DRIFT, PARSE, SourceHealth, describe_failure
 from crawler.incremental import CrawlMemory, load_memory
 from crawler.items import NoticeItem
-from crawler.parsing.page import html_to_text
+from crawler.parsing.page import html_to_text, tidy_inline
 
 _CHALLENGE_MARKERS = (b"__jsl_clearance", b"document.cookie", b"_$", b"location.reload")
 
@@ -79,6 +80,21 @@ class NoticeSpider(scrapy.Spider):
             self.health.known += 1
             return
         yield self.detail_request(url, meta={"listing": listing or {}}, **kwargs)
+
+    def link_rows(self, response: TextResponse, rows: Iterable[Selector], *, link: str = "a[href]",
+                  title_attr: str = "title", date: str | None = "span") -> list[tuple[str, dict[str, str]]]:
+        """``(detail URL, listing)`` of each list row that has a link: the link's title attribute
+        (else its text) and the row's visible date. The common shape of TRS, EasySite and the
+        ministries' own list pages."""
+        entries = []
+        for row in rows:
+            anchor = [row] if row.root.tag == "a" else row.css(link)
+            if not anchor or not anchor[0].attrib.get("href"):
+                continue
+            title = anchor[0].attrib.get(title_attr) or tidy_inline("".join(anchor[0].xpath(".//text()").getall()))
+            stamp = tidy_inline("".join(row.css(f"{date} ::text").getall())) if date else ""
+            entries.append((response.urljoin(anchor[0].attrib["href"]), {"title": title, "pubtime": stamp}))
+        return entries
 
     def wants_next_page(self, urls: Iterable[str], page: int) -> bool:
         """Page on while the page held something new and the page budget is not spent."""

@@ -16,7 +16,7 @@ from typing import ClassVar
 from scrapy.http import Request, TextResponse
 
 from crawler.items import NoticeItem
-from crawler.parsing.page import select, tidy_inline
+from crawler.parsing.page import select
 from crawler.spiders.base import NoticeSpider
 from crawler.spiders.pages import read_standard_page
 
@@ -38,13 +38,10 @@ class ChinataxSpider(NoticeSpider):
         yield self.list_request(LIST_URL, callback=self.parse_latest)
 
     def parse_latest(self, response: TextResponse) -> Iterator[Request]:
-        rows = [row for row in select(response, "ul.list.whlist li") if row.css("a[href]")]
-        self.list_parsed(response, len(rows), "ul.list.whlist rows")
-        for row in rows:
-            link = row.css("a[href]")
-            title = link.attrib.get("title") or tidy_inline("".join(link.xpath(".//text()").getall()))
-            listing = {"title": title, "pubtime": (row.css("span::text").get() or "").strip()}
-            yield from self.follow(response.urljoin(link.attrib["href"]), listing)
+        entries = self.link_rows(response, select(response, "ul.list.whlist li"))
+        self.list_parsed(response, len(entries), "ul.list.whlist rows")
+        for url, listing in entries:
+            yield from self.follow(url, listing)
 
     def read_detail(self, response: TextResponse) -> NoticeItem | None:
         match = DETAIL_ID.search(response.url)

@@ -86,15 +86,10 @@ class CustomsSpider(NoticeSpider):
 
     def parse_announcements(self, response: TextResponse) -> Iterator[Request]:
         rows = select(response, "ul.conList_ul li") or select(response, "[class^='conList_ul'] li")
-        urls = []
-        for row in rows:
-            link = row.css("a[href]")
-            if not link:
-                continue
-            url = response.urljoin(link.attrib["href"])
-            title = link.attrib.get("title") or tidy_inline("".join(link.xpath(".//text()").getall()))
-            urls.append(url)
-            yield from self.follow(url, {"title": title, "pubtime": (row.css("span::text").get() or "").strip()})
+        entries = self.link_rows(response, rows)
+        urls = [url for url, _ in entries]
+        for url, listing in entries:
+            yield from self.follow(url, listing)
         self.list_parsed(response, len(urls), "ul.conList_ul rows")
         next_link = select(response, "div.easysite-page-wrap a[title='下一页']")
         target = (next_link.attrib.get("tagname") or next_link.attrib.get("href") or "") if next_link else ""

@@ -16,7 +16,7 @@ from scrapy.http import Request, TextResponse
 
 from crawler.declared import DeclaredSource, load_declared_sources
 from crawler.items import NoticeItem
-from crawler.parsing.page import select, tidy_inline
+from crawler.parsing.page import select
 from crawler.spiders.base import NoticeSpider
 from crawler.spiders.pages import read_standard_page
 
@@ -48,17 +48,12 @@ class DeclaredSpider(NoticeSpider):
         _, rows = self.rows_of(response)
         detail = re.compile(template.detail_url)
         urls = []
-        for row in rows:
-            link = row.css(template.link) if row.root.tag != "a" else [row]
-            if not link:
-                continue
-            url = response.urljoin(link[0].attrib.get("href", ""))
+        for url, listing in self.link_rows(response, rows, link=template.link, title_attr=template.title_attr,
+                                           date=template.date or None):
             if not detail.search(url):
                 continue  # navigation and other links in the row container
-            title = link[0].attrib.get(template.title_attr) or tidy_inline("".join(link[0].xpath(".//text()").getall()))
-            stamp = tidy_inline("".join(row.css(f"{template.date} ::text").getall())) if template.date else ""
             urls.append(url)
-            yield from self.follow(url, {"title": title, "pubtime": stamp})
+            yield from self.follow(url, listing)
         if page > 1 and not urls:
             return  # past the last page: sites answer that with an empty list, not an error
         self.list_parsed(response, len(urls), f"{self.source.template_name} list rows")

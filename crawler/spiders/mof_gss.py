@@ -21,7 +21,7 @@ from typing import ClassVar
 from scrapy.http import Request, TextResponse
 
 from crawler.items import NoticeItem
-from crawler.parsing.page import first_text, select, tidy_inline
+from crawler.parsing.page import first_text, select
 from crawler.spiders.base import NoticeSpider
 from crawler.spiders.pages import read_standard_page
 
@@ -48,15 +48,10 @@ class MofGssSpider(NoticeSpider):
         yield self.list_request(LIST_URL, callback=self.parse_releases, meta={"page": 1})
 
     def parse_releases(self, response: TextResponse) -> Iterator[Request]:
-        urls = []
-        for row in select(response, "ul.liBox li"):
-            link = row.css("a[href]")
-            if not link:
-                continue
-            url = response.urljoin(link.attrib["href"])
-            title = link.attrib.get("title") or tidy_inline("".join(link.xpath(".//text()").getall()))
-            urls.append(url)
-            yield from self.follow(url, {"title": title, "pubtime": (row.css("span::text").get() or "").strip()})
+        entries = self.link_rows(response, select(response, "ul.liBox li"))
+        urls = [url for url, _ in entries]
+        for url, listing in entries:
+            yield from self.follow(url, listing)
         self.list_parsed(response, len(urls), "ul.liBox rows")
         page = response.meta["page"]  # index.htm is page 1, index_1.htm page 2
         count = COUNT_PAGE.search(response.text)
