@@ -8,11 +8,13 @@ brings the schema to the newest Alembic revision on first use and returns a sess
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -82,6 +84,42 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
+# Any constant shared by every cbecwatch process: the key of the PostgreSQL advisory lock.
+_MIGRATION_LOCK_KEY = 0x63626563  # "cbec"
+
+
+@contextmanager
+def _migration_lock(engine: Engine, conn: Connection) -> Iterator[None]:
+    """Let one process at a time migrate, so that a daemon, its crawl child and a CLI command
+    started together on a new database do not all create the same tables.
+
+    SQLite runs DDL outside a transaction (pysqlite does not open one for it), so two migrators
+    would both see an empty schema: a lock file beside the database serialises them. PostgreSQL
+    has transactional DDL; a transaction-scoped advisory lock does the same there.
+    """
+    backend = engine.url.get_backend_name()
+    if backend == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_KEY})
+        yield
+        return
+    database = engine.url.database if backend == "sqlite" else None
+    if not database or database == ":memory:" or database.startswith("file:"):
+        yield
+        return
+    try:
+        import fcntl
+    except ImportError:  # Windows: no flock; concurrent first starts are the user's to avoid
+        yield
+        return
+    lock_path = Path(database).expanduser().with_name(Path(database).name + ".migrate-lock")
+    with open(lock_path, "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Apply migrations; a no-op (one cheap query) when the schema is current."""
     if revision == "head" and current_revision(engine) == head_revision(engine):
@@ -89,7 +127,9 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     from alembic import command
 
     cfg = alembic_config(engine)
-    with engine.begin() as conn:
+    with engine.begin() as conn, _migration_lock(engine, conn):
+        # Alembic reads the version table on this connection after the lock is held, so a
+        # process that waited finds the work done and applies nothing twice.
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
 

@@ -99,3 +99,26 @@ def test_hash_ignores_width_and_whitespace_but_not_edits() -> None:
     "raw", ["国函[2016]17号", "国函［2016］17号", "国函﹝2016﹞17号", "国函【2016】17号", "国函 〔2016〕 17号"])
 def test_document_number_brackets_fold_to_the_standard_form(raw: str) -> None:
     assert doc_number_key(raw) == "国函〔2016〕17号"
+
+
+def test_processes_opening_a_new_database_together_migrate_it_once(database_url: str) -> None:
+    """The daemon, its crawl child and a CLI command may all open a new database at the same
+    moment; each must find a complete schema, none may fail on a table another one created."""
+    import subprocess
+    import sys
+    import time
+
+    start_at = time.time() + 3.0  # all children wait for this instant after their imports
+    program = (
+        "import sys, time\n"
+        "from storage.db import open_database, current_revision, head_revision\n"
+        f"time.sleep(max(0.0, {start_at} - time.time()))\n"
+        "db = open_database(sys.argv[1])\n"
+        "assert current_revision(db.engine) == head_revision(db.engine)\n"
+    )
+    children = [
+        subprocess.Popen([sys.executable, "-c", program, database_url], stderr=subprocess.PIPE, text=True)
+        for _ in range(6)
+    ]
+    failures = [child.stderr.read() for child in children if child.wait(timeout=120) != 0]
+    assert not failures, failures[0]
