@@ -64,6 +64,7 @@ class Settings:
     sources_file: str = ""
     customs_browser: bool = False
     chromium_path: str = ""
+    robots_cache_hours: float = 24.0
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -110,6 +111,7 @@ def load_settings() -> Settings:
         sources_file=os.environ.get("CBECWATCH_SOURCES_FILE", ""),
         customs_browser=_env_bool("CBECWATCH_CUSTOMS_BROWSER", False),
         chromium_path=os.environ.get("CBECWATCH_CHROMIUM", ""),
+        robots_cache_hours=_env_float("CBECWATCH_ROBOTS_CACHE_HOURS", 24.0),
     )
 
 

@@ -28,6 +28,9 @@ RETRY_ENABLED = True
 RETRY_TIMES = _config.retry_times
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]  # never 403/405/412: WAF decisions
 DOWNLOADER_MIDDLEWARES = {
+    # Scrapy's robots.txt handling, with each host's answer kept for up to 24 h (crawler/robots.py).
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.robots.CachedRobotsTxtMiddleware": 100,
     # Scrapy's retry, with exponential backoff between attempts (crawler/politeness.py).
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.politeness.BackoffRetryMiddleware": 550,
@@ -61,6 +64,8 @@ CBECWATCH_REVISIT_AFTER_HOURS = _config.revisit_after_hours
 CBECWATCH_CUSTOMS_BROWSER = _config.customs_browser
 CBECWATCH_CHROMIUM = _config.chromium_path
 CBECWATCH_PAGE_SIZE = 20
+CBECWATCH_ROBOTS_CACHE_DIR = str(_config.cache_dir / "robots")
+CBECWATCH_ROBOTS_CACHE_HOURS = _config.robots_cache_hours
 # ``cbecwatch crawl --mirror URL`` (or CBECWATCH_MIRROR_URL for ``scrapy crawl``): every request goes
 # to the local mirror instead of the real hosts, through this download handler.
 CBECWATCH_MIRROR_URL = _config.mirror_url

@@ -201,6 +201,18 @@ def test_robots_txt_is_obeyed(cli: Any, mirror: MirrorServer, mirror_root: Path)
     assert "robots.txt of www.chinatax.gov.cn forbids /chinatax/n810341/n810755/index.html" in row["reason"]
     assert [r.path for r in mirror.take_requests()] == ["/robots.txt"]
 
+    # The answer is kept (RFC 9309 allows 24 h): the next run asks for nothing and still obeys it.
+    cli("crawl", "--mirror", mirror.url, "--source", "chinatax")
+    assert "robots.txt of www.chinatax.gov.cn forbids" in source_rows(cli)["chinatax"]["reason"]
+    assert mirror.take_requests() == []
+
+
+def test_robots_txt_cache_can_be_turned_off(cli: Any, mirror: MirrorServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CBECWATCH_ROBOTS_CACHE_HOURS", "0")
+    for _ in range(2):
+        assert cli("crawl", "--mirror", mirror.url, "--source", "chinatax").returncode == 0
+        assert [r.path for r in mirror.take_requests()].count("/robots.txt") == 1
+
 
 def test_gbk_pages_are_decoded_whether_the_charset_is_in_the_header_the_meta_or_nowhere(
         cli: Any, mirror: MirrorServer) -> None:
