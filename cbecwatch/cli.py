@@ -39,6 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
     notices.add_argument("--json", action="store_true", help="one JSON array")
     notices.add_argument("--since", type=_date, metavar="DATE", help="published on or after DATE")
     notices.add_argument("--source", metavar="NAME", help="only this source")
+    notices.add_argument("--city", metavar="NAME", help="naming this place (杭州 or 杭州市, 德宏州 …)")
+    notices.add_argument("--province", metavar="NAME", help="naming a place in this province (浙江 or 浙江省)")
+    notices.add_argument("--kind", metavar="KIND", help="of this kind (pilot_zone_batch, tax_policy, other …)")
     notices.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
     notices.set_defaults(handler="cbecwatch.commands:notices")
 

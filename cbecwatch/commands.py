@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cbecwatch.cli import UserError
 from cbecwatch.config import get_settings
+
+if TYPE_CHECKING:  # the command line loads SQLAlchemy only for the commands that need it
+    from sqlalchemy import Select
+    from sqlalchemy.orm import Session
+
+    from storage.models import Notice
 
 
 def _database() -> Any:
@@ -56,28 +63,64 @@ def _notice_row(notice: Any) -> dict[str, Any]:
     }
 
 
-def notices(args: argparse.Namespace) -> int:
+def listing_query(session: Session, *, limit: int = 50, since: dt.date | None = None, source: str | None = None,
+                  kind: str | None = None, city: str | None = None, province: str | None = None
+                  ) -> Select[tuple[Notice]]:
+    """The select of ``cbecwatch notices``, newest first; bench/scale.py times this very function.
+
+    City and province are normalised the way the extractor names places (杭州 -> 杭州市) and matched
+    through the place index of each notice's current version; the session answers how many places
+    match, which decides the query's form (``storage.places.many_places``).
+    """
     from sqlalchemy import select
 
     from storage.models import Notice
+    from storage.places import many_places, place_query
 
+    query = select(Notice).order_by(Notice.publish_date.desc().nulls_last(), Notice.id.desc()).limit(limit)
+    if since:
+        query = query.where(Notice.publish_date >= since)
+    if source:
+        query = query.where(Notice.source == source)
+    if kind:
+        query = query.where(Notice.kind == kind)
+    if city or province:
+        from crawler.extraction.places import city_names, province_names
+
+        places = {"cities": city_names(city) if city else (), "provinces": province_names(province) if province else ()}
+        query = place_query(query, many=many_places(session, limit, **places), **places)
+    return query
+
+
+def _check_kind(kind: str | None) -> None:
+    from crawler.extraction.kind import KINDS
+
+    if kind is not None and kind not in KINDS:
+        raise UserError(f"unknown kind {kind!r}; valid kinds: {', '.join(KINDS)}")
+
+
+def notices(args: argparse.Namespace) -> int:
+    kind, city, province = args.kind, args.city, args.province
+    _check_kind(kind)  # before opening the database: a typo should not wait for a migration
     db = _database()
-    query = select(Notice).order_by(Notice.publish_date.desc().nulls_last(), Notice.id.desc()).limit(args.limit)
-    if args.since:
-        query = query.where(Notice.publish_date >= args.since)
-    if args.source:
-        query = query.where(Notice.source == args.source)
     with db.session() as session:
+        query = listing_query(session, limit=args.limit, since=args.since, source=args.source, kind=kind,
+                              city=city, province=province)
         rows = [_notice_row(n) for n in session.scalars(query)]
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
     if not rows:
-        print("no notices stored yet — run `cbecwatch crawl` (or `make demo` without network)")
+        filtered = any((args.since, args.source, kind, city, province))
+        print("no stored notice matches" if filtered else
+              "no notices stored yet — run `cbecwatch crawl` (or `make demo` without network)")
         return 0
+    # Columns sized to what is shown; document numbers are measured in display columns (CJK = 2).
+    source_w = max(len(row["source"]) for row in rows)
+    number_w = max(_width(row["doc_number"] or "—") for row in rows)
     for row in rows:
-        print(f"{row['id']:>5}  {row['publish_date'] or '----------'}  {row['source']:<8} "
-              f"{row['doc_number'] or '—':<22} {row['title']}")
+        print(f"{row['id']:>5}  {row['publish_date'] or '----------'}  {row['source']:<{source_w}}  "
+              f"{_fit(row['doc_number'] or '—', number_w)}  {row['title']}")
     return 0
 
 
@@ -200,7 +243,8 @@ def demo(args: argparse.Namespace) -> int:
         report = run_crawl(None, mirror=server.url, trigger="demo")
     print_summary(report)
     print()
-    notices(argparse.Namespace(json=False, since=None, source=None, limit=50))
+    notices(argparse.Namespace(json=False, since=None, source=None, kind=None, city=None, province=None,
+                                 limit=50))
     return 1 if report.failed else 0
 
 

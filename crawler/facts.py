@@ -26,10 +26,12 @@ def extractor_version() -> str:
 
 
 def extract_notice(document: str, *, url: str | None, title: str | None, publish_date: dt.date | None,
-                   is_html: bool = True) -> dict[str, Any]:
+                   is_html: bool = True, root: Any = None) -> dict[str, Any]:
+    """``root``: ``document`` already parsed by :func:`crawler.extraction.tree.parse_html` (optional)."""
     from crawler.extraction import extract
 
-    return extract(document, url=url, is_html=is_html, publish_date=publish_date, title=title).to_dict()
+    return extract(document, url=url, is_html=is_html, publish_date=publish_date, title=title,
+                   root=root).to_dict()
 
 
 def stored_document(raw_html: bytes | None, encoding: str | None, text: str) -> tuple[str, bool]:
@@ -48,10 +50,11 @@ class ReparseReport:
 
 
 def reparse(session: Session, source: str | None = None) -> ReparseReport:
-    """Re-extract every stored version (no network); update facts, notice fields and the registry."""
+    """Re-extract every stored version (no network); update facts, notice fields, place index and registry."""
     from storage.facts import facts_from_extraction
     from storage.models import Notice, NoticeVersion
     from storage.notices import apply_extraction, current_version_of, raw_html_of
+    from storage.places import refresh_places
     from storage.registry import rebuild_registry
 
     report = ReparseReport()
@@ -80,6 +83,9 @@ def reparse(session: Session, source: str | None = None) -> ReparseReport:
         shown = current_version_of(notice)
         if shown is not None and shown.extraction:
             apply_extraction(notice, shown.extraction)
+        # Always, not only when the extraction changed: reparse is also how an index that missed a
+        # notice (written by an older cbecwatch, say) is made whole again.
+        refresh_places(session, notice, shown.facts if shown is not None else [])
     session.flush()
     report.zones = rebuild_registry(session)
     return report

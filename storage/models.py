@@ -174,6 +174,7 @@ class Fact(Base):
     version: Mapped[NoticeVersion] = relationship(back_populates="facts")
 
 
-# The alerting tables live in their own module to keep files small; importing it here registers
-# them on Base.metadata wherever the models are loaded (Alembic's env, the CLI, the crawler).
-from storage import models_alerts  # noqa: E402, F401
+# The alerting tables and the place index live in their own modules to keep files small; importing
+# them here registers them on Base.metadata wherever the models are loaded (Alembic's env, the CLI,
+# the crawler).
+from storage import models_alerts, places  # noqa: E402, F401

@@ -14,11 +14,12 @@ import zlib
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
-from storage.facts import facts_from_extraction
-from storage.models import Notice, NoticeVersion, Source
+from storage.facts import insert_facts
+from storage.models import Fact, Notice, NoticeVersion, Source
+from storage.places import refresh_places
 from storage.types import utcnow
 
 _WHITESPACE = re.compile(r"\s+")
@@ -111,7 +112,8 @@ def _apply_metadata(notice: Notice, record: NoticeRecord) -> None:
 
 
 def _new_version(record: NoticeRecord, number: int, digest: str) -> NoticeVersion:
-    version = NoticeVersion(
+    """The version row; its facts are inserted by :func:`storage.facts.insert_facts` once it has an id."""
+    return NoticeVersion(
         number=number,
         content_hash=digest,
         text=record.text,
@@ -122,8 +124,26 @@ def _new_version(record: NoticeRecord, number: int, digest: str) -> NoticeVersio
         extractor_version=record.extractor_version,
         fetched_at=record.fetched_at,
     )
-    version.facts = facts_from_extraction(record.extraction)
-    return version
+
+
+# Built once: SQLAlchemy spends more building and keying a statement than SQLite running it (180 -> 50 µs).
+_BY_URL = select(Notice).where(Notice.url == bindparam("url"))
+_BY_URL_OR_SITE_ID = select(Notice).where(or_(
+    Notice.url == bindparam("url"), and_(Notice.source == bindparam("source"), Notice.site_id == bindparam("site_id"))))
+_VERSIONS = select(NoticeVersion.id, NoticeVersion.number, NoticeVersion.content_hash).where(
+    NoticeVersion.notice_id == bindparam("notice_id"))
+
+
+def _find_notice(session: Session, record: NoticeRecord) -> Notice | None:
+    """The notice stored at this URL, else the one with this source's site id (the page moved).
+
+    One query for both lookups; the URL match wins when both exist."""
+    if record.site_id:
+        found = session.scalars(_BY_URL_OR_SITE_ID, {"url": record.url, "source": record.source,
+                                                     "site_id": record.site_id}).all()
+    else:
+        found = session.scalars(_BY_URL, {"url": record.url}).all()
+    return next((n for n in found if n.url == record.url), found[0] if found else None)
 
 
 def save_notice(session: Session, record: NoticeRecord) -> SaveResult:
@@ -133,11 +153,7 @@ def save_notice(session: Session, record: NoticeRecord) -> SaveResult:
     the newest row: a page that went back to an earlier text points at that stored row, and the
     next crawl of the same text is then "unchanged", not another revision.
     """
-    notice = session.scalar(select(Notice).where(Notice.url == record.url))
-    if notice is None and record.site_id:
-        notice = session.scalar(
-            select(Notice).where(Notice.source == record.source, Notice.site_id == record.site_id)
-        )
+    notice = _find_notice(session, record)
     digest = content_hash(record.text)
     if notice is None:
         notice = Notice(source=record.source, url=record.url, first_seen_at=record.fetched_at,
@@ -147,10 +163,12 @@ def save_notice(session: Session, record: NoticeRecord) -> SaveResult:
         notice.versions.append(version)
         session.add(notice)
         session.flush()
+        refresh_places(session, notice, insert_facts(session, version.id, record.extraction))
         return SaveResult("new", notice.id, version.id, 1, None)
 
     _apply_metadata(notice, record)
-    versions = {v.number: v for v in session.scalars(select(NoticeVersion).where(NoticeVersion.notice_id == notice.id))}
+    # Only what the comparison needs: the stored texts, pages and extractions stay in the database.
+    versions = {v.number: v for v in session.execute(_VERSIONS, {"notice_id": notice.id})}
     shown_number = notice.current_version or max(versions, default=0)
     shown = versions.get(shown_number)
     if shown is not None and shown.content_hash == digest:
@@ -162,6 +180,8 @@ def save_notice(session: Session, record: NoticeRecord) -> SaveResult:
         # The page went back to an earlier text. That is a revision too; one row per distinct text
         # (the unique notice/hash pair) means we point at the stored version instead of copying it.
         notice.current_version = known.number
+        # The place index follows the shown version (``versions`` holds rows, not ORM objects).
+        refresh_places(session, notice, session.scalars(select(Fact).where(Fact.version_id == known.id)))
         session.flush()
         return SaveResult("revised", notice.id, known.id, known.number, shown_number or None)
     number = max(versions, default=0) + 1
@@ -170,6 +190,7 @@ def save_notice(session: Session, record: NoticeRecord) -> SaveResult:
     session.add(version)
     notice.current_version = number
     session.flush()
+    refresh_places(session, notice, insert_facts(session, version.id, record.extraction))
     return SaveResult("revised", notice.id, version.id, number, shown_number or None)
 
 

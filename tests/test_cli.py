@@ -61,3 +61,47 @@ def test_extract_prints_one_json_object_with_the_public_keys(cli, tmp_path) -> N
 
     missing = cli("extract", str(tmp_path / "nope.txt"))
     assert missing.returncode == 2 and "no such file" in missing.stderr
+
+
+def test_notices_filtered_by_city_province_and_kind(cli, app_home) -> None:
+    import datetime as dt
+    import os
+
+    from storage.db import open_database
+    from storage.notices import NoticeRecord, ensure_source, save_notice
+
+    def place(name: str, province: str, adcode: str) -> dict[str, str]:
+        return {"name": name, "province": province, "adcode": adcode}
+
+    db = open_database(os.environ["CBECWATCH_DATABASE_URL"])
+    with db.session() as session, session.begin():
+        ensure_source(session, "govcn", "国务院")
+        for number, kind, cities, day in (
+                ("国函〔2016〕17号", "pilot_zone_batch", [place("天津市", "天津市", "120000"),
+                                                         place("杭州市", "浙江省", "330100")], dt.date(2016, 1, 15)),
+                ("浙政发〔2020〕1号", "other", [place("宁波市", "浙江省", "330200")], dt.date(2020, 5, 1)),
+                ("财关税〔2018〕49号", "tax_policy", [], dt.date(2018, 11, 30))):
+            save_notice(session, NoticeRecord(
+                source="govcn", url=f"https://www.gov.cn/{number}.htm", title=f"标题 {number}", text=number,
+                doc_number=number, kind=kind, publish_date=day,
+                extraction={"cities": cities, "removed_cities": []}))
+    db.dispose()
+
+    def numbers(*args: str) -> list[str]:
+        result = cli("notices", "--json", *args)
+        assert result.returncode == 0, result.stderr
+        return [n["doc_number"] for n in json.loads(result.stdout)]
+
+    assert numbers("--city", "天津") == numbers("--city", "天津市") == ["国函〔2016〕17号"]
+    assert numbers("--province", "浙江") == ["浙政发〔2020〕1号", "国函〔2016〕17号"]
+    assert numbers("--kind", "tax_policy") == ["财关税〔2018〕49号"]
+    assert numbers("--province", "浙江省", "--kind", "other") == ["浙政发〔2020〕1号"]
+    printed = cli("notices", "--city", "杭州")
+    assert printed.returncode == 0 and "国函〔2016〕17号" in printed.stdout and "浙政发" not in printed.stdout
+    assert cli("notices", "--city", "乌鲁木齐").stdout.strip() == "no stored notice matches"
+
+    unknown = cli("notices", "--kind", "pilot")
+    assert unknown.returncode == 2 and "Traceback" not in unknown.stderr
+    assert unknown.stderr.strip() == (
+        "cbecwatch: unknown kind 'pilot'; valid kinds: pilot_zone_batch, retail_import_pilot, positive_list, "
+        "tax_policy, customs_announcement, other")

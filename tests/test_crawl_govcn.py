@@ -67,6 +67,24 @@ def test_zones_registry_is_built_from_the_crawled_batches(cli, mirror: MirrorSer
     assert "re-extracted 3 versions: 0 changed, 0 failed; registry has 58 places" in reparsed.stdout
 
 
+def test_notices_of_a_city_or_province_come_from_the_crawled_places(cli, mirror: MirrorServer) -> None:
+    assert cli("crawl", "--source", "govcn", "--mirror", mirror.url).returncode == 0
+
+    def numbers(*args: str) -> list[str]:
+        result = cli("notices", "--json", *args)
+        assert result.returncode == 0, result.stderr
+        return [n["doc_number"] for n in json.loads(result.stdout)]
+
+    # 国函〔2016〕17号 approves 天津等12个城市; 杭州 is only cited there as the earlier model zone
+    assert numbers("--city", "天津") == numbers("--city", "天津市") == ["国函〔2016〕17号"]
+    assert numbers("--city", "雄安新区") == ["国函〔2020〕47号"]
+    assert numbers("--city", "杭州") == []
+    assert numbers("--province", "河北", "--kind", "pilot_zone_batch") == ["国函〔2020〕47号"]
+    assert numbers("--city", "天津", "--kind", "tax_policy") == []
+    assert cli("reparse").returncode == 0  # re-extraction rewrites the index to the same places
+    assert numbers("--city", "天津") == ["国函〔2016〕17号"]
+
+
 def test_second_crawl_finds_nothing_new_and_a_new_notice_is_found(cli, mirror: MirrorServer,
                                                                   mirror_root: Path) -> None:
     assert cli("crawl", "--source", "govcn", "--mirror", mirror.url).returncode == 0

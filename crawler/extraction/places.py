@@ -10,10 +10,11 @@ this module's spans: only the list between a designation trigger (同意在…�
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from .divisions import Gazetteer, Hit
+from .divisions import Gazetteer, Hit, gazetteer
 from .model import Place
 from .segment import token_boundaries
 
@@ -231,3 +232,36 @@ def find_places(lines: Sequence[str], gaz: Gazetteer, context_provinces: frozens
     res.designated = [p for p in _uniq(res.designated) if p.name not in gone]
     res.customs_districts = list(dict.fromkeys(res.customs_districts))
     return res
+
+
+def city_names(surface: str, gaz: Gazetteer | None = None) -> list[str]:
+    """The names under which notices may store the place a user wrote as *surface* (for queries).
+
+    Mirrors :meth:`PlaceFinder.place`: a full name is stored as written and a short form as the
+    division's full name, so 杭州 and 杭州市 both mean 杭州市; a province other than a municipality is
+    read as its namesake city, as in a list of pilot cities (吉林 -> 吉林市). Where a surface fits
+    several divisions every one is kept: a query should find them all rather than guess. The
+    surface itself always stays, for places the extractor kept unresolved.
+    """
+    gaz = gaz or gazetteer()
+    surface = unicodedata.normalize("NFKC", surface).strip()
+    if not surface:
+        return []
+    names = [surface]
+    for div in gaz.full.get(surface, []) + gaz.alias.get(surface, []):
+        if div.level == "province" and not div.is_municipality:
+            names += [city.name for city in gaz.full.get(surface + "市", [])]
+        else:
+            names.append(div.name)
+    return list(dict.fromkeys(names))
+
+
+def province_names(surface: str, gaz: Gazetteer | None = None) -> list[str]:
+    """Province names as the place index stores them (浙江 -> 浙江省, 天津 -> 天津市, 广西 -> 广西壮族自治区)."""
+    gaz = gaz or gazetteer()
+    surface = unicodedata.normalize("NFKC", surface).strip()
+    if not surface:
+        return []
+    names = [surface] + [div.name for div in gaz.full.get(surface, []) + gaz.alias.get(surface, [])
+                         if div.level == "province"]
+    return list(dict.fromkeys(names))
