@@ -34,7 +34,8 @@ TITLES = (
 
 def _cities() -> list[str]:
     with DIVISIONS.open(encoding="utf-8") as f:
-        names = [row["name"] for row in csv.DictReader(f) if row["level"] == "city" and row["name"].endswith("市")]
+        names = [row["name"] for row in csv.DictReader(f)
+                 if row["level"] == "prefecture" and row["name"].endswith("市")]
     return names or ["天津市", "上海市", "重庆市", "合肥市", "郑州市", "广州市", "成都市"]
 
 
