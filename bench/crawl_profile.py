@@ -39,6 +39,7 @@ AREAS = (
 STAGES = (
     ("ExtractionPipeline.process_item", "pipelines.py", "process_item", "Extraction"),
     ("StoragePipeline.process_item", "pipelines.py", "process_item", "Storage"),
+    ("StoragePipeline.flush (batched commits)", "pipelines.py", "flush", "Storage"),
     ("crawler.extraction.extract", "extraction/pipeline.py", "extract", None),
     ("save_notice", "storage/notices.py", "save_notice", None),
     ("spider parse_detail (page parsing)", "spiders/base.py", "parse_detail", None),

@@ -29,3 +29,12 @@ class NoticeItem:
     # Filled by the extraction pipeline stage.
     extraction: dict[str, Any] | None = None
     extractor_version: str | None = None
+    #: The page as the spider parsed it, for the extractor to read instead of parsing it again;
+    #: dropped once extracted (never stored).
+    parsed: ParsedPage | None = field(default=None, repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class ParsedPage:
+    text: str  # the response's text the tree was parsed from (the extractor checks it is its input)
+    root: Any  # parsel's lxml root element of that text

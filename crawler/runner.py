@@ -6,6 +6,7 @@ process, and the daemon starts it as a child process per run instead of calling 
 
 from __future__ import annotations
 
+import gc
 import os
 from dataclasses import dataclass, field
 
@@ -110,6 +111,10 @@ def run_crawl(
     process = CrawlerProcess(settings)
     for name in selected:
         process.crawl(name)
+    # Everything loaded so far (Scrapy, Twisted, SQLAlchemy, the spiders, the settings) lives as long as
+    # the process: out of the collector's reach, a full collection during the crawl looks at the
+    # crawl's own objects only (measured: 4 full collections of ~110 ms each in a bench crawl).
+    gc.freeze()
     process.start()
 
     report = CrawlReport(run_id=run_id, log_file=None if verbose else str(log_file))

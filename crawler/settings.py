@@ -49,6 +49,10 @@ ITEM_PIPELINES = {
     "crawler.pipelines.ExtractionPipeline": 300,
     "crawler.pipelines.StoragePipeline": 500,
 }
+# The storage stage commits notices in batches of up to this many, the first waiting at most this
+# long (s) for the others; an item counts as done only once its batch has committed.
+CBECWATCH_STORE_BATCH = 10
+CBECWATCH_STORE_WAIT = 0.05
 EXTENSIONS = {
     "crawler.health.SourceHealthExtension": 100,
 }

@@ -14,7 +14,7 @@ import hashlib
 import json
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -29,7 +29,7 @@ from storage.models_alerts import (
     SOURCE_RECOVERED,
     Event,
 )
-from storage.notices import NoticeRecord, SaveResult, current_version_of
+from storage.notices import NoticeRecord, SaveResult
 
 HEALTHY = ("ok", "partial")
 EARLIER_NOTICES_SCANNED = 20
@@ -39,23 +39,44 @@ def _digest(value: Any) -> str:
     return hashlib.sha256(json.dumps(value, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:20]
 
 
+_TAKEN_KEYS = select(Event.dedup_key).where(Event.dedup_key.in_(bindparam("keys", expanding=True)))
+_VERSION_NUMBER = select(NoticeVersion).where(NoticeVersion.notice_id == bindparam("notice_id"),
+                                              NoticeVersion.number == bindparam("number"))
+
+
 def add_event(session: Session, event: Event) -> Event | None:
     """Insert unless an event with the same key exists; ``None`` means "already announced"."""
-    if session.scalar(select(Event.id).where(Event.dedup_key == event.dedup_key)) is not None:
-        return None
+    return next(iter(add_events(session, [event])), None)
+
+
+def add_events(session: Session, events: list[Event]) -> list[Event]:
+    """Insert those of ``events`` whose key is new; returns them. One query finds the keys already taken
+    (a save offers up to three events, each used to cost its own look-up and flush)."""
+    keys = {e.dedup_key for e in events}
+    taken = set(session.scalars(_TAKEN_KEYS, {"keys": list(keys)})) if keys else set()
+    fresh: list[Event] = []
+    for event in events:
+        if event.dedup_key not in taken:
+            taken.add(event.dedup_key)
+            fresh.append(event)
+    if not fresh:
+        return []
     if session.get_bind().dialect.name == "sqlite":
         # SQLite has one writer and this transaction already holds the write lock: the check
         # above cannot race. (pysqlite's SAVEPOINT handling is unreliable, so avoid it here.)
-        session.add(event)
+        session.add_all(fresh)
         session.flush()
-        return event
-    try:  # two crawl processes may store the same document at once; the loser keeps its notice
-        with session.begin_nested():
-            session.add(event)
-            session.flush()
-    except IntegrityError:
-        return None
-    return event
+        return fresh
+    added = []
+    for event in fresh:
+        try:  # two crawl processes may store the same document at once; the loser keeps its notice
+            with session.begin_nested():
+                session.add(event)
+                session.flush()
+        except IntegrityError:
+            continue
+        added.append(event)
+    return added
 
 
 # -- what a version says ------------------------------------------------------------------------------
@@ -68,7 +89,11 @@ def _places(version: NoticeVersion | None, key: str = "cities") -> list[dict[str
 
 
 def _figures(version: NoticeVersion | None) -> dict[str, dict[str, Any]]:
-    return {str(f["name"]): f for f in _extraction(version).get("figures") or [] if isinstance(f, dict)
+    return _figures_of(_extraction(version))
+
+
+def _figures_of(extraction: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {str(f["name"]): f for f in extraction.get("figures") or [] if isinstance(f, dict)
             and f.get("name") and f.get("value") is not None}
 
 
@@ -99,25 +124,48 @@ def _previous_version(session: Session, result: SaveResult) -> NoticeVersion | N
     """The text the page showed before this save (``save_notice`` knows which one that was)."""
     if result.previous_number is None:
         return None
-    return session.scalar(select(NoticeVersion).where(NoticeVersion.notice_id == result.notice_id,
-                                                      NoticeVersion.number == result.previous_number))
+    return session.scalar(_VERSION_NUMBER, {"notice_id": result.notice_id, "number": result.previous_number})
 
 
-def _earlier_figure(session: Session, notice: Notice, name: str) -> tuple[Notice, dict[str, Any]] | None:
-    """The figure as the latest earlier notice of the same kind stated it (e.g. the last tax notice)."""
+def _earlier_notices(session: Session, notice: Notice) -> list[tuple[Notice, dict[str, dict[str, Any]]]]:
+    """The latest earlier notices of the same kind (newest first), each with the figures of the version
+    its page shows: two queries, whatever the number of figures asked about."""
     if not notice.kind or notice.kind == "other":
-        return None
+        return []
     query = select(Notice).where(Notice.kind == notice.kind, Notice.id != notice.id)
     if notice.doc_number_key:
         query = query.where((Notice.doc_number_key != notice.doc_number_key) | Notice.doc_number_key.is_(None))
     if notice.publish_date:
         query = query.where((Notice.publish_date <= notice.publish_date) | Notice.publish_date.is_(None))
     query = query.order_by(Notice.publish_date.desc().nulls_last(), Notice.id.desc()).limit(EARLIER_NOTICES_SCANNED)
-    for earlier in session.scalars(query):
-        latest = current_version_of(earlier)
-        figure = _figures(latest).get(name)
+    earlier = list(session.scalars(query))
+    if not earlier:
+        return []
+    # (notice, number, extraction) of every version: the shown one is picked as current_version_of does,
+    # without loading each notice's texts and pages.
+    versions: dict[int, dict[int, dict[str, Any] | None]] = {}
+    for notice_id, number, extraction in session.execute(
+            select(NoticeVersion.notice_id, NoticeVersion.number, NoticeVersion.extraction)
+            .where(NoticeVersion.notice_id.in_([n.id for n in earlier]))):
+        versions.setdefault(notice_id, {})[number] = extraction
+    out = []
+    for n in earlier:
+        stored = versions.get(n.id)
+        if not stored:
+            continue
+        newest = max(stored)
+        shown = stored.get(n.current_version or newest, stored[newest])
+        out.append((n, _figures_of(shown or {})))
+    return out
+
+
+def _earlier_figure(earlier: list[tuple[Notice, dict[str, dict[str, Any]]]],
+                    name: str) -> tuple[Notice, dict[str, Any]] | None:
+    """The figure as the latest earlier notice of the same kind stated it (e.g. the last tax notice)."""
+    for notice, figures in earlier:
+        figure = figures.get(name)
         if figure is not None:
-            return earlier, figure
+            return notice, figure
     return None
 
 
@@ -128,6 +176,7 @@ def figure_changes(session: Session, notice: Notice, version: NoticeVersion,
     current = _figures(version)
     before = _figures(previous)
     changes: list[dict[str, Any]] = []
+    earlier_notices: list[tuple[Notice, dict[str, dict[str, Any]]]] | None = None  # loaded when first needed
     for name, figure in current.items():
         if not is_rule_figure(name):
             continue
@@ -142,7 +191,9 @@ def figure_changes(session: Session, notice: Notice, version: NoticeVersion,
                 changes.append(dict(change, old=before[name]["value"], basis="previous_version",
                                     from_version=previous.number if previous else None))
             continue
-        found = _earlier_figure(session, notice, name)
+        if earlier_notices is None:
+            earlier_notices = _earlier_notices(session, notice)
+        found = _earlier_figure(earlier_notices, name)
         if found is not None and found[1]["value"] != figure["value"]:
             earlier, old = found
             changes.append(dict(change, old=old["value"], basis="earlier_notice", earlier={
@@ -208,7 +259,7 @@ def derive_events(session: Session, result: SaveResult, record: NoticeRecord, *,
         fingerprint = sorted((c["name"], str(c["old"]), str(c["new"])) for c in changes)
         candidates.append(event(FIGURE_CHANGED, f"{FIGURE_CHANGED}:{ident}:{_digest(fingerprint)}",
                                 {"changes": changes}, places))
-    return [e for e in candidates if add_event(session, e) is not None]
+    return add_events(session, candidates)
 
 
 def source_status_events(session: Session, source: str, old_status: str | None, new_status: str,

@@ -57,6 +57,9 @@ def new_key() -> str:
     return "msg_" + secrets.token_hex(12)
 
 
+_ACTIVE_SUBSCRIBERS = select(Subscriber).where(Subscriber.active.is_(True)).order_by(Subscriber.id)  # built once
+
+
 def _link(session: Session, delivery: Delivery, event_ids: Iterable[int]) -> None:
     for event_id in sorted(set(event_ids)):
         session.add(DeliveryEvent(delivery_id=delivery.id, event_id=event_id))
@@ -71,7 +74,7 @@ def enqueue(session: Session, events: Sequence[Event], text: str = "") -> list[D
     if not events:
         return []
     created: list[Delivery] = []
-    for subscriber in session.scalars(select(Subscriber).where(Subscriber.active.is_(True)).order_by(Subscriber.id)):
+    for subscriber in session.scalars(_ACTIVE_SUBSCRIBERS):
         wanted = [e for e in events if matches(subscriber, e, text)]
         if not wanted:
             continue

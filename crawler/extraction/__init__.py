@@ -1,6 +1,6 @@
 """Fact extraction from cross-border e-commerce policy notices (issue 4).
 
-Importing this package is cheap: jieba, cn2an, BeautifulSoup and the division data load on first use.
+Importing this package is cheap: jieba, cn2an, lxml and the division data load on first use.
 
     from crawler.extraction import extract
     extract(text_or_html, url=..., publish_date=..., title=...).to_dict()
@@ -9,6 +9,7 @@ Importing this package is cheap: jieba, cn2an, BeautifulSoup and the division da
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from .model import Extraction, Figure, Place
 
@@ -20,12 +21,14 @@ EXTRACTOR_VERSION = "1"
 
 
 def extract(document: str, *, url: str | None = None, is_html: bool | None = None,
-            publish_date: dt.date | None = None, title: str | None = None) -> Extraction:
+            publish_date: dt.date | None = None, title: str | None = None, root: Any = None) -> Extraction:
     """Extract the facts of one notice. ``is_html=None`` sniffs the input; ``publish_date``/``title`` are
-    hints the crawler knows from the page or list (an info table's 发布日期 still wins over the hint)."""
+    hints the crawler knows from the page or list (an info table's 发布日期 still wins over the hint).
+    ``root``: the HTML document as :func:`crawler.extraction.tree.parse_html` parsed it (the crawler's
+    ``response.selector.root``), to save parsing it again; the result is the same without it."""
     from .pipeline import extract as _extract
 
-    return _extract(document, url=url, is_html=is_html, publish_date=publish_date, title=title)
+    return _extract(document, url=url, is_html=is_html, publish_date=publish_date, title=title, root=root)
 
 
 def warm_up() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from . import agencies as ag
 from . import dates
@@ -75,7 +76,9 @@ def _publish_date(info: Mapping[str, str], meta: Mapping[str, str], hint: dt.dat
 
 
 def extract(document: str, *, url: str | None = None, is_html: bool | None = None,
-            publish_date: dt.date | None = None, title: str | None = None) -> Extraction:
+            publish_date: dt.date | None = None, title: str | None = None, root: Any = None) -> Extraction:
+    if document and len(document) > MAX_INPUT:
+        root = None  # the tree is of the whole page; what is read is its beginning
     document = (document or "")[:MAX_INPUT]
     if is_html is None:
         is_html = looks_like_html(document)
@@ -85,7 +88,7 @@ def extract(document: str, *, url: str | None = None, is_html: bool | None = Non
     if is_html:
         from .html_text import html_to_text
 
-        page = html_to_text(document, url)
+        page = html_to_text(document, url, root=root)
         text, meta, info, page_title = page.text, page.meta, page.info_table, page.title
     else:
         text = clean_text(document)

@@ -1,8 +1,9 @@
 """Reading the parts every government page shares: meta tags, label/value info tables, body text.
 
-Selectors are parsel (Scrapy's) for structure, BeautifulSoup for turning a body into clean,
-diffable text. Labels are compared after NFKC and the removal of all whitespace, because the sites
-pad them with ordinary and full-width spaces (``发文字号：``, ``标　　题：``).
+Selectors are parsel (Scrapy's) for structure; a body becomes clean, diffable text by
+BeautifulSoup's rules, read straight from parsel's lxml tree (:mod:`crawler.extraction.tree`).
+Labels are compared after NFKC and the removal of all whitespace, because the sites pad them with
+ordinary and full-width spaces (``发文字号：``, ``标　　题：``).
 """
 
 from __future__ import annotations
@@ -10,10 +11,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import cache
+from typing import Any
 
-from bs4 import BeautifulSoup
 from cssselect import HTMLTranslator
 from parsel import Selector, SelectorList
+
+from crawler.extraction.tree import DOCUMENT, PageTree, classes
 
 _SPACE = re.compile(r"\s+")
 _BLANK_LINES = re.compile(r"\n{2,}")
@@ -36,6 +39,11 @@ def select(selector: Selector, query: str) -> SelectorList[Selector]:
     return selector.xpath(_css_to_xpath(query))
 
 
+def _root(selector: Selector) -> Any:
+    """The lxml element behind a Selector or a response (whose selector is parsed once and cached)."""
+    return selector.root if isinstance(selector, Selector) else selector.selector.root  # type: ignore[attr-defined]
+
+
 def label_key(label: str) -> str:
     """``'发文字号：'`` and ``'发 文 字 号:'`` both become ``'发文字号'``."""
     return _SPACE.sub("", unicodedata.normalize("NFKC", label)).strip(":：【】[]")
@@ -44,7 +52,8 @@ def label_key(label: str) -> str:
 def read_metas(selector: Selector) -> dict[str, str]:
     """Meta tags by lower-cased name; the first non-empty value wins (some pages repeat them)."""
     metas: dict[str, str] = {}
-    for node in selector.xpath("//meta[@name]"):
+    # lxml's elements, not one parsel Selector per node (a third of the spider's time on a page)
+    for node in _root(selector).xpath("//meta[@name]"):
         name = (node.attrib.get("name") or "").strip().lower()
         content = (node.attrib.get("content") or "").strip()
         if name and content and name not in metas:
@@ -59,7 +68,8 @@ def read_label_table(selector: Selector, rows_css: str) -> dict[str, str]:
     """
     info: dict[str, str] = {}
     for row in select(selector, rows_css):
-        cells = [_SPACE.sub(" ", " ".join(c.css("::text").getall())).strip() for c in row.xpath("./td|./th")]
+        cells = [_SPACE.sub(" ", " ".join(c.xpath("descendant-or-self::text()"))).strip()  # = css("::text")
+                 for c in row.root.xpath("./td|./th")]
         index = 0
         while index < len(cells):
             cell = cells[index]
@@ -79,17 +89,73 @@ def read_label_table(selector: Selector, rows_css: str) -> dict[str, str]:
 def html_to_text(fragment: str, drop: tuple[str, ...] = ()) -> str:
     """Body HTML to plain text with one paragraph per line; scripts, styles and the elements
     matching the CSS selectors in *drop* (site widgets inside the body) removed."""
-    soup = BeautifulSoup(fragment, "lxml")
-    for tag in soup.find_all(_DROP_TAGS):
-        tag.decompose()
+    return _tree_text(PageTree.parse(fragment), drop)
+
+
+def element_text(element: Selector, drop: tuple[str, ...] = ()) -> str:
+    """:func:`html_to_text` of ``element.get()``, read from the page's tree instead of re-parsing the
+    serialised element: the same text, because the subtree is what that serialisation parses into.
+    Selectors in *drop* other than simple ones (``div.a#b``) go the long way, to keep their context."""
+    page = PageTree(element.root, with_siblings=False)
+    if not all(_simple_selector(query) for query in drop) or not _reparses_the_same(page, element.root):
+        return html_to_text(element.get(), drop)
+    return _tree_text(page, drop)
+
+
+_RAW_TEXT = frozenset(("iframe", "xmp", "noembed", "noframes", "plaintext"))
+_UNIQUE = frozenset(("html", "head", "body"))
+
+
+def _reparses_the_same(page: PageTree, element: object) -> bool:
+    """Whether lxml's serialisation of the subtree parses back into the same tree. Not when it holds
+    an empty ``<li>`` (written without its end tag, so what follows moves into it), text in a raw-text
+    element (escaped when written, read back literally) or a nested ``html``/``head``/``body`` (merged
+    into the document's own); the text then has to come from that re-parse, as it always did."""
+    for el in page.elements(names=_RAW_TEXT | _UNIQUE | {"li"}):
+        tag = el.tag
+        if (tag == "li" and not len(el) and not el.text) or (tag in _RAW_TEXT and (el.text or len(el))) \
+                or (tag in _UNIQUE and el is not element):
+            return False
+    return True
+
+
+def _tree_text(page: PageTree, drop: tuple[str, ...]) -> str:
+    for tag in list(page.elements(names=_DROP_TAGS)):
+        page.remove(tag)
     for query in drop:
-        for tag in soup.select(query):
-            tag.decompose()
-    for tag in soup.find_all(_BLOCK_TAGS):
-        tag.insert_before("\n")
-        tag.insert_after("\n")
-    lines = (_SPACE.sub(" ", line.replace("\u3000", " ")).strip() for line in soup.get_text().split("\n"))
+        simple = _simple_selector(query)
+        if simple is not None:
+            found = [el for el in page.elements(into_templates=False) if _matches(el, *simple)]
+        else:  # a full CSS selector: lxml's matching (bs4 would not see removed siblings; none in use)
+            top = next(page.elements(), None)
+            found = top.xpath(_css_to_xpath(query)) if top is not None else []
+        for tag in found:
+            page.remove(tag)
+    text = page.block_text(DOCUMENT, _BLOCK_TAGS)
+    lines = (_SPACE.sub(" ", line.replace("\u3000", " ")).strip() for line in text.split("\n"))
     return _BLANK_LINES.sub("\n", "\n".join(line for line in lines if line)).strip()
+
+
+_SIMPLE_SELECTOR = re.compile(r"([a-zA-Z][\w-]*)?((?:[.#][\w-]+)*)")
+
+
+@cache
+def _simple_selector(query: str) -> tuple[str | None, tuple[str, ...], tuple[str, ...]] | None:
+    """``div.a.b#c`` -> ``("div", ("a", "b"), ("c",))``; None for anything more (combinators, attributes)."""
+    m = _SIMPLE_SELECTOR.fullmatch(query.strip())
+    if not m or not query.strip():
+        return None
+    parts = re.findall(r"([.#])([\w-]+)", m.group(2) or "")
+    return ((m.group(1) or "").lower() or None, tuple(v for k, v in parts if k == "."),
+            tuple(v for k, v in parts if k == "#"))
+
+
+def _matches(el: object, tag: str | None, classes_: tuple[str, ...], ids: tuple[str, ...]) -> bool:
+    if tag is not None and el.tag != tag:  # type: ignore[attr-defined]
+        return False
+    if classes_ and not set(classes_) <= set(classes(el)):
+        return False
+    return all(el.get("id") == ident for ident in ids)  # type: ignore[attr-defined]
 
 
 _CJK_GAP = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef\d]) (?=[\u3000-\u9fff\uff00-\uffef])")
@@ -111,12 +177,17 @@ def first_text(selector: Selector, *css: str) -> str | None:
     return None
 
 
-def first_html(selector: Selector, *css: str) -> str | None:
+def first_element(selector: Selector, *css: str) -> Selector | None:
     for query in css:
         found = select(selector, query)
         if found:
-            return found[0].get()
+            return found[0]
     return None
+
+
+def first_html(selector: Selector, *css: str) -> str | None:
+    element = first_element(selector, *css)
+    return element.get() if element is not None else None
 
 
 def strip_markup(value: str) -> str:

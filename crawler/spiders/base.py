@@ -13,8 +13,8 @@ from twisted.python.failure import Failure
 
 from crawler.health import BLOCKED, LAYOUT_DRIFT, PARSE, SourceHealth, describe_failure
 from crawler.incremental import CrawlMemory, load_memory
-from crawler.items import NoticeItem
-from crawler.parsing.page import html_to_text, tidy_inline
+from crawler.items import NoticeItem, ParsedPage
+from crawler.parsing.page import element_text, html_to_text, tidy_inline
 
 _CHALLENGE_MARKERS = (b"__jsl_clearance", b"document.cookie", b"_$", b"location.reload")
 
@@ -162,6 +162,9 @@ class NoticeSpider(scrapy.Spider):
             return
         item.raw_html = response.body
         item.raw_encoding = response.encoding
+        selector = response.selector
+        if selector.type == "html":
+            item.parsed = ParsedPage(response.text, selector.root)
         etag = response.headers.get(b"ETag")
         modified = response.headers.get(b"Last-Modified")
         item.http_etag = etag.decode("latin-1") if etag else None
@@ -171,8 +174,11 @@ class NoticeSpider(scrapy.Spider):
     #: CSS selectors of widgets that sit inside a body and are not part of the notice.
     body_furniture: ClassVar[tuple[str, ...]] = ()
 
-    def body_text(self, fragment: str | None) -> str:
-        return html_to_text(fragment, self.body_furniture) if fragment else ""
+    def body_text(self, body: str | Selector | None) -> str:
+        """The notice text of a body: its HTML, or better the element itself (no re-parse)."""
+        if isinstance(body, Selector):
+            return element_text(body, self.body_furniture)
+        return html_to_text(body, self.body_furniture) if body else ""
 
     def missing_body(self, response: Response, tried: Iterable[str]) -> None:
         self.health.record(PARSE, response.url,

@@ -27,7 +27,7 @@ from scrapy.http import Request, TextResponse
 from crawler.health import PARSE
 from crawler.items import NoticeItem
 from crawler.parsing.dates import from_epoch_ms, parse_china_date, parse_china_datetime
-from crawler.parsing.page import first_html, first_text, read_label_table, read_metas, strip_markup
+from crawler.parsing.page import first_element, first_text, read_label_table, read_metas, strip_markup
 from crawler.spiders.base import NoticeSpider, clean_title
 
 SEARCH_API = "https://sousuo.www.gov.cn/search-gov/data"
@@ -144,8 +144,8 @@ class GovcnSpider(NoticeSpider):
         listing: dict[str, Any] = response.meta.get("listing", {})
         metas = read_metas(response)
         info = read_label_table(response, "table.bd1 tr")
-        body = first_html(response, "#UCAP-CONTENT", "div.pages_content", "div.TRS_UEDITOR", "div.TRS_Editor")
-        if body is None:
+        element = first_element(response, "#UCAP-CONTENT", "div.pages_content", "div.TRS_UEDITOR", "div.TRS_Editor")
+        if element is None:
             self.health.record(PARSE, response.url, f"parse error: no #UCAP-CONTENT body at {response.url}")
             return None
         title = (info.get("标题") or first_text(response, "div.share-title", "h1")
@@ -160,8 +160,8 @@ class GovcnSpider(NoticeSpider):
             source=self.name,
             url=response.url,
             title=title or "",
-            body_html=body,
-            text=self.body_text(body),
+            body_html=element.get(),
+            text=self.body_text(element),
             site_id=metas.get("manuscriptid") or (match.group(1) if match else None),
             doc_number=info.get("发文字号") or listing.get("pcode") or None,
             agencies=[a for a in AGENCY_SPLIT.split(agencies_text) if a],

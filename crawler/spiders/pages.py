@@ -17,7 +17,7 @@ from scrapy.http import TextResponse
 
 from crawler.items import NoticeItem
 from crawler.parsing.dates import parse_china_date, parse_china_datetime
-from crawler.parsing.page import first_html, first_text, read_metas, select, tidy_inline
+from crawler.parsing.page import first_element, first_text, read_metas, select, tidy_inline
 
 if TYPE_CHECKING:
     from crawler.spiders.base import NoticeSpider
@@ -50,8 +50,8 @@ def read_standard_page(
     """A notice from a standard-template page; ``None`` (and a parse error) without a body."""
     listing: dict[str, Any] = response.meta.get("listing", {})
     metas = read_metas(response)
-    fragment = first_html(response, *body)
-    if fragment is None:
+    element = first_element(response, *body)
+    if element is None:
         spider.missing_body(response, body)
         return None
     # A meta title keeps its single spaces ("财政部 海关总署 税务总局关于…"); element text is tidied,
@@ -64,8 +64,8 @@ def read_standard_page(
         source=spider.name,
         url=response.url,
         title=page_title or "",
-        body_html=fragment,
-        text=spider.body_text(fragment),
+        body_html=element.get(),
+        text=spider.body_text(element),
         site_id=site_id,
         doc_number=doc_number or listing.get("doc_number") or None,
         agencies=[agency] if agency else [],

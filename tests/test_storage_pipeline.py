@@ -1,0 +1,87 @@
+"""The storage stage's batches: an item is done only once committed, and a bad notice fails alone."""
+
+from __future__ import annotations
+
+import datetime as dt
+from types import SimpleNamespace
+
+import pytest
+from scrapy.exceptions import DropItem
+from scrapy.settings import Settings
+from sqlalchemy import select
+
+from crawler.health import SourceHealth
+from crawler.items import NoticeItem
+from crawler.pipelines import STORAGE_ERROR, StoragePipeline
+from crawler.runstore import database_for
+from storage.models import Notice
+from storage.notices import ensure_source
+
+
+def notice(n: int, **overrides: object) -> NoticeItem:
+    values: dict[str, object] = {
+        "source": "govcn", "url": f"https://www.gov.cn/zhengce/content/2024-01/0{n}/content_{n}.htm",
+        "title": f"通知{n}", "body_html": "<p>x</p>", "text": f"第{n}号通知的正文。", "site_id": str(n),
+        "extraction": {"relevant": True, "cities": [], "figures": []},
+    }
+    values.update(overrides)
+    return NoticeItem(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def stage(database_url: str, app_home):  # type: ignore[no-untyped-def]
+    settings = Settings({"CBECWATCH_DATABASE_URL": database_url, "CBECWATCH_STORE_BATCH": 3,
+                         "CBECWATCH_STORE_WAIT": 60})
+    db = database_for(settings)
+    with db.session() as session, session.begin():
+        ensure_source(session, "govcn", "国务院")
+    spider = SimpleNamespace(name="govcn", health=SourceHealth("govcn"))
+    pipeline = StoragePipeline(SimpleNamespace(settings=settings, spider=spider))  # type: ignore[arg-type]
+    # No reactor here (installing one would clash with Scrapy's); the timer is never due in these tests.
+    pipeline.call_later = lambda delay, fn: SimpleNamespace(active=lambda: True, cancel=lambda: None)
+    yield pipeline, spider.health, db
+    pipeline.flush()
+    db.dispose()
+
+
+def outcomes(deferreds: list) -> list[object]:  # type: ignore[type-arg]
+    seen: list[object] = []
+    for d in deferreds:
+        d.addBoth(seen.append)
+    return seen
+
+
+def test_items_are_done_only_when_their_batch_has_committed(stage) -> None:  # type: ignore[no-untyped-def]
+    pipeline, health, db = stage
+    first = [pipeline.process_item(notice(1)), pipeline.process_item(notice(2))]
+    seen = outcomes(first)
+    assert seen == [] and health.items == 0  # waiting for the batch: not stored, not counted, not done
+    with db.session() as session:
+        assert session.scalars(select(Notice)).all() == []
+    third = pipeline.process_item(notice(3))  # the batch is full: one transaction for the three
+    seen += outcomes([third])
+    assert [getattr(x, "url", None) for x in seen] == [notice(n).url for n in (1, 2, 3)]
+    assert (health.items, health.new) == (3, 3)
+    with db.session() as session:
+        assert len(session.scalars(select(Notice)).all()) == 3
+
+
+def test_a_bad_notice_fails_alone(stage) -> None:  # type: ignore[no-untyped-def]
+    pipeline, health, db = stage
+    naive = dt.datetime(2024, 1, 2, 9, 0)  # storage refuses naive timestamps
+    deferreds = [pipeline.process_item(notice(1)), pipeline.process_item(notice(2, site_published_at=naive)),
+                 pipeline.process_item(notice(3))]
+    seen = outcomes(deferreds)
+    assert getattr(seen[0], "url", None) == notice(1).url and getattr(seen[2], "url", None) == notice(3).url
+    assert seen[1].check(DropItem)  # type: ignore[attr-defined]
+    assert (health.items, health.new, health.errors[STORAGE_ERROR]) == (2, 2, 1)
+    assert "naive datetime" in health.samples[0]["message"]
+    with db.session() as session:
+        assert sorted(session.scalars(select(Notice.url))) == sorted(notice(n).url for n in (1, 3))
+
+
+def test_what_is_left_is_stored_when_the_spider_closes(stage) -> None:  # type: ignore[no-untyped-def]
+    pipeline, health, _ = stage
+    seen = outcomes([pipeline.process_item(notice(4))])
+    pipeline.close_spider()
+    assert getattr(seen[0], "url", None) == notice(4).url and health.items == 1
