@@ -107,6 +107,12 @@ def notices(args: argparse.Namespace) -> int:
         query = listing_query(session, limit=args.limit, since=args.since, source=args.source, kind=kind,
                               city=city, province=province)
         rows = [_notice_row(n) for n in session.scalars(query)]
+        if args.json:
+            from storage.places import places_by_notice
+
+            places = places_by_notice(session, [row["id"] for row in rows])
+            for row in rows:
+                row["places"] = places[row["id"]]
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
@@ -127,6 +133,7 @@ def notices(args: argparse.Namespace) -> int:
 def show(args: argparse.Namespace) -> int:
     from storage.models import Notice
     from storage.notices import current_version_of
+    from storage.places import places_by_notice
 
     db = _database()
     with db.session() as session:
@@ -134,6 +141,7 @@ def show(args: argparse.Namespace) -> int:
         if notice is None:
             raise UserError(f"no notice with id {args.id}")
         data = _notice_row(notice)
+        data["places"] = places_by_notice(session, [notice.id])[notice.id]
         data["versions"] = [
             {"number": v.number, "fetched_at": v.fetched_at.isoformat(), "content_hash": v.content_hash,
              "chars": len(v.text),
@@ -151,6 +159,11 @@ def show(args: argparse.Namespace) -> int:
                 "source", "url"):
         value = data[key]
         print(f"{key:>15}: {', '.join(value) if isinstance(value, list) else (value or '—')}")
+    for role in ("designated", "removed"):
+        named = [f"{p['name']} ({p['province'] or '?'}, {p['adcode'] or '?'})" for p in data["places"]
+                 if p["role"] == role]
+        if named:
+            print(f"{role + ' places':>15}: {', '.join(named)}")
     for version in data["versions"]:
         facts = ", ".join(f"{f['kind']}={f['name']}" + (f"={f['value']}" if f["value"] else "")
                           for f in version["facts"]) or "none"

@@ -127,3 +127,16 @@ def many_places(session: Session, limit: int, *, cities: Sequence[str] = (), pro
     enough = math.isqrt(max(limit, 1) * notices // 3) + 1
     matching = select(NoticePlace.notice_id).where(*conditions).limit(enough).subquery()
     return (session.scalar(select(func.count()).select_from(matching)) or 0) >= enough
+
+
+def places_by_notice(session: Session, notice_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+    """The indexed places of each notice, in the order its current version names them (one query)."""
+    found: dict[int, list[dict[str, Any]]] = {notice_id: [] for notice_id in notice_ids}
+    if not found:
+        return found
+    rows = session.execute(select(NoticePlace.notice_id, NoticePlace.name, NoticePlace.province,
+                                  NoticePlace.adcode, NoticePlace.role)
+                           .where(NoticePlace.notice_id.in_(list(found))).order_by(NoticePlace.id))
+    for notice_id, name, province, adcode, role in rows:
+        found[notice_id].append({"name": name, "province": province, "adcode": adcode, "role": role})
+    return found

@@ -84,6 +84,16 @@ def test_notices_of_a_city_or_province_come_from_the_crawled_places(cli, mirror:
     assert cli("reparse").returncode == 0  # re-extraction rewrites the index to the same places
     assert numbers("--city", "天津") == ["国函〔2016〕17号"]
 
+    # Scripts see the places each listed notice names; `show` prints them
+    listed = json.loads(cli("notices", "--json", "--city", "天津").stdout)
+    places = listed[0]["places"]
+    assert len(places) == 12 and places[0] == {"name": "天津市", "province": "天津市", "adcode": "120000",
+                                               "role": "designated"}
+    assert "杭州市" not in [p["name"] for p in places]
+    shown = cli("show", str(listed[0]["id"]))
+    assert "designated places: 天津市 (天津市, 120000), 上海市 (上海市, 310000)" in shown.stdout
+    assert json.loads(cli("show", str(listed[0]["id"]), "--json").stdout)["places"] == places
+
 
 def test_second_crawl_finds_nothing_new_and_a_new_notice_is_found(cli, mirror: MirrorServer,
                                                                   mirror_root: Path) -> None:
