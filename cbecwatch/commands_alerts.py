@@ -125,10 +125,11 @@ def subscribers_remove(args: argparse.Namespace) -> int:
 
     try:
         with _database().session() as session, session.begin():
-            remove_subscriber(session, args.name)
+            waiting = remove_subscriber(session, args.name)
     except SubscriberError as exc:
         raise UserError(str(exc)) from exc
-    print(f"removed subscriber {args.name}")
+    dropped = f"; {waiting} undelivered message(s) dropped with it" if waiting else ""
+    print(f"removed subscriber {args.name}{dropped}")
     return 0
 
 

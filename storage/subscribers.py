@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from storage.models_alerts import EVENT_KINDS, Event, Subscriber
+from storage.models_alerts import EVENT_KINDS, HELD, PENDING, Delivery, Event, Subscriber
 
 MODES = ("instant", "digest")
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+$")
@@ -106,11 +106,19 @@ def add_subscriber(session: Session, spec: SubscriberSpec, origin: str = "cli") 
     return subscriber
 
 
-def remove_subscriber(session: Session, name: str) -> None:
+def remove_subscriber(session: Session, name: str) -> int:
+    """Delete the subscriber; returns how many of its messages were still waiting to be sent.
+
+    Those go with it (ON DELETE CASCADE): a removed subscriber has asked for no more alerts. The
+    caller says how many, so that removing one by mistake is not silent.
+    """
     subscriber = session.scalar(select(Subscriber).where(Subscriber.name == name))
     if subscriber is None:
         raise SubscriberError(f"no subscriber named {name!r}")
-    session.delete(subscriber)  # its undelivered messages go with it (ON DELETE CASCADE)
+    waiting = session.scalar(select(func.count()).select_from(Delivery).where(
+        Delivery.subscriber_id == subscriber.id, Delivery.status.in_((HELD, PENDING)))) or 0
+    session.delete(subscriber)
+    return waiting
 
 
 def get_subscriber(session: Session, name: str) -> Subscriber:
