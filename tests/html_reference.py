@@ -13,7 +13,7 @@ from bs4 import BeautifulSoup
 
 from crawler.extraction.html_text import (BLOCK_SET, BODY_SELECTORS, CONTAINERS, NOISE_SELECTORS, NOISE_TAGS,
                                           TITLE_SELECTORS, PageText, _TITLE_SPLIT, _VISIBLE_DATE)
-from crawler.extraction.normalize import clean_text, label_key, split_lines
+from crawler.extraction.normalize import clean_text, label_key, label_pairs, split_lines
 
 _SPACE = re.compile(r"\s+")
 _BLANK_LINES = re.compile(r"\n{2,}")
@@ -49,26 +49,14 @@ def read_metas(selector) -> dict[str, str]:
 
 
 def read_label_table(selector, rows_css: str) -> dict[str, str]:
-    import unicodedata
-
-    from crawler.parsing.page import label_key, select
+    from crawler.extraction.normalize import label_pairs
+    from crawler.parsing.page import select
 
     info: dict[str, str] = {}
     for row in select(selector, rows_css):
         cells = [_SPACE.sub(" ", " ".join(c.css("::text").getall())).strip() for c in row.xpath("./td|./th")]
-        index = 0
-        while index < len(cells):
-            cell = cells[index]
-            normalized = unicodedata.normalize("NFKC", cell)
-            if ":" in normalized:
-                label, _, value = normalized.partition(":")
-                key = label_key(label)
-                if not value.strip() and index + 1 < len(cells):
-                    value = cells[index + 1]
-                    index += 1
-                if key and key not in info:
-                    info[key] = value.strip()
-            index += 1
+        for key, value in label_pairs(cells).items():
+            info.setdefault(key, value)
     return info
 
 
@@ -119,17 +107,8 @@ def _info_table(soup: object) -> dict[str, str]:
     info: dict[str, str] = {}
     # gov.cn 政策文件库: label cell then value cell, or "label：value" in one cell.
     for table in soup.select("table.bd1"):  # type: ignore[attr-defined]
-        cells = [_text(td) for td in table.find_all(["td", "th"])]
-        i = 0
-        while i < len(cells):
-            cell = cells[i]
-            head, sep, rest = cell.replace(":", "：").partition("：")
-            if sep and rest.strip():
-                info.setdefault(label_key(head), rest.strip())
-            elif sep and i + 1 < len(cells):
-                info.setdefault(label_key(head), cells[i + 1].strip())
-                i += 1
-            i += 1
+        for key, value in label_pairs([_text(td) for td in table.find_all(["td", "th"])]).items():
+            info.setdefault(key, value)
     # GACC 法规 block: <div class="hgfg_list"><span>【文　　号】</span>value</div>.
     for div in soup.select("div.hgfg_list"):  # type: ignore[attr-defined]
         span = div.find("span")

@@ -9,8 +9,9 @@ import pytest
 from parsel import Selector
 from scrapy.http import HtmlResponse, Request
 
+from crawler.extraction.normalize import label_key
 from crawler.parsing.dates import CHINA, from_epoch_ms, parse_china_date, parse_china_datetime
-from crawler.parsing.page import html_to_text, label_key, read_label_table, read_metas
+from crawler.parsing.page import html_to_text, read_label_table, read_metas
 from crawler.spiders.govcn import GovcnSpider
 
 # The real saved gov.cn page lives in ../shared (a third-party copy we do not redistribute).

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from .normalize import clean_text, label_key, split_lines
+from .normalize import clean_text, label_key, label_pairs, split_lines
 from .tree import DOCUMENT, PageTree, classes
 
 BODY_SELECTORS = (
@@ -74,17 +74,8 @@ def _info_table(page: PageTree) -> dict[str, str]:
     info: dict[str, str] = {}
     # gov.cn 政策文件库: label cell then value cell, or "label：value" in one cell.
     for table in [t for t in page.elements(names=("table",), into_templates=False) if "bd1" in classes(t)]:
-        cells = [page.words(td) for td in page.elements(table, ("td", "th"))]
-        i = 0
-        while i < len(cells):
-            cell = cells[i]
-            head, sep, rest = cell.replace(":", "：").partition("：")
-            if sep and rest.strip():
-                info.setdefault(label_key(head), rest.strip())
-            elif sep and i + 1 < len(cells):
-                info.setdefault(label_key(head), cells[i + 1].strip())
-                i += 1
-            i += 1
+        for key, value in label_pairs([page.words(td) for td in page.elements(table, ("td", "th"))]).items():
+            info.setdefault(key, value)
     # GACC 法规 block: <div class="hgfg_list"><span>【文　　号】</span>value</div>.
     for div in [d for d in page.elements(names=("div",), into_templates=False) if "hgfg_list" in classes(d)]:
         span = page.find("span", div)

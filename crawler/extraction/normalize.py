@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 
 # Full-width digits, Latin letters and %, which official texts mix freely with ASCII ones.
 _FW = {cp: cp - 0xFEE0 for cp in list(range(0xFF10, 0xFF1A)) + list(range(0xFF21, 0xFF3B))
@@ -54,9 +55,36 @@ def squeeze(s: str) -> str:
 
 
 def label_key(label: str) -> str:
-    """Normalise an info-table label: NFKC, no whitespace, no trailing colon, no 【】 (sources.md §1.6)."""
+    """Normalise an info-table label: NFKC, no whitespace, no trailing colon, no 【】 (sources.md §1.6).
+
+    ``'发文字号：'`` and ``'发 文 字 号:'`` both become ``'发文字号'``."""
     s = squeeze(unicodedata.normalize("NFKC", label))
     return s.strip("【】[]:：")
+
+
+_COLON = re.compile("[:：﹕]")
+
+
+def label_pairs(cells: Sequence[str]) -> dict[str, str]:
+    """The label/value pairs of an info table's cells, in reading order.
+
+    A cell "label：value" holds both; a cell "label：" takes the next cell as its value (gov.cn's
+    ``table.bd1`` puts two such pairs in one row). The first value of a label wins.
+    """
+    info: dict[str, str] = {}
+    index = 0
+    while index < len(cells):
+        parts = _COLON.split(cells[index], maxsplit=1)
+        if len(parts) == 2:
+            head, value = parts
+            if not value.strip() and index + 1 < len(cells):
+                index += 1
+                value = cells[index]
+            key = label_key(head)
+            if key:
+                info.setdefault(key, value.strip())
+        index += 1
+    return info
 
 
 def normalize_year_brackets(s: str) -> str:

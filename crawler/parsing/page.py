@@ -9,13 +9,13 @@ ordinary and full-width spaces (``发文字号：``, ``标　　题：``).
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import cache
 from typing import Any
 
 from cssselect import HTMLTranslator
 from parsel import Selector, SelectorList
 
+from crawler.extraction.normalize import label_pairs
 from crawler.extraction.tree import DOCUMENT, PageTree, classes
 
 _SPACE = re.compile(r"\s+")
@@ -44,11 +44,6 @@ def _root(selector: Selector) -> Any:
     return selector.root if isinstance(selector, Selector) else selector.selector.root  # type: ignore[attr-defined]
 
 
-def label_key(label: str) -> str:
-    """``'发文字号：'`` and ``'发 文 字 号:'`` both become ``'发文字号'``."""
-    return _SPACE.sub("", unicodedata.normalize("NFKC", label)).strip(":：【】[]")
-
-
 def read_metas(selector: Selector) -> dict[str, str]:
     """Meta tags by lower-cased name; the first non-empty value wins (some pages repeat them)."""
     metas: dict[str, str] = {}
@@ -70,19 +65,8 @@ def read_label_table(selector: Selector, rows_css: str) -> dict[str, str]:
     for row in select(selector, rows_css):
         cells = [_SPACE.sub(" ", " ".join(c.xpath("descendant-or-self::text()"))).strip()  # = css("::text")
                  for c in row.root.xpath("./td|./th")]
-        index = 0
-        while index < len(cells):
-            cell = cells[index]
-            normalized = unicodedata.normalize("NFKC", cell)
-            if ":" in normalized:
-                label, _, value = normalized.partition(":")
-                key = label_key(label)
-                if not value.strip() and index + 1 < len(cells):
-                    value = cells[index + 1]
-                    index += 1
-                if key and key not in info:
-                    info[key] = value.strip()
-            index += 1
+        for key, value in label_pairs(cells).items():
+            info.setdefault(key, value)
     return info
 
 

@@ -27,9 +27,10 @@ from typing import Any, ClassVar
 from scrapy.http import Request, TextResponse
 from scrapy.settings import BaseSettings
 
+from crawler.extraction.normalize import label_key
 from crawler.items import NoticeItem
 from crawler.parsing.dates import parse_china_date
-from crawler.parsing.page import label_key, select, tidy_inline
+from crawler.parsing.page import select, tidy_inline
 from crawler.spiders.base import NoticeSpider
 from crawler.spiders.pages import read_standard_page
 

@@ -160,3 +160,16 @@ def test_jieba_cache_lives_in_the_project_data_directory() -> None:
 
     assert tk is not jieba.dt  # a private instance, not the global tokenizer
     assert "雄安新区" in tk.lcut("同意在雄安新区设立")
+
+
+def test_label_pairs_read_both_table_layouts_and_keep_the_first_value() -> None:
+    from crawler.extraction.normalize import label_pairs
+
+    # gov.cn: two label cells with their value cells in one row, full-width spaces and colons
+    assert label_pairs(["索　引　号：", "000014349/2016-00012", "主题分类：", "商贸、海关、旅游"]) == {
+        "索引号": "000014349/2016-00012", "主题分类": "商贸、海关、旅游"}
+    # "label:value" in one cell (ASCII colon too); a later repeat of a label does not overwrite it
+    assert label_pairs(["发文字号:国函〔2016〕17号", "发布日期：2016-01-15", "发文字号：别的"]) == {
+        "发文字号": "国函〔2016〕17号", "发布日期": "2016-01-15"}
+    # a trailing label with no value cell after it, and cells that are no labels at all
+    assert label_pairs(["无标签的单元格", "成文日期："]) == {"成文日期": ""}
