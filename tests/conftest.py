@@ -99,3 +99,16 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     with admin.begin() as conn:
         conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     admin.dispose()
+
+
+@pytest.fixture
+def db(database_url: str):
+    """An opened, migrated database (SQLite, and PostgreSQL when available) that knows the govcn source."""
+    from storage.db import open_database
+    from storage.notices import ensure_source
+
+    database = open_database(database_url)
+    with database.session() as session, session.begin():
+        ensure_source(session, "govcn", "国务院")
+    yield database
+    database.dispose()

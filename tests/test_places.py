@@ -13,7 +13,7 @@ from cbecwatch.commands import listing_query
 from crawler.extraction.places import city_names, province_names
 from storage.db import alembic_config, create_db_engine, open_database, table_names, upgrade
 from storage.models import Fact, Notice, NoticeVersion, Source
-from storage.notices import NoticeRecord, ensure_source, save_notice
+from storage.notices import NoticeRecord, save_notice
 from storage.places import NoticePlace, many_places, place_query
 
 TIANJIN = {"name": "天津市", "province": "天津市", "adcode": "120000"}
@@ -34,13 +34,6 @@ def record(number: int, text: str = "正文", cities: list[dict[str, str]] | Non
     return NoticeRecord(**values)
 
 
-@pytest.fixture
-def db(database_url: str):
-    database = open_database(database_url)
-    with database.session() as session, session.begin():
-        ensure_source(session, "govcn", "国务院")
-    yield database
-    database.dispose()
 
 
 def places_of(db: Any, notice_id: int) -> list[tuple[str, str | None, str | None, str]]:

@@ -8,7 +8,7 @@ import zlib
 import pytest
 from sqlalchemy import select
 
-from storage.db import current_revision, head_revision, open_database, table_names, upgrade
+from storage.db import current_revision, head_revision, table_names, upgrade
 from storage.models import Fact, Notice, NoticeVersion
 from storage.notices import NoticeRecord, content_hash, doc_number_key, raw_html_of, save_notice
 
@@ -29,15 +29,6 @@ def record(text: str = "一、同意在天津市设立跨境电子商务综合�
     return NoticeRecord(**values)  # type: ignore[arg-type]
 
 
-@pytest.fixture
-def db(database_url: str):
-    database = open_database(database_url)
-    from storage.notices import ensure_source
-
-    with database.session() as session, session.begin():
-        ensure_source(session, "govcn", "国务院")
-    yield database
-    database.dispose()
 
 
 def test_migrations_create_every_table_and_stop_at_head(db) -> None:
