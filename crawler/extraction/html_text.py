@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
 from .normalize import clean_text, label_key, label_pairs, split_lines
-from .tree import DOCUMENT, PageTree, classes
+from .tree import DOCUMENT, PageTree, SimpleSelector, simple_selector
 
 BODY_SELECTORS = (
     "#UCAP-CONTENT", ".pages_content", ".TRS_UEDITOR", ".TRS_Editor",  # gov.cn (TRS)
@@ -46,18 +45,16 @@ class PageText:
     info_table: dict[str, str] = field(default_factory=dict)  # normalised labels (发文字号, 发布日期 …)
 
 
-@cache
-def _parse_selector(sel: str) -> tuple[str | None, str | None, str | None]:
-    """'div.art-con' -> ('div', 'art-con', None); '#zoom' -> (None, None, 'zoom'). Simple selectors only."""
-    m = re.fullmatch(r"([a-z0-9]*)(?:\.([\w-]+))?(?:#([\w-]+))?", sel)
-    if not m:
-        raise ValueError(sel)
-    return m.group(1) or None, m.group(2), m.group(3)
-
-
 def _first_matches(page: PageTree, selectors: tuple[str, ...]) -> list[Any]:
     """For each simple selector, the first element in document order that matches."""
-    return [page.first(*_parse_selector(s)) for s in selectors]
+    return [page.first(_simple(s)) for s in selectors]
+
+
+def _simple(query: str) -> SimpleSelector:
+    selector = simple_selector(query)
+    if selector is None:  # the selector tuples above are simple: a new one that is not fails loudly
+        raise ValueError(f"not a simple selector: {query!r}")
+    return selector
 
 
 def _metas(page: PageTree) -> dict[str, str]:
@@ -73,11 +70,11 @@ def _metas(page: PageTree) -> dict[str, str]:
 def _info_table(page: PageTree) -> dict[str, str]:
     info: dict[str, str] = {}
     # gov.cn 政策文件库: label cell then value cell, or "label：value" in one cell.
-    for table in [t for t in page.elements(names=("table",), into_templates=False) if "bd1" in classes(t)]:
+    for table in page.select(_simple("table.bd1")):
         for key, value in label_pairs([page.words(td) for td in page.elements(table, ("td", "th"))]).items():
             info.setdefault(key, value)
     # GACC 法规 block: <div class="hgfg_list"><span>【文　　号】</span>value</div>.
-    for div in [d for d in page.elements(names=("div",), into_templates=False) if "hgfg_list" in classes(d)]:
+    for div in list(page.select(_simple("div.hgfg_list"))):
         span = page.find("span", div)
         if span is None:
             continue

@@ -19,8 +19,11 @@ tests/test_html_tree.py compares the two on every stored page and on generated m
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from collections.abc import Collection, Iterator
+from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from lxml import etree
@@ -61,6 +64,37 @@ def same_as_parsel(document: str) -> bool:
 def classes(el: Any) -> list[str]:
     """The class list as bs4 splits it (on any whitespace)."""
     return (el.get("class") or "").split()
+
+
+_SIMPLE_SELECTOR = re.compile(r"([a-zA-Z][\w-]*)?((?:[.#][\w-]+)*)")
+_SELECTOR_PART = re.compile(r"([.#])([\w-]+)")
+
+
+@dataclass(frozen=True)
+class SimpleSelector:
+    """A CSS selector of one element with no combinators or attributes: ``div.a.b#c``, ``.x``, ``h1``."""
+
+    tag: str | None
+    classes: tuple[str, ...] = ()
+    ids: tuple[str, ...] = ()
+
+    def matches(self, el: Any) -> bool:
+        if self.tag is not None and el.tag != self.tag:
+            return False
+        if self.classes and not set(self.classes) <= set(classes(el)):
+            return False
+        return all(el.get("id") == ident for ident in self.ids)
+
+
+@cache
+def simple_selector(query: str) -> SimpleSelector | None:
+    """``"div.a.b#c"`` -> ``SimpleSelector("div", ("a", "b"), ("c",))``; None for anything more."""
+    m = _SIMPLE_SELECTOR.fullmatch(query.strip())
+    if not m or not query.strip():
+        return None
+    parts = _SELECTOR_PART.findall(m.group(2) or "")
+    return SimpleSelector((m.group(1) or "").lower() or None, tuple(v for k, v in parts if k == "."),
+                          tuple(v for k, v in parts if k == "#"))
 
 
 class PageTree:
@@ -189,9 +223,15 @@ class PageTree:
     def find(self, name: str, within: Any = DOCUMENT) -> Any:
         return next(self.elements(within, (name,)), None)
 
-    def first(self, tag: str | None, cls: str | None, ident: str | None) -> Any:
-        """The first element in the document (outside removed subtrees) with this tag, class and id
-        (None: any), from an index built on first use instead of a walk of the tree per question."""
+    def select(self, selector: SimpleSelector) -> Iterator[Any]:
+        """soupsieve's ``select`` of a simple selector: matching elements in document order, outside
+        removed subtrees and ``template`` contents."""
+        names = (selector.tag,) if selector.tag is not None else None
+        return (el for el in self.elements(names=names, into_templates=False) if selector.matches(el))
+
+    def first(self, selector: SimpleSelector) -> Any:
+        """The first element in the document (outside removed subtrees) that *selector* matches, from
+        an index built on first use instead of a walk of the tree per question."""
         if self._index is None:
             index: dict[tuple[str, str], list[int]] = {}
             for i in self.opens:
@@ -202,14 +242,12 @@ class PageTree:
                 if el.get("id") is not None:
                     index.setdefault(("id", el.get("id")), []).append(i)
             self._index = index
-        key = ("id", ident) if ident is not None else ("class", cls) if cls is not None else ("tag", tag)
+        key = ("id", selector.ids[0]) if selector.ids else ("class", selector.classes[0]) if selector.classes \
+            else ("tag", selector.tag)
         alive = self._ranges(DOCUMENT) if self.removed else None
         for i in self._index.get(key, ()):  # type: ignore[arg-type]
-            el = self.nodes[i]
-            if (tag is None or self.values[i] == tag) and (cls is None or cls in classes(el)) \
-                    and (ident is None or el.get("id") == ident) \
-                    and (alive is None or any(a <= i < b for a, b in alive)):
-                return el
+            if selector.matches(self.nodes[i]) and (alive is None or any(a <= i < b for a, b in alive)):
+                return self.nodes[i]
         return None
 
     # -- text --------------------------------------------------------------------------------------

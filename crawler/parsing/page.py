@@ -16,7 +16,7 @@ from cssselect import HTMLTranslator
 from parsel import Selector, SelectorList
 
 from crawler.extraction.normalize import label_pairs
-from crawler.extraction.tree import DOCUMENT, PageTree, classes
+from crawler.extraction.tree import DOCUMENT, PageTree, simple_selector
 
 _SPACE = re.compile(r"\s+")
 _BLANK_LINES = re.compile(r"\n{2,}")
@@ -81,7 +81,7 @@ def element_text(element: Selector, drop: tuple[str, ...] = ()) -> str:
     serialised element: the same text, because the subtree is what that serialisation parses into.
     Selectors in *drop* other than simple ones (``div.a#b``) go the long way, to keep their context."""
     page = PageTree(element.root, with_siblings=False)
-    if not all(_simple_selector(query) for query in drop) or not _reparses_the_same(page, element.root):
+    if not all(simple_selector(query) for query in drop) or not _reparses_the_same(page, element.root):
         return html_to_text(element.get(), drop)
     return _tree_text(page, drop)
 
@@ -107,9 +107,9 @@ def _tree_text(page: PageTree, drop: tuple[str, ...]) -> str:
     for tag in list(page.elements(names=_DROP_TAGS)):
         page.remove(tag)
     for query in drop:
-        simple = _simple_selector(query)
+        simple = simple_selector(query)
         if simple is not None:
-            found = [el for el in page.elements(into_templates=False) if _matches(el, *simple)]
+            found = list(page.select(simple))
         else:  # a full CSS selector: lxml's matching (bs4 would not see removed siblings; none in use)
             top = next(page.elements(), None)
             found = top.xpath(_css_to_xpath(query)) if top is not None else []
@@ -118,28 +118,6 @@ def _tree_text(page: PageTree, drop: tuple[str, ...]) -> str:
     text = page.block_text(DOCUMENT, _BLOCK_TAGS)
     lines = (_SPACE.sub(" ", line.replace("\u3000", " ")).strip() for line in text.split("\n"))
     return _BLANK_LINES.sub("\n", "\n".join(line for line in lines if line)).strip()
-
-
-_SIMPLE_SELECTOR = re.compile(r"([a-zA-Z][\w-]*)?((?:[.#][\w-]+)*)")
-
-
-@cache
-def _simple_selector(query: str) -> tuple[str | None, tuple[str, ...], tuple[str, ...]] | None:
-    """``div.a.b#c`` -> ``("div", ("a", "b"), ("c",))``; None for anything more (combinators, attributes)."""
-    m = _SIMPLE_SELECTOR.fullmatch(query.strip())
-    if not m or not query.strip():
-        return None
-    parts = re.findall(r"([.#])([\w-]+)", m.group(2) or "")
-    return ((m.group(1) or "").lower() or None, tuple(v for k, v in parts if k == "."),
-            tuple(v for k, v in parts if k == "#"))
-
-
-def _matches(el: object, tag: str | None, classes_: tuple[str, ...], ids: tuple[str, ...]) -> bool:
-    if tag is not None and el.tag != tag:  # type: ignore[attr-defined]
-        return False
-    if classes_ and not set(classes_) <= set(classes(el)):
-        return False
-    return all(el.get("id") == ident for ident in ids)  # type: ignore[attr-defined]
 
 
 _CJK_GAP = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef\d]) (?=[\u3000-\u9fff\uff00-\uffef])")
@@ -167,11 +145,6 @@ def first_element(selector: Selector, *css: str) -> Selector | None:
         if found:
             return found[0]
     return None
-
-
-def first_html(selector: Selector, *css: str) -> str | None:
-    element = first_element(selector, *css)
-    return element.get() if element is not None else None
 
 
 def strip_markup(value: str) -> str:
