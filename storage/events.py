@@ -29,7 +29,7 @@ from storage.models_alerts import (
     SOURCE_RECOVERED,
     Event,
 )
-from storage.notices import NoticeRecord, SaveResult
+from storage.notices import NoticeRecord, SaveResult, shown_number
 
 HEALTHY = ("ok", "partial")
 EARLIER_NOTICES_SCANNED = 20
@@ -141,8 +141,7 @@ def _earlier_notices(session: Session, notice: Notice) -> list[tuple[Notice, dic
     earlier = list(session.scalars(query))
     if not earlier:
         return []
-    # (notice, number, extraction) of every version: the shown one is picked as current_version_of does,
-    # without loading each notice's texts and pages.
+    # (notice, number, extraction) of every version, without loading each notice's texts and pages.
     versions: dict[int, dict[int, dict[str, Any] | None]] = {}
     for notice_id, number, extraction in session.execute(
             select(NoticeVersion.notice_id, NoticeVersion.number, NoticeVersion.extraction)
@@ -150,12 +149,10 @@ def _earlier_notices(session: Session, notice: Notice) -> list[tuple[Notice, dic
         versions.setdefault(notice_id, {})[number] = extraction
     out = []
     for n in earlier:
-        stored = versions.get(n.id)
-        if not stored:
-            continue
-        newest = max(stored)
-        shown = stored.get(n.current_version or newest, stored[newest])
-        out.append((n, _figures_of(shown or {})))
+        stored = versions.get(n.id, {})
+        number = shown_number(n, stored)
+        if number is not None:
+            out.append((n, _figures_of(stored[number] or {})))
     return out
 
 

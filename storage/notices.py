@@ -11,6 +11,7 @@ import hashlib
 import re
 import unicodedata
 import zlib
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -194,12 +195,19 @@ def save_notice(session: Session, record: NoticeRecord) -> SaveResult:
     return SaveResult("revised", notice.id, version.id, number, shown_number or None)
 
 
+def shown_number(notice: Notice, numbers: Collection[int]) -> int | None:
+    """Which of a notice's stored version *numbers* its page showed when last fetched: the one
+    ``current_version`` names, else the newest (a notice stored before 0006 has none)."""
+    if not numbers:
+        return None
+    return notice.current_version if notice.current_version in numbers else max(numbers)
+
+
 def current_version_of(notice: Notice) -> NoticeVersion | None:
     """The version the page showed when last fetched (the newest row unless the page reverted)."""
-    if not notice.versions:
-        return None
-    wanted = notice.current_version or notice.versions[-1].number
-    return next((v for v in notice.versions if v.number == wanted), notice.versions[-1])
+    by_number = {v.number: v for v in notice.versions}
+    number = shown_number(notice, by_number)
+    return by_number[number] if number is not None else None
 
 
 def apply_extraction(notice: Notice, extraction: dict[str, Any]) -> None:
