@@ -109,6 +109,14 @@ def _insert(db: Any, count: int, rng: random.Random, cities: list[dict[str, str]
         for name in SOURCES:
             session.merge(Source(name=name, agency=name, status="ok", consecutive_failures=0))
     notices, versions, facts, places = generate(count, rng, cities)
+    # Each batch's facts and places, sorted out before the clock starts: the insert rate is the
+    # database's, not that of scanning every row once per batch.
+    batch_facts: dict[int, list[dict]] = {}
+    for f in facts:
+        batch_facts.setdefault((f["version_id"] - 1) // BATCH, []).append(f)
+    batch_places: dict[int, list[dict]] = {}
+    for p in places:
+        batch_places.setdefault((p["notice_id"] - 1) // BATCH, []).append(p)
     t0 = time.perf_counter()
     with db.engine.connect() as conn:
         for lo in range(0, count, BATCH):
@@ -116,10 +124,9 @@ def _insert(db: Any, count: int, rng: random.Random, cities: list[dict[str, str]
             with conn.begin():
                 conn.execute(insert(Notice.__table__), notices[lo:hi])
                 conn.execute(insert(NoticeVersion.__table__), versions[lo:hi])
-                conn.execute(insert(Fact.__table__), [f for f in facts if lo < f["version_id"] <= hi])
-                batch_places = [p for p in places if lo < p["notice_id"] <= hi]
-                if batch_places:
-                    conn.execute(insert(NoticePlace.__table__), batch_places)
+                for table, rows in ((Fact.__table__, batch_facts), (NoticePlace.__table__, batch_places)):
+                    if rows.get(lo // BATCH):
+                        conn.execute(insert(table), rows[lo // BATCH])
     seconds = time.perf_counter() - t0
     rows = len(notices) + len(versions) + len(facts) + len(places)
     return {"notices": count, "rows": rows, "facts": len(facts), "places": len(places), "seconds": round(seconds, 3),

@@ -1,4 +1,6 @@
-"""The text readers as they were on BeautifulSoup, kept verbatim as the reference for the lxml ones.
+"""The text readers as they were on BeautifulSoup, kept as the reference for the lxml ones; only
+the label/value pairing of info tables is the shared ``label_pairs`` (it reads cell strings, not the
+DOM, and has tests of its own).
 
 :mod:`crawler.extraction.tree` promises bs4's text semantics without a soup; ``test_html_tree`` holds
 it to that, page by page and on generated markup. Nothing outside the tests imports this module.
@@ -49,7 +51,6 @@ def read_metas(selector) -> dict[str, str]:
 
 
 def read_label_table(selector, rows_css: str) -> dict[str, str]:
-    from crawler.extraction.normalize import label_pairs
     from crawler.parsing.page import select
 
     info: dict[str, str] = {}
