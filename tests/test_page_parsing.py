@@ -67,3 +67,16 @@ def test_page_date_formats() -> None:
     assert parse_china_date("") is None
     assert from_epoch_ms(1543536000000) == dt.datetime(2018, 11, 30, 8, 0, tzinfo=CHINA)
     assert from_epoch_ms("nonsense") is None
+
+
+@pytest.mark.parametrize(("stamp", "expected"), [
+    # MOFCOM JPaaS PubDate metas carry minutes (live-evidence.md, #71114623176).
+    ("2026-09-29 17:03", dt.datetime(2026, 9, 29, 17, 3, tzinfo=CHINA)),
+    ("2026-09-29 17:03:05", dt.datetime(2026, 9, 29, 17, 3, 5, tzinfo=CHINA)),
+    ("2026-09-29T17:03", dt.datetime(2026, 9, 29, 17, 3, tzinfo=CHINA)),
+    ("2026年9月29日 17:03", dt.datetime(2026, 9, 29, 17, 3, tzinfo=CHINA)),
+    ("2026 年 9 月 29 日 17:03", dt.datetime(2026, 9, 29, 17, 3, tzinfo=CHINA)),
+    ("发布时间：2026-09-29", dt.datetime(2026, 9, 29, tzinfo=CHINA)),
+])
+def test_page_stamps_keep_their_time_of_day(stamp: str, expected: dt.datetime) -> None:
+    assert parse_china_datetime(stamp) == expected

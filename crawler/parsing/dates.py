@@ -13,9 +13,10 @@ from zoneinfo import ZoneInfo
 CHINA = ZoneInfo("Asia/Shanghai")
 
 # 2018-12-04-09:41:27 (gov.cn metas), 2018-12-04 09:41[:27], 2018.11.30, 2018/11/30, [2018-11-30],
-# 2018年11月30日 and 2018年11月30日 09:30.
+# 2018年11月30日 and 2018年11月30日 09:30. A space before 日 belongs to 日 only: when it was
+# consumed on its own, the optional time after it no longer matched and 17:03 became midnight.
 _STAMP = re.compile(
-    r"(?P<y>(?:19|20)\d{2})\s*[-./年]\s*(?P<m>\d{1,2})\s*[-./月]\s*(?P<d>\d{1,2})\s*日?"
+    r"(?P<y>(?:19|20)\d{2})\s*[-./年]\s*(?P<m>\d{1,2})\s*[-./月]\s*(?P<d>\d{1,2})(?:\s*日)?"
     r"(?:[-\sT]+(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?)?"
 )
 
