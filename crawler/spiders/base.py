@@ -44,7 +44,7 @@ class NoticeSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[Request]:
         self.memory = load_memory(self.settings, self.name)
         for request in self.list_requests():
-            yield request
+            yield self.in_walk(request, request.url)
         for known in self.memory.due:
             yield self.detail_request(known.url, headers=known.conditional_headers(),
                                       meta={"listing": known.listing(), "cbec_revisit": True})
@@ -97,16 +97,32 @@ class NoticeSpider(scrapy.Spider):
         return entries
 
     def wants_next_page(self, urls: Iterable[str], page: int) -> bool:
-        """Page on while the page held something new and the page budget is not spent."""
+        """Page on while the page held something new and the page budget is not spent — or, after
+        a run that left a list walk incomplete, page on regardless, to reach what that run missed."""
         urls = list(urls)
-        if urls and all(self.memory.is_known(url) for url in urls):
+        if not self.memory.full_walk and urls and all(self.memory.is_known(url) for url in urls):
             return False
         return page < self.settings.getint("CBECWATCH_MAX_LIST_PAGES", 3)
 
     def on_request_error(self, failure: Failure) -> None:
         request: Request = failure.request  # type: ignore[attr-defined]
         error_class, message = describe_failure(failure, request)
-        self.health.record(error_class, request.url, message, on_list=request.meta.get("cbec_kind") == "list")
+        on_list = request.meta.get("cbec_kind") == "list"
+        if on_list:
+            self.memory.list_page_failed(request.meta.get("cbec_walk", request.url))
+        self.health.record(error_class, request.url, message, on_list=on_list)
+
+    def in_walk(self, request: Request, walk: str) -> Request:
+        """Tag a list request with the walk it belongs to (the walk's first list URL)."""
+        if request.meta.get("cbec_kind") == "list" and "cbec_walk" not in request.meta:
+            request.meta["cbec_walk"] = walk
+            if walk == request.url:
+                self.memory.start_walk(walk)
+        return request
+
+    def list_failed(self, response: Response, error_class: str, message: str) -> None:
+        self.memory.list_page_failed(response.meta.get("cbec_walk", response.url))
+        self.health.record(error_class, response.url, message, on_list=True)
 
     # -- list and detail bookkeeping ---------------------------------------------------------
     def parse_list(self, response: Response) -> Iterator[Any]:
@@ -116,23 +132,23 @@ class NoticeSpider(scrapy.Spider):
             self.health.list_page_unchanged()
             return
         if not isinstance(response, TextResponse):
-            self.health.record(PARSE, response.url, f"list page is not text: {response.url}", on_list=True)
+            self.list_failed(response, PARSE, f"list page is not text: {response.url}")
             return
         if self.is_challenge(response):
-            self.health.record(BLOCKED, response.url, f"blocked: challenge page instead of list {response.url}",
-                               on_list=True)
+            self.list_failed(response, BLOCKED, f"blocked: challenge page instead of list {response.url}")
             return
-        yield from getattr(self, response.meta["cbec_parse"])(response) or ()
+        walk = response.meta.get("cbec_walk", response.url)
+        for output in getattr(self, response.meta["cbec_parse"])(response) or ():
+            # pages reached from this list page belong to its walk
+            yield self.in_walk(output, walk) if isinstance(output, Request) else output
 
     def list_parsed(self, response: Response, items: int, what: str) -> None:
         """Every list callback reports how many rows it read; zero rows from a 200 page is drift."""
         if items == 0:
-            self.health.record(
-                LAYOUT_DRIFT, response.url, f"layout drift: no {what} found on {response.url}", on_list=True
-            )
+            self.list_failed(response, LAYOUT_DRIFT, f"layout drift: no {what} found on {response.url}")
             return
         self.health.list_page_parsed(items)
-        self.memory.remember_list_page(response)
+        self.memory.remember_list_page(response, response.meta.get("cbec_walk", response.url))
 
     def is_challenge(self, response: Response) -> bool:
         """A 200 page that is only a JavaScript cookie challenge (WAF), not content."""
