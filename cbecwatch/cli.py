@@ -31,6 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
     crawl = sub.add_parser("crawl", help="crawl the sources once and store what is new")
     crawl.add_argument("--source", action="append", metavar="NAME", help="only this source (repeatable)")
     crawl.add_argument("--mirror", metavar="URL", help="send every request to this local mirror instead")
+    crawl.add_argument("--strict", action="store_true",
+                       help="exit 1 also when a source was blocked but covered by its second way in")
     crawl.add_argument("--trigger", default="cli", help=argparse.SUPPRESS)
     crawl.add_argument("-v", "--verbose", action="store_true", help="show Scrapy's log instead of a log file")
     crawl.set_defaults(handler="cbecwatch.commands:crawl")

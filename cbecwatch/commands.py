@@ -37,7 +37,10 @@ def crawl(args: argparse.Namespace) -> int:
     except (UnknownSourceError, DatabaseError) as exc:
         raise UserError(str(exc)) from exc
     print_summary(report)
-    return 1 if report.failed else 0
+    covered = [o for o in report.outcomes if o.status == "covered"]
+    for outcome in covered:
+        print(f"  {outcome.source}: {outcome.reason}", file=sys.stderr)
+    return 1 if report.failed or (args.strict and covered) else 0
 
 
 def print_summary(report: Any) -> None:
@@ -193,7 +196,8 @@ def sources(args: argparse.Namespace) -> int:
                 "name": name, "agency": source.agency if source else getattr(spider, "agency", None),
                 "home": getattr(spider, "home", None),
                 "declared": bool(getattr(spider, "source", None)),
-                "status": source.status if source else "never run",
+                "status": "disabled" if name in get_settings().disabled_sources
+                else source.status if source else "never run",
                 "reason": source.status_reason if source else None,
                 "consecutive_failures": source.consecutive_failures if source else 0,
                 "last_run_at": source.last_run_at.isoformat() if source and source.last_run_at else None,
@@ -202,7 +206,8 @@ def sources(args: argparse.Namespace) -> int:
                     "status": last.status, "requests": last.requests, "list_requests": last.list_requests,
                     "detail_requests": last.detail_requests, "bytes": last.bytes, "items": last.items,
                     "new": last.new_notices, "revised": last.revised_notices, "unchanged": last.unchanged_notices,
-                    "known": last.known_items, "not_modified": last.not_modified, "errors": last.errors},
+                    "known": last.known_items, "not_modified": last.not_modified, "offsite": last.offsite,
+                    "truncated": last.truncated, "errors": last.errors},
             })
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
@@ -215,7 +220,9 @@ def sources(args: argparse.Namespace) -> int:
         counts = (f"{last.get('requests', 0)} requests ({last.get('list_requests', 0)} list, "
                   f"{last.get('detail_requests', 0)} detail), {last.get('bytes', 0) / 1024:.0f} KiB, "
                   f"{last.get('items', 0)} notices, {last.get('new', 0)} new, {last.get('known', 0)} known, "
-                  f"{last.get('not_modified', 0)} not modified" + (f", errors: {errors}" if errors else "")
+                  f"{last.get('not_modified', 0)} not modified"
+                  + (f", {last['offsite']} off-site" if last.get("offsite") else "")
+                  + (f", errors: {errors}" if errors else "")
                   if last else "no run yet")
         reason = f" — {row['reason']}" if row["reason"] else ""
         when = (row["last_run_at"] or "-")[:16].replace("T", " ")

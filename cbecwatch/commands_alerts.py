@@ -35,7 +35,7 @@ def add_commands(sub: Any) -> None:
         add.add_argument(flag, dest=dest, action="append", default=[], metavar="VALUE", help=f"{what} (repeatable)")
     add.add_argument("--digest", type=int, metavar="HOUR", help="one digest a day at HOUR (0–23, Asia/Shanghai) "
                      "instead of instant alerts")
-    add.add_argument("--admin", action="store_true", help="also receive source broken/recovered alerts")
+    add.add_argument("--admin", action="store_true", help="also receive source broken/recovered/quiet alerts")
     add.set_defaults(handler="cbecwatch.commands_alerts:subscribers_add")
     listing = actions.add_parser("list", help="list subscribers (secrets hidden)")
     listing.add_argument("--json", action="store_true")
@@ -227,7 +227,7 @@ def events(args: argparse.Namespace) -> int:
 
 
 def daemon(args: argparse.Namespace) -> int:
-    from crawler.runner import available_sources
+    from crawler.runner import UnknownSourceError, select_sources
     from scheduler.daemon import configure_logging, run_daemon
     from scheduler.lock import AlreadyRunning
     from storage.subscribers import SubscriberError
@@ -235,11 +235,10 @@ def daemon(args: argparse.Namespace) -> int:
     configure_logging(args.verbose)
     app, alerts = get_settings(), get_alert_settings()
     app.ensure_dirs()
-    known = available_sources()
-    sources = args.source or known
-    unknown = sorted(set(sources) - set(known))
-    if unknown:
-        raise UserError(f"unknown source {', '.join(unknown)}; known sources: {', '.join(known)}")
+    try:
+        sources = select_sources(args.source)
+    except UnknownSourceError as exc:
+        raise UserError(str(exc)) from exc
     try:
         return run_daemon(_database(), app, alerts, sources, mirror=args.mirror or app.mirror_url or None,
                           once=args.once)

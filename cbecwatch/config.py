@@ -42,6 +42,16 @@ class ConfigError(ValueError):
     """A setting has a value the monitor cannot use; the message names the setting."""
 
 
+QUIET_PREFIX = "CBECWATCH_QUIET_DAYS_"
+
+
+def _env_positive_int(name: str, default: int) -> int:
+    value = _env_int(name, default)
+    if value < 1:
+        raise ConfigError(f"{name} must be a positive whole number, got {value}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     home: Path
@@ -65,6 +75,14 @@ class Settings:
     customs_browser: bool = False
     chromium_path: str = ""
     robots_cache_hours: float = 24.0
+    max_page_bytes: int = 8 * 1024 * 1024
+    max_text_chars: int = 400_000
+    #: sources not to crawl (CBECWATCH_DISABLED_SOURCES=customs,zj_fgw)
+    disabled_sources: frozenset[str] = frozenset()
+    #: days without a new notice after which an ``ok`` source raises ``source_quiet``
+    quiet_days: int = 30
+    #: per-source overrides of quiet_days (CBECWATCH_QUIET_DAYS_<SOURCE>)
+    quiet_days_by_source: dict[str, int] = field(default_factory=dict)
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -112,6 +130,14 @@ def load_settings() -> Settings:
         customs_browser=_env_bool("CBECWATCH_CUSTOMS_BROWSER", False),
         chromium_path=os.environ.get("CBECWATCH_CHROMIUM", ""),
         robots_cache_hours=_env_float("CBECWATCH_ROBOTS_CACHE_HOURS", 24.0),
+        max_page_bytes=_env_positive_int("CBECWATCH_MAX_PAGE_BYTES", 8 * 1024 * 1024),
+        max_text_chars=_env_positive_int("CBECWATCH_MAX_TEXT_CHARS", 400_000),
+        disabled_sources=frozenset(
+            name.strip() for name in os.environ.get("CBECWATCH_DISABLED_SOURCES", "").split(",") if name.strip()),
+        quiet_days=_env_positive_int("CBECWATCH_QUIET_DAYS", 30),
+        quiet_days_by_source={
+            key[len(QUIET_PREFIX):].lower(): _env_positive_int(key, 30)
+            for key in os.environ if key.startswith(QUIET_PREFIX) and len(key) > len(QUIET_PREFIX)},
     )
 
 
