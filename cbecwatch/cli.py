@@ -89,9 +89,13 @@ def resolve(handler: str) -> Callable[[argparse.Namespace], int]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from cbecwatch.config import ConfigError
+    from cbecwatch.config import ConfigError, get_alert_settings, get_settings
 
     try:
+        # Every setting is read (and checked) before any command runs: a typo in a setting the command
+        # does not use today must not wait for the daemon to find it at 3 a.m.
+        get_settings()
+        get_alert_settings()
         return resolve(args.handler)(args)
     except (UserError, ConfigError) as exc:
         print(f"cbecwatch: {exc}", file=sys.stderr)

@@ -43,6 +43,11 @@ def add_commands(sub: Any) -> None:
     remove = actions.add_parser("remove", help="remove a subscriber and its undelivered messages")
     remove.add_argument("name")
     remove.set_defaults(handler="cbecwatch.commands_alerts:subscribers_remove")
+    for verb, what in (("pause", "stop alerts to a subscriber for now (waiting messages are held)"),
+                       ("resume", "send alerts to a paused subscriber again, the held ones first")):
+        toggle = actions.add_parser(verb, help=what)
+        toggle.add_argument("name")
+        toggle.set_defaults(handler=f"cbecwatch.commands_alerts:subscribers_{verb}")
     test = actions.add_parser("test", help="send a test message through each of a subscriber's channels now")
     test.add_argument("name")
     test.set_defaults(handler="cbecwatch.commands_alerts:subscribers_test")
@@ -76,7 +81,8 @@ def _subscriber_row(s: Any) -> dict[str, Any]:
     return {"name": s.name, "email": s.email, "webhook": redact("webhook", s.webhook_url) if s.webhook_url else None,
             "apprise": [redact("apprise", u) for u in s.apprise_urls or []], "sources": s.sources, "kinds": s.kinds,
             "provinces": s.provinces, "cities": s.cities, "keywords": s.keywords, "mode": s.mode,
-            "digest_hour": s.digest_hour if s.mode == "digest" else None, "admin": s.admin, "origin": s.origin}
+            "digest_hour": s.digest_hour if s.mode == "digest" else None, "admin": s.admin, "origin": s.origin,
+            "active": s.active}
 
 
 def subscribers_add(args: argparse.Namespace) -> int:
@@ -116,7 +122,8 @@ def subscribers_list(args: argparse.Namespace) -> int:
         filters = "; ".join(f"{k} {', '.join(r[k])}" for k in ("sources", "kinds", "provinces", "cities", "keywords")
                             if r[k]) or "everything"
         mode = f"digest at {r['digest_hour']:02d}:00" if r["mode"] == "digest" else "instant"
-        print(f"{r['name']:<16} {mode:<16} {'admin ' if r['admin'] else ''}{channels} — {filters}")
+        paused = "" if r["active"] else "PAUSED "
+        print(f"{r['name']:<16} {mode:<16} {paused}{'admin ' if r['admin'] else ''}{channels} — {filters}")
     return 0
 
 
@@ -131,6 +138,27 @@ def subscribers_remove(args: argparse.Namespace) -> int:
     dropped = f"; {waiting} undelivered message(s) dropped with it" if waiting else ""
     print(f"removed subscriber {args.name}{dropped}")
     return 0
+
+
+def _set_active(name: str, active: bool) -> int:
+    from storage.subscribers import SubscriberError, set_active
+
+    try:
+        with _database().session() as session, session.begin():
+            waiting = set_active(session, name, active)
+    except SubscriberError as exc:
+        raise UserError(str(exc)) from exc
+    state = "resumed" if active else "paused"
+    print(f"{state} subscriber {name}" + (f"; {waiting} message(s) waiting" if waiting else ""))
+    return 0
+
+
+def subscribers_pause(args: argparse.Namespace) -> int:
+    return _set_active(args.name, False)
+
+
+def subscribers_resume(args: argparse.Namespace) -> int:
+    return _set_active(args.name, True)
 
 
 def subscribers_test(args: argparse.Namespace) -> int:

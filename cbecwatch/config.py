@@ -31,11 +31,24 @@ def _env_int(name: str, default: int) -> int:
     return int(_env_float(name, default))
 
 
-def _env_bool(name: str, default: bool) -> bool:
+TRUE_WORDS, FALSE_WORDS = frozenset({"1", "true", "yes", "on"}), frozenset({"0", "false", "no", "off"})
+
+
+def env_flag(name: str, default: bool) -> bool:
+    """A yes/no setting. Anything but the usual words is an error: ``CBECWATCH_OBEY_ROBOTS=ture`` must
+    not quietly turn robots.txt off."""
     raw = os.environ.get(name)
-    if raw is None or raw == "":
+    if raw is None or raw.strip() == "":
         return default
-    return raw.strip().lower() in {"1", "true", "yes", "on"}
+    word = raw.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ConfigError(f"{name} must be true or false (1/0, yes/no, on/off), got {raw!r}")
+
+
+_env_bool = env_flag
 
 
 class ConfigError(ValueError):
@@ -173,6 +186,11 @@ class AlertSettings:
     dispatch_lease: float = 120.0
     digest_check_interval: float = 60.0
     heartbeat_interval: float = 60.0
+    #: send to private, loopback and link-local hosts (trusted receivers on an intranet; the tests)
+    allow_private_targets: bool = False
+    #: concurrent sends in one dispatch pass, and at most this many at once to one host
+    send_workers: int = 8
+    per_host_sends: int = 2
     schedules: dict[str, str] = field(default_factory=dict)
 
     def schedule_for(self, source: str) -> str:
@@ -201,6 +219,9 @@ def load_alert_settings() -> AlertSettings:
         dispatch_lease=_env_float("CBECWATCH_DISPATCH_LEASE", 120.0),
         digest_check_interval=_env_float("CBECWATCH_DIGEST_CHECK_INTERVAL", 60.0),
         heartbeat_interval=_env_float("CBECWATCH_HEARTBEAT_INTERVAL", 60.0),
+        allow_private_targets=env_flag("CBECWATCH_ALLOW_PRIVATE_TARGETS", False),
+        send_workers=_env_positive_int("CBECWATCH_SEND_WORKERS", 8),
+        per_host_sends=_env_positive_int("CBECWATCH_PER_HOST_SENDS", 2),
         schedules=schedules,
     )
     for source, spec in {"default": settings.crawl_schedule, **schedules}.items():

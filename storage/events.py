@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from storage.diffs import line_diff, split_lines
 from storage.models import Notice, NoticeVersion, Source
 from storage.models_alerts import (
+    DELIVERY_DEAD,
     FIGURE_CHANGED,
     NOTICE_NEW,
     NOTICE_REVISED,
@@ -287,4 +288,15 @@ def source_quiet_event(session: Session, source: str, quiet_days: int, last_new:
             "last_new_notice_at": last_new.isoformat() if last_new else None, "quiet_since": since.isoformat()}
     row = Event(kind=SOURCE_QUIET, dedup_key=f"{SOURCE_QUIET}:{source}:{since.isoformat()}", admin=True,
                 source=source, title=title, data=data)
+    return [row] if add_event(session, row) is not None else []
+
+
+def delivery_dead_event(session: Session, delivery: Any, shown_target: str, error: str) -> list[Event]:
+    """An admin event: a message will not be sent again without a hand (``deliveries --retry``)."""
+    subscriber = delivery.subscriber.name if delivery.subscriber is not None else "?"
+    title = f"投递失败 {subscriber} {delivery.channel} (dead letter: {error[:120]})"
+    data = {"delivery_id": delivery.id, "key": delivery.key, "subscriber": subscriber, "channel": delivery.channel,
+            "target": shown_target, "attempts": delivery.attempts, "error": error[:500]}
+    row = Event(kind=DELIVERY_DEAD, dedup_key=f"{DELIVERY_DEAD}:{delivery.key}", admin=True, source=None,
+                title=title, data=data)
     return [row] if add_event(session, row) is not None else []

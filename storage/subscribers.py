@@ -16,12 +16,12 @@ import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from storage.models_alerts import EVENT_KINDS, HELD, PENDING, Delivery, Event, Subscriber
+from storage.targets import TargetError, check_apprise_url, check_webhook_url, private_targets_allowed
 
 MODES = ("instant", "digest")
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+$")
@@ -56,10 +56,15 @@ class SubscriberSpec:
             raise SubscriberError(f"{where}: give at least one channel (email, webhook URL or apprise URL)")
         if self.email and not _EMAIL.match(self.email):
             raise SubscriberError(f"{where}: {self.email!r} is not an email address")
+        allow_private = private_targets_allowed()
+        try:
+            if self.webhook_url:
+                check_webhook_url(self.webhook_url, allow_private=allow_private)
+            for url in self.apprise_urls or []:
+                check_apprise_url(url, allow_private=allow_private)
+        except TargetError as exc:
+            raise SubscriberError(f"{where}: {exc}") from None
         if self.webhook_url:
-            parts = urlsplit(self.webhook_url)
-            if parts.scheme not in ("http", "https") or not parts.hostname:
-                raise SubscriberError(f"{where}: webhook URL must be http(s)://host/…, got {self.webhook_url!r}")
             if not self.webhook_secret:
                 self.webhook_secret = new_webhook_secret()
             check_secret(self.webhook_secret, where)
@@ -119,6 +124,15 @@ def remove_subscriber(session: Session, name: str) -> int:
         Delivery.subscriber_id == subscriber.id, Delivery.status.in_((HELD, PENDING)))) or 0
     session.delete(subscriber)
     return waiting
+
+
+def set_active(session: Session, name: str, active: bool) -> int:
+    """Pause or resume a subscriber; returns how many of its messages are waiting. A paused subscriber
+    gets no new alerts and its waiting messages are held (not dropped) until it is resumed."""
+    subscriber = get_subscriber(session, name)
+    subscriber.active = active
+    return session.scalar(select(func.count()).select_from(Delivery).where(
+        Delivery.subscriber_id == subscriber.id, Delivery.status.in_((HELD, PENDING)))) or 0
 
 
 def get_subscriber(session: Session, name: str) -> Subscriber:

@@ -87,6 +87,7 @@ class WebhookReceiver:
         self.secrets: dict[str, str] = {}
         self.received: list[Received] = []
         self.status = 200
+        self.extra_headers: dict[str, str] = {}  # e.g. Retry-After with a 503
         self.delay = 0.0
         self.arrivals = 0  # counted before the delay: "a request is in flight"
         self.lock = threading.Lock()
@@ -130,6 +131,8 @@ class WebhookReceiver:
         try:
             handler.send_response(status)
             handler.send_header("Content-Length", "0")
+            for name, value in self.extra_headers.items():
+                handler.send_header(name, value)
             handler.end_headers()
         except OSError:  # the sender died while we were slow: that is what some tests do
             pass

@@ -11,16 +11,18 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import hmac
 import json
 import time
+from email.utils import parsedate_to_datetime
 
 import httpx
 
 from cbecwatch import __version__
 from cbecwatch.config import AlertSettings
-from scheduler.channels import ChannelError, redact
+from scheduler.channels import PERMANENT_HTTP, ChannelError, redact
 from scheduler.messages import Message
 
 
@@ -50,5 +52,22 @@ def send_webhook(settings: AlertSettings, url: str, secret: str | None, message:
     except httpx.HTTPError as exc:
         raise ChannelError(f"cannot POST to {redact('webhook', url)}: {type(exc).__name__}: {exc}") from exc
     if not 200 <= response.status_code < 300:
-        raise ChannelError(f"{redact('webhook', url)} answered HTTP {response.status_code}", response.status_code)
+        code = response.status_code
+        raise ChannelError(f"{redact('webhook', url)} answered HTTP {code}", code, permanent=code in PERMANENT_HTTP,
+                           retry_after=retry_after_seconds(response.headers.get("Retry-After")))
     return response.status_code
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """``Retry-After`` as seconds or an HTTP date (RFC 9110 §10.2.3); None when absent or unreadable."""
+    if not value:
+        return None
+    if value.strip().isdigit():
+        return float(value.strip())
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return max((when - dt.datetime.now(dt.UTC)).total_seconds(), 0.0)
