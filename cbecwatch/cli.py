@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 from collections.abc import Callable, Sequence
 
@@ -88,6 +89,9 @@ def resolve(handler: str) -> Callable[[argparse.Namespace], int]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Everything we create — the SQLite database, logs, cached robots.txt — is the owner's alone: the
+    # database holds webhook secrets and tokenised URLs.
+    os.umask(0o077)
     args = build_parser().parse_args(argv)
     from cbecwatch.config import ConfigError, get_alert_settings, get_settings
 

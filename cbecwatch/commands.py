@@ -47,7 +47,7 @@ def print_summary(report: Any) -> None:
     total_new = sum(o.new for o in report.outcomes)
     total_revised = sum(o.revised for o in report.outcomes)
     print(f"\ncrawl run {report.run_id}: {len(report.outcomes)} sources, {total_new} new notices, "
-          f"{total_revised} revised; database {get_settings().database_url}")
+          f"{total_revised} revised; database {get_settings().shown_database_url}")
     for outcome in report.failed:
         print(f"  {outcome.source}: {outcome.status}: {outcome.reason}", file=sys.stderr)
     if report.log_file:
@@ -272,7 +272,7 @@ def db_upgrade(args: argparse.Namespace) -> int:
     from storage.db import current_revision
 
     db = _database()
-    print(f"database {get_settings().database_url} is at revision {current_revision(db.engine)}")
+    print(f"database {get_settings().shown_database_url} is at revision {current_revision(db.engine)}")
     return 0
 
 

@@ -6,7 +6,9 @@ reader can see here every knob the monitor has.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -49,6 +51,11 @@ def env_flag(name: str, default: bool) -> bool:
 
 
 _env_bool = env_flag
+
+
+def mask_password(url: str) -> str:
+    """``postgresql://user:secret@host/db`` → ``postgresql://user:***@host/db``."""
+    return re.sub(r"(?<=://)([^/:@]*):[^/@]*@", r"\1:***@", url)
 
 
 class ConfigError(ValueError):
@@ -107,8 +114,16 @@ class Settings:
         return self.home / "logs"
 
     def ensure_dirs(self) -> None:
+        """The data directory holds webhook secrets, tokenised URLs and logs: only its owner may read it."""
         for path in (self.home, self.cache_dir, self.log_dir):
-            path.mkdir(parents=True, exist_ok=True)
+            path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        with contextlib.suppress(OSError):  # a home we do not own (a shared mount) keeps its mode
+            self.home.chmod(0o700)
+
+    @property
+    def shown_database_url(self) -> str:
+        """The database URL as it may be printed or logged: the password masked."""
+        return mask_password(self.database_url)
 
 
 def load_settings() -> Settings:

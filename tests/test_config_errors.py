@@ -20,3 +20,25 @@ def test_a_bad_setting_is_one_line_naming_it(cli: Any, monkeypatch: pytest.Monke
     result = cli("sources")
     assert result.returncode == 2, result.stdout + result.stderr
     assert says in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def test_the_data_directory_database_and_logs_are_the_owners_alone(cli: Any, app_home: Any, mirror: Any) -> None:
+    import stat
+
+    app_home.mkdir(exist_ok=True)
+    app_home.chmod(0o755)  # as an older version left it
+    result = cli("crawl", "--mirror", mirror.url, "--source", "mof_gss")
+    assert result.returncode == 0, result.stderr
+    mode = lambda path: stat.S_IMODE(path.stat().st_mode)  # noqa: E731
+    assert mode(app_home) == 0o700
+    assert mode(app_home / "cbecwatch.sqlite3") == 0o600
+    logs = list((app_home / "logs").glob("crawl-*.log"))
+    assert logs and all(mode(log) == 0o600 for log in logs)
+
+
+def test_printed_database_urls_never_show_the_password() -> None:
+    from cbecwatch.config import mask_password
+
+    assert mask_password("postgresql+psycopg://cbec:s3cr%40t@db:5432/cbec") == "postgresql+psycopg://cbec:***@db:5432/cbec"
+    assert mask_password("postgresql://db/cbec") == "postgresql://db/cbec"
+    assert mask_password("sqlite:////home/u/cbecwatch.sqlite3") == "sqlite:////home/u/cbecwatch.sqlite3"
