@@ -70,6 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
         handler="cbecwatch.commands:db_upgrade")
     db_sub.add_parser("current", help="print the schema revision").set_defaults(
         handler="cbecwatch.commands:db_current")
+    sub.add_parser("secret-key", help="print a new key for CBECWATCH_SECRET_KEY (seals webhook secrets at rest)"
+                   ).set_defaults(handler="cbecwatch.commands_alerts:secret_key")
 
     from cbecwatch.commands_facts import add_commands as add_fact_commands
 

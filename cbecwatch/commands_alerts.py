@@ -48,6 +48,11 @@ def add_commands(sub: Any) -> None:
         toggle = actions.add_parser(verb, help=what)
         toggle.add_argument("name")
         toggle.set_defaults(handler=f"cbecwatch.commands_alerts:subscribers_{verb}")
+    rotate = actions.add_parser("rotate", help="start a webhook secret rotation (the new secret signs beside the "
+                                "old one), or --finish it (only the new one stays)")
+    rotate.add_argument("name")
+    rotate.add_argument("--finish", action="store_true")
+    rotate.set_defaults(handler="cbecwatch.commands_alerts:subscribers_rotate")
     test = actions.add_parser("test", help="send a test message through each of a subscriber's channels now")
     test.add_argument("name")
     test.set_defaults(handler="cbecwatch.commands_alerts:subscribers_test")
@@ -161,6 +166,22 @@ def subscribers_resume(args: argparse.Namespace) -> int:
     return _set_active(args.name, True)
 
 
+def subscribers_rotate(args: argparse.Namespace) -> int:
+    from storage.subscribers import SubscriberError, rotate_secret
+
+    try:
+        with _database().session() as session, session.begin():
+            newest = rotate_secret(session, args.name, finish=args.finish)
+    except SubscriberError as exc:
+        raise UserError(str(exc)) from exc
+    if args.finish:
+        print(f"subscriber {args.name}: rotation finished; only the newest secret signs now")
+    else:
+        print(f"subscriber {args.name}: new webhook secret (shown once; both old and new sign until "
+              f"`subscribers rotate {args.name} --finish`): {newest}")
+    return 0
+
+
 def subscribers_test(args: argparse.Namespace) -> int:
     from scheduler.channels import ChannelError, redact
     from scheduler.dispatch import send_one
@@ -272,3 +293,10 @@ def daemon(args: argparse.Namespace) -> int:
                           once=args.once)
     except (AlreadyRunning, SubscriberError) as exc:
         raise UserError(str(exc)) from exc
+
+
+def secret_key(args: argparse.Namespace) -> int:
+    from storage.secrets import new_key
+
+    print(new_key())
+    return 0

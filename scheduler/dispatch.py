@@ -35,6 +35,7 @@ from scheduler.messages import Message, build_message
 from storage.db import Database
 from storage.models_alerts import DELIVERY_DEAD, Delivery, Subscriber
 from storage.outbox import RetryPolicy, claim, defer, due_ids, fold_digests, mark_delivered, mark_failed
+from storage.secrets import SecretError, unseal
 from storage.targets import TargetError, check_apprise_url, check_webhook_url
 from storage.types import utcnow
 
@@ -72,7 +73,11 @@ def send_one(settings: AlertSettings, channel: str, target: str, subscriber: Sub
     except TargetError as exc:  # refused now, refused on every retry
         raise ChannelError(f"refused: {exc}", permanent=True) from None
     if channel == "webhook":
-        return send_webhook(settings, target, subscriber.webhook_secret, message)
+        try:
+            secrets = unseal(subscriber.webhook_secret, f"subscriber {subscriber.name!r}")
+        except SecretError as exc:  # an operator can fix the key or the variable: retry
+            raise ChannelError(str(exc)) from None
+        return send_webhook(settings, target, secrets, message)
     if channel == "apprise":
         send_apprise(target, message)
         return None

@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from storage.models_alerts import EVENT_KINDS, HELD, PENDING, Delivery, Event, Subscriber
+from storage.secrets import ENV_PREFIX, SecretError, seal, unseal
 from storage.targets import TargetError, check_apprise_url, check_webhook_url, private_targets_allowed
 
 MODES = ("instant", "digest")
@@ -37,6 +38,8 @@ class SubscriberSpec:
     email: str | None = None
     webhook_url: str | None = None
     webhook_secret: str | None = None
+    #: the environment variable that holds the secret: stored as a reference, never the value
+    webhook_secret_env: str | None = None
     apprise_urls: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
     kinds: list[str] = field(default_factory=list)
@@ -67,7 +70,8 @@ class SubscriberSpec:
         if self.webhook_url:
             if not self.webhook_secret:
                 self.webhook_secret = new_webhook_secret()
-            check_secret(self.webhook_secret, where)
+            for secret in self.webhook_secret.split():  # "new old" while a rotation is under way
+                check_secret(secret, where)
         unknown = sorted(set(self.kinds) - set(EVENT_KINDS))
         if unknown:
             raise SubscriberError(f"{where}: unknown event kind {', '.join(unknown)}; "
@@ -96,8 +100,29 @@ def check_secret(secret: str, where: str) -> None:
 
 def apply_spec(subscriber: Subscriber, spec: SubscriberSpec) -> None:
     for f in fields(SubscriberSpec):
+        if f.name in ("webhook_secret", "webhook_secret_env"):
+            continue
         value = getattr(spec, f.name)
         setattr(subscriber, f.name, list(value) if isinstance(value, list) else value)
+    subscriber.webhook_secret = (seal(spec.webhook_secret, env_name=spec.webhook_secret_env)
+                                 if spec.webhook_secret else None)
+
+
+def rotate_secret(session: Session, name: str, *, finish: bool = False) -> str:
+    """Start a rotation (a new secret signs beside the current ones) or finish it (only the newest
+    stays); returns the newest secret."""
+    subscriber = get_subscriber(session, name)
+    if subscriber.webhook_url is None:
+        raise SubscriberError(f"subscriber {name!r} has no webhook")
+    if (subscriber.webhook_secret or "").startswith(ENV_PREFIX):
+        raise SubscriberError(f"subscriber {name!r} reads its secret from the environment: rotate it there")
+    try:
+        current = unseal(subscriber.webhook_secret, f"subscriber {name!r}")
+    except SecretError as exc:
+        raise SubscriberError(str(exc)) from None
+    secrets_now = current[:1] if finish else [new_webhook_secret(), *current[:1]]
+    subscriber.webhook_secret = seal(" ".join(secrets_now))
+    return secrets_now[0]
 
 
 def add_subscriber(session: Session, spec: SubscriberSpec, origin: str = "cli") -> Subscriber:
@@ -143,7 +168,7 @@ def get_subscriber(session: Session, name: str) -> Subscriber:
 
 
 # -- the config-file form --------------------------------------------------------------------------
-_KEYS = {f.name for f in fields(SubscriberSpec)} | {"webhook_secret_env"}
+_KEYS = {f.name for f in fields(SubscriberSpec)}
 
 
 def specs_from_toml(path: Path) -> list[SubscriberSpec]:
@@ -163,8 +188,8 @@ def specs_from_toml(path: Path) -> list[SubscriberSpec]:
             raise SubscriberError(f"{where}: unknown key {', '.join(sorted(unknown))}; "
                                   f"known: {', '.join(sorted(_KEYS))}")
         values: dict[str, Any] = dict(table)
-        env_name = values.pop("webhook_secret_env", None)
-        if env_name:  # keeps the secret out of a file that may be committed
+        env_name = values.get("webhook_secret_env")
+        if env_name:  # keeps the secret out of the file and out of the database
             values["webhook_secret"] = os.environ.get(env_name) or None
             if not values["webhook_secret"]:
                 raise SubscriberError(f"{where}: environment variable {env_name} (webhook_secret_env) is empty")

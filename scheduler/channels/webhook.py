@@ -30,22 +30,27 @@ def body_of(message: Message) -> bytes:
     return json.dumps(message.payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def sign(secret: str, msg_id: str, timestamp: int, body: bytes) -> dict[str, str]:
-    key = base64.b64decode(secret.removeprefix("whsec_") + "==")
+def sign(secrets: str | list[str], msg_id: str, timestamp: int, body: bytes) -> dict[str, str]:
+    """Headers with one Standard Webhooks signature per secret (newest first: several during a
+    rotation, space-separated as the spec allows) and the GitHub-style one with the newest."""
+    secrets = [secrets] if isinstance(secrets, str) else secrets
     signed = f"{msg_id}.{timestamp}.".encode() + body
-    standard = base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
-    github = hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
-    return {"webhook-id": msg_id, "webhook-timestamp": str(timestamp), "webhook-signature": f"v1,{standard}",
+    standard = []
+    for secret in secrets:
+        key = base64.b64decode(secret.removeprefix("whsec_") + "==")
+        standard.append("v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode())
+    github = hmac.new(secrets[0].encode("utf-8"), body, hashlib.sha256).hexdigest()
+    return {"webhook-id": msg_id, "webhook-timestamp": str(timestamp), "webhook-signature": " ".join(standard),
             "X-Hub-Signature-256": f"sha256={github}"}
 
 
-def send_webhook(settings: AlertSettings, url: str, secret: str | None, message: Message) -> int:
+def send_webhook(settings: AlertSettings, url: str, secrets: list[str], message: Message) -> int:
     """POST the payload; returns the 2xx status, raises :class:`ChannelError` otherwise."""
-    if not secret:
+    if not secrets:
         raise ChannelError("the subscriber has a webhook URL but no secret")
     body = body_of(message)
-    headers = {"Content-Type": "application/json; charset=utf-8",
-               "User-Agent": f"cbecwatch/{__version__} (webhook)", **sign(secret, message.key, int(time.time()), body)}
+    headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": f"cbecwatch/{__version__} (webhook)",
+               **sign(secrets, message.key, int(time.time()), body)}
     try:
         with httpx.Client(timeout=settings.webhook_timeout, follow_redirects=False) as client:
             response = client.post(url, content=body, headers=headers)
