@@ -230,9 +230,34 @@ def sync_from_file(session: Session, path: Path) -> tuple[int, int, int]:
 
 
 # -- matching ---------------------------------------------------------------------------------------
+#: the peoples named in the names of autonomous regions, prefectures and counties (壮族自治区, 德宏傣族
+#: 景颇族自治州, 巴音郭楞蒙古自治州): the part of such a name that a user leaves out with 自治区/州
+_PEOPLES = ("壮族|回族|维吾尔|藏族|蒙古族|蒙古|苗族|彝族|土家族|傣族|景颇族|哈尼族|布依族|侗族|瑶族|白族|羌族|"
+            "朝鲜族|哈萨克|柯尔克孜|黎族|傈僳族|怒族|纳西族|普米族|拉祜族|佤族|仡佬族|畲族|满族|锡伯族|达斡尔族|"
+            "鄂温克族|鄂伦春族|撒拉族|土族|保安族|东乡族|裕固族|仫佬族|毛南族|水族|京族|塔吉克族|各族")
+_SUFFIXES = ("特别行政区", "自治区", "自治州", "自治县", "自治旗", "地区", "省", "市", "盟")  # longest first
+#: short forms of autonomous prefectures and counties (德宏州, 甘孜州): never 广州 or 杭州 themselves
+_SHORT_SUFFIXES = ("州", "县")
+_PEOPLE_AT_END = re.compile(rf"(?:{_PEOPLES})$")
+
+
+def place_stem(name: object) -> str:
+    """A place name without its administrative suffix, for comparing what a user wrote with what the
+    extractor stored (浙江 / 浙江省, 德宏 / 德宏傣族景颇族自治州, 广西 / 广西壮族自治区, 内蒙古 / 内蒙古自治区)."""
+    text = str(name or "").strip()
+    stem = next((text[:-len(suffix)] for suffix in _SUFFIXES if text.endswith(suffix) and len(text) > len(suffix)),
+                None) or next((text[:-1] for suffix in _SHORT_SUFFIXES if text.endswith(suffix) and len(text) >= 3),
+                              text)
+    while (people := _PEOPLE_AT_END.search(stem)) and people.start() >= 2:  # 内蒙古 keeps its 蒙古
+        stem = stem[:people.start()]
+    return stem
+
+
 def _place_match(wanted: list[Any], named: list[Any]) -> bool:
-    # "浙江" matches "浙江省" and "杭州" matches "杭州市": containment either way.
-    return any(w and n and (str(w) in str(n) or str(n) in str(w)) for w in wanted for n in named)
+    """Whole names, suffixes aside — never substrings: 海南 (the province) must not match Qinghai's
+    海南藏族自治州, nor 江 match 江苏."""
+    stems = {place_stem(n) for n in named if n}
+    return any(w and place_stem(w) in stems for w in wanted)
 
 
 def matches(subscriber: Subscriber, event: Event, text: str = "") -> bool:
@@ -247,9 +272,11 @@ def matches(subscriber: Subscriber, event: Event, text: str = "") -> bool:
         return False
     if event.admin:
         return True
+    # Provinces are compared with the event's provinces and cities with its cities: a province filter
+    # matched against city names is how 海南 came to mean 海南藏族自治州.
     named = event.provinces + event.cities
     if (subscriber.provinces or subscriber.cities) and named and not (
-            _place_match(subscriber.provinces, named) or _place_match(subscriber.cities, event.cities)):
+            _place_match(subscriber.provinces, event.provinces) or _place_match(subscriber.cities, event.cities)):
         return False
     if subscriber.keywords:
         haystack = " ".join([event.title or "", event.doc_number or "", text])
