@@ -7,6 +7,7 @@ import contextlib
 import datetime as dt
 import json
 import sys
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from cbecwatch.cli import UserError
@@ -102,9 +103,34 @@ def _check_kind(kind: str | None) -> None:
         raise UserError(f"unknown kind {kind!r}; valid kinds: {', '.join(KINDS)}")
 
 
+def check_filters(*, sources: Sequence[str] = (), cities: Sequence[str] = (), provinces: Sequence[str] = ()) -> None:
+    """A filter naming a source or place that does not exist would silently match nothing, for ever:
+    refuse it with the names that do exist (or the gazetteer's verdict)."""
+    if sources:
+        from crawler.runner import available_sources
+
+        known = available_sources()
+        unknown = [name for name in sources if name not in known]
+        if unknown:
+            raise UserError(f"unknown source {', '.join(unknown)}; known sources: {', '.join(known)}")
+    from crawler.extraction.divisions import gazetteer
+
+    gaz = gazetteer()
+    for value, level in [(c, "city") for c in cities] + [(p, "province") for p in provinces]:
+        surface = value.strip()
+        divisions = gaz.full.get(surface, []) + gaz.alias.get(surface, []) + gaz.full.get(surface + "市", [])
+        if level == "province":
+            divisions = [d for d in divisions if d.level == "province"]
+        if not divisions:
+            raise UserError(f"unknown {level} {value!r}: not a {'province' if level == 'province' else 'place'} "
+                            "name of the division gazetteer (write it as in official lists: 杭州, 杭州市, 德宏州 …)")
+
+
 def notices(args: argparse.Namespace) -> int:
     kind, city, province = args.kind, args.city, args.province
     _check_kind(kind)  # before opening the database: a typo should not wait for a migration
+    check_filters(sources=[args.source] if args.source else [], cities=[city] if city else [],
+                  provinces=[province] if province else [])
     db = _database()
     with db.session() as session:
         query = listing_query(session, limit=args.limit, since=args.since, source=args.source, kind=kind,

@@ -91,8 +91,10 @@ def _subscriber_row(s: Any) -> dict[str, Any]:
 
 
 def subscribers_add(args: argparse.Namespace) -> int:
+    from cbecwatch.commands import check_filters
     from storage.subscribers import SubscriberError, SubscriberSpec, add_subscriber
 
+    check_filters(sources=args.sources, cities=args.cities, provinces=args.provinces)
     spec = SubscriberSpec(name=args.name, email=args.email, webhook_url=args.webhook, webhook_secret=args.secret,
                           apprise_urls=args.apprise, sources=args.sources, kinds=args.kinds,
                           provinces=args.provinces, cities=args.cities, keywords=args.keywords,

@@ -37,3 +37,14 @@ def test_a_province_filter_is_never_a_substring_match() -> None:
     assert not matches(subscriber(provinces=["江"]), event(["江苏省"], ["苏州市"]))
     assert not matches(subscriber(cities=["州"]), event(["浙江省"], ["杭州市"]))
     assert matches(subscriber(cities=["苏州"]), event(["江苏省"], ["苏州市"]))
+
+
+@pytest.mark.parametrize("args", [
+    ("notices", "--source", "custom"), ("notices", "--city", "火星城"), ("notices", "--province", "杭州"),
+    ("subscribers", "add", "x", "--email", "x@example.com", "--source", "mofcon"),
+    ("subscribers", "add", "x", "--email", "x@example.com", "--city", "不存在市"),
+])
+def test_a_filter_naming_nothing_that_exists_is_refused(cli, args: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
+    result = cli(*args)
+    assert result.returncode == 2 and result.stderr.startswith("cbecwatch: unknown "), result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
