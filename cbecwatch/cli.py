@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import sys
@@ -12,6 +13,23 @@ from collections.abc import Callable, Sequence
 
 class UserError(Exception):
     """An error the user can act on; printed as one line, never as a traceback."""
+
+
+#: C0 and C1 control characters but tab and newline: a scraped title must not drive the terminal
+CONTROL = dict.fromkeys([*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F, *range(0x80, 0xA0)])
+
+
+class PrintableStream:
+    """Wraps stdout/stderr so that nothing printed carries terminal escape sequences."""
+
+    def __init__(self, stream: object) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        return self.stream.write(text.translate(CONTROL))  # type: ignore[attr-defined]
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.stream, name)
 
 
 def _date(value: str) -> dt.date:
@@ -26,6 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="cbecwatch",
         description="Monitor Chinese cross-border e-commerce policy notices: crawl, extract facts, alert.",
     )
+    from cbecwatch import __version__
+
+    parser.add_argument("--version", action="version", version=f"cbecwatch {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
@@ -94,6 +115,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Everything we create — the SQLite database, logs, cached robots.txt — is the owner's alone: the
     # database holds webhook secrets and tokenised URLs.
     os.umask(0o077)
+    sys.stdout, sys.stderr = PrintableStream(sys.stdout), PrintableStream(sys.stderr)  # type: ignore[assignment]
     args = build_parser().parse_args(argv)
     from cbecwatch.config import ConfigError, get_alert_settings, get_settings
 
@@ -109,6 +131,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("cbecwatch: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `cbecwatch notices | head`: the reader has all it wanted
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

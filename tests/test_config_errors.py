@@ -42,3 +42,19 @@ def test_printed_database_urls_never_show_the_password() -> None:
     assert mask_password("postgresql+psycopg://cbec:s3cr%40t@db:5432/cbec") == "postgresql+psycopg://cbec:***@db:5432/cbec"
     assert mask_password("postgresql://db/cbec") == "postgresql://db/cbec"
     assert mask_password("sqlite:////home/u/cbecwatch.sqlite3") == "sqlite:////home/u/cbecwatch.sqlite3"
+
+
+def test_terminal_escapes_in_a_scraped_title_never_reach_the_terminal(cli: Any, app_home: Any) -> None:
+    from storage.db import open_database
+    from storage.notices import NoticeRecord, ensure_source, save_notice
+
+    db = open_database(f"sqlite:///{app_home / 'cbecwatch.sqlite3'}")
+    with db.session() as session, session.begin():
+        ensure_source(session, "govcn", "国务院")
+        save_notice(session, NoticeRecord(source="govcn", url="https://www.gov.cn/zhengce/content_9.htm",
+                                          title="关于\x1b]0;pwned\x07跨境\x1b[2J电商的通知\x9b31m", text="正文。"))
+    db.dispose()
+    shown = cli("notices")
+    assert shown.returncode == 0 and "关于" in shown.stdout
+    assert not any(ch in shown.stdout for ch in "\x1b\x07\x9b"), repr(shown.stdout)
+    assert cli("--version").stdout.startswith("cbecwatch ")
