@@ -203,6 +203,14 @@ def show(args: argparse.Namespace) -> int:
     return 0
 
 
+def rotation_row(session: Any, name: str) -> dict[str, Any]:
+    from crawler.incremental import rotation_progress
+
+    days = get_settings().rotation_days
+    seen, total = rotation_progress(session, name, days)
+    return {"days": days, "checked": seen, "stored": total}
+
+
 def sources(args: argparse.Namespace) -> int:
     """Per source: its agency, where it starts, last run, status with the reason, and the counts of
     the last run (requests, bytes, notices, new, errors by class)."""
@@ -228,6 +236,7 @@ def sources(args: argparse.Namespace) -> int:
                 "consecutive_failures": source.consecutive_failures if source else 0,
                 "last_run_at": source.last_run_at.isoformat() if source and source.last_run_at else None,
                 "last_success_at": source.last_success_at.isoformat() if source and source.last_success_at else None,
+                "rotation": rotation_row(session, name),
                 "last_run": None if last is None else {
                     "status": last.status, "requests": last.requests, "list_requests": last.list_requests,
                     "detail_requests": last.detail_requests, "bytes": last.bytes, "items": last.items,
@@ -250,6 +259,10 @@ def sources(args: argparse.Namespace) -> int:
                   + (f", {last['offsite']} off-site" if last.get("offsite") else "")
                   + (f", errors: {errors}" if errors else "")
                   if last else "no run yet")
+        rotation = row["rotation"]
+        if rotation["stored"]:
+            counts += (f"; rotation {rotation['checked']}/{rotation['stored']} checked "
+                       f"within {rotation['days']:g} days")
         reason = f" — {row['reason']}" if row["reason"] else ""
         when = (row["last_run_at"] or "-")[:16].replace("T", " ")
         print(f"{row['name']:<13} {_fit(row['agency'] or '', width)} {row['status']:<10} {when:<17} {counts}{reason}")

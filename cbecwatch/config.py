@@ -91,6 +91,9 @@ class Settings:
     revisit_days: int = 30
     revisit_max: int = 10
     revisit_after_hours: float = 24.0
+    #: every stored notice is fetched again at least once in this many days, at most rotation_max per run
+    rotation_days: float = 30.0
+    rotation_max: int = 10
     sources_file: str = ""
     customs_browser: bool = False
     chromium_path: str = ""
@@ -154,6 +157,8 @@ def load_settings() -> Settings:
         revisit_days=_env_int("CBECWATCH_REVISIT_DAYS", 30),
         revisit_max=_env_int("CBECWATCH_REVISIT_MAX", 10),
         revisit_after_hours=_env_float("CBECWATCH_REVISIT_AFTER_HOURS", 24.0),
+        rotation_days=_env_float("CBECWATCH_ROTATION_DAYS", 30.0),
+        rotation_max=_env_int("CBECWATCH_ROTATION_MAX", 10),
         sources_file=os.environ.get("CBECWATCH_SOURCES_FILE", ""),
         customs_browser=_env_bool("CBECWATCH_CUSTOMS_BROWSER", False),
         chromium_path=os.environ.get("CBECWATCH_CHROMIUM", ""),

@@ -12,7 +12,11 @@ Loaded once when a spider opens (one query), consulted by every list callback:
 * a bounded number of recently published notices (published within ``revisit_days``, last seen
   more than ``revisit_after_hours`` ago, at most ``revisit_max`` per run, least recently seen
   first) are revisited with a conditional request, to catch revisions such as a new gov.cn
-  ``lastmodifiedtime``. Spacing revisits by hours keeps a run right after another list-only.
+  ``lastmodifiedtime``. Spacing revisits by hours keeps a run right after another list-only;
+* besides, a *rotation* revisits every stored notice, however old: those not fetched for
+  ``rotation_days`` (default 30), at most ``rotation_max`` per run, least recently seen first — so a
+  2016 notice revised today is seen within one rotation period, and an unchanged cycle costs a
+  bounded number of 304s.
 """
 
 from __future__ import annotations
@@ -126,17 +130,39 @@ def load_memory(settings: BaseSettings, source: str, *, now: dt.datetime | None 
 
 
 def due_for_revisit(notices: list[KnownNotice], settings: BaseSettings, now: dt.datetime) -> list[KnownNotice]:
-    limit = settings.getint("CBECWATCH_REVISIT_MAX", 10)
-    if limit <= 0:
-        return []
-    published_after = (now - dt.timedelta(days=settings.getint("CBECWATCH_REVISIT_DAYS", 30))).date()
-    seen_before = now - dt.timedelta(hours=settings.getfloat("CBECWATCH_REVISIT_AFTER_HOURS", 24.0))
-    due = [n for n in notices
-           if n.publish_date is not None and n.publish_date >= published_after
-           and (n.last_seen_at is None or n.last_seen_at <= seen_before)]
+    """The recent notices due (bounded by CBECWATCH_REVISIT_MAX), then the rotation's share."""
     oldest = dt.datetime.min.replace(tzinfo=dt.UTC)
-    due.sort(key=lambda n: n.last_seen_at or oldest)
-    return due[:limit]
+    limit = settings.getint("CBECWATCH_REVISIT_MAX", 10)
+    due: list[KnownNotice] = []
+    if limit > 0:
+        published_after = (now - dt.timedelta(days=settings.getint("CBECWATCH_REVISIT_DAYS", 30))).date()
+        seen_before = now - dt.timedelta(hours=settings.getfloat("CBECWATCH_REVISIT_AFTER_HOURS", 24.0))
+        due = [n for n in notices
+               if n.publish_date is not None and n.publish_date >= published_after
+               and (n.last_seen_at is None or n.last_seen_at <= seen_before)]
+        due.sort(key=lambda n: n.last_seen_at or oldest)
+        due = due[:limit]
+    rotation_max = settings.getint("CBECWATCH_ROTATION_MAX", 10)
+    if rotation_max > 0:
+        stale = now - dt.timedelta(days=settings.getfloat("CBECWATCH_ROTATION_DAYS", 30))
+        chosen = {n.url for n in due}
+        rotation = [n for n in notices if n.url not in chosen and (n.last_seen_at is None or n.last_seen_at <= stale)]
+        rotation.sort(key=lambda n: n.last_seen_at or oldest)
+        due += rotation[:rotation_max]
+    return due
+
+
+def rotation_progress(session: Any, source: str, rotation_days: float, now: dt.datetime | None = None
+                      ) -> tuple[int, int]:
+    """``(notices fetched within the rotation period, notices stored)`` of one source."""
+    from sqlalchemy import func
+
+    now = now or utcnow()
+    fresh = now - dt.timedelta(days=rotation_days)
+    total = session.scalar(select(func.count()).select_from(Notice).where(Notice.source == source)) or 0
+    seen = session.scalar(select(func.count()).select_from(Notice).where(
+        Notice.source == source, Notice.last_seen_at >= fresh)) or 0
+    return seen, total
 
 
 def save_memory(session: Any, source: Source, memory: CrawlMemory) -> None:

@@ -75,6 +75,8 @@ CBECWATCH_RETRY_BACKOFF = _config.retry_backoff
 CBECWATCH_REVISIT_DAYS = _config.revisit_days
 CBECWATCH_REVISIT_MAX = _config.revisit_max
 CBECWATCH_REVISIT_AFTER_HOURS = _config.revisit_after_hours
+CBECWATCH_ROTATION_DAYS = _config.rotation_days
+CBECWATCH_ROTATION_MAX = _config.rotation_max
 # Browser-rendered fetching for the customs site (scrapy-playwright + Debian's Chromium), off by default.
 CBECWATCH_CUSTOMS_BROWSER = _config.customs_browser
 CBECWATCH_CHROMIUM = _config.chromium_path

@@ -212,3 +212,36 @@ def test_a_headless_refusal_and_a_ruishu_page_are_blocked_not_errors(
     cli("crawl", "--mirror", mirror.url, "--source", "customs")
     row = source_row(cli, "customs")
     assert row["status"] == "blocked" and "HTTP 400 with an empty body" in row["reason"], row
+
+
+def test_the_rotation_revisits_old_notices_bounded_per_run_and_catches_a_2016_revision(
+        cli: Any, app_home: Path, mirror: MirrorServer, mirror_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import datetime as dt
+
+    from sqlalchemy import update
+
+    from storage.db import open_database
+    from storage.models import Notice
+
+    assert cli("crawl", "--mirror", mirror.url, "--source", "mof_gss").returncode == 0
+    mirror.take_requests()
+    db = open_database(f"sqlite:///{app_home / 'cbecwatch.sqlite3'}")
+    with db.session() as session, session.begin():
+        session.execute(update(Notice).values(last_seen_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=40)))
+    db.dispose()
+
+    monkeypatch.setenv("CBECWATCH_ROTATION_MAX", "2")
+    assert cli("crawl", "--mirror", mirror.url, "--source", "mof_gss").returncode == 0
+    details = [r for r in mirror.take_requests() if "/t20" in r.path]
+    assert len(details) == 2 and {r.status for r in details} == {304}  # bounded, conditional, unchanged
+    rotation = source_row(cli, "mof_gss")["rotation"]
+    assert rotation == {"days": 30.0, "checked": 2, "stored": 5}
+
+    old = next(n for n in json.loads((mirror_root / "mof_gss" / "notices.json").read_text("utf-8"))
+               if n["publish_date"].startswith("2016"))
+    body = mirror_root / "mof_gss" / old["body"]
+    body.write_text(body.read_text("utf-8") + "\n三、本通知自发布之日起执行。\n", "utf-8")
+    monkeypatch.setenv("CBECWATCH_ROTATION_MAX", "10")
+    assert cli("crawl", "--mirror", mirror.url, "--source", "mof_gss").returncode == 0
+    assert source_row(cli, "mof_gss")["last_run"]["revised"] == 1
+    assert source_row(cli, "mof_gss")["rotation"]["checked"] == 5
