@@ -110,7 +110,7 @@ def _jpaas_attributes(source: DeclaredSource) -> dict[str, Any]:
     }
 
 
-def _spider_class(source: DeclaredSource) -> type[NoticeSpider]:
+def spider_class(source: DeclaredSource) -> type[NoticeSpider]:
     attributes: dict[str, Any] = {
         "name": source.name, "agency": source.agency, "home": source.home, "source": source,
         "relies_on": source.relies_on, "encoding": source.template.encoding, "__module__": __name__,
@@ -123,7 +123,7 @@ def _spider_class(source: DeclaredSource) -> type[NoticeSpider]:
 
 def _declare_all() -> None:
     for source in load_declared_sources():
-        cls = _spider_class(source)
+        cls = spider_class(source)
         globals()[cls.__name__] = cls
 
 
