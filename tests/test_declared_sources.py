@@ -147,3 +147,15 @@ def test_a_jpaas_entry_names_only_its_column_page_and_may_pin_the_unit_ids(tmp_p
 def test_jpaas_mistakes_are_rejected_by_name(tmp_path: Path, text: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         load_declared_sources(write(tmp_path, text))
+
+
+@pytest.mark.slow
+def test_a_hanweb_entry_crawls_the_2016_site_in_the_mirror(
+        cli, mirror, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CBECWATCH_SOURCES_FILE", str(write(tmp_path, HANWEB_ENTRY)))
+    result = cli("crawl", "--mirror", mirror.url, "--source", "zj_fgw_2016")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "zj_fgw_2016: ok — 2 notices (2 new" in result.stdout
+    # two datastore rows on page 1; page 2 (?uid=4892867&pageNum=2) is empty and ends the walk
+    assert [r.query for r in mirror.take_requests() if r.path == "/col/col1621004/index.html"] == [
+        "", "uid=4892867&pageNum=2"]
