@@ -126,6 +126,17 @@ def test_a_gateway_that_repeats_page_1_ends_the_walk(cli: Any, mirror: MirrorSer
     assert len(unit_calls(mirror.take_requests(), "fzggw.zj.gov.cn")) == 2  # page 2 was page 1 again: no page 3
 
 
+def test_a_failed_page_2_makes_the_walk_partial(cli: Any, mirror: MirrorServer, mirror_root: Path) -> None:
+    path = mirror_root / "zj_fgw" / "units.json"
+    units = json.loads(path.read_text("utf-8"))
+    units["hosts"]["fzggw.zj.gov.cn"]["columns"][0]["fail_pages"] = [2]
+    path.write_text(json.dumps(units, ensure_ascii=False), "utf-8")
+    cli("crawl", "--mirror", mirror.url, "--source", "zj_fgw")
+    row = next(r for r in json.loads(cli("sources", "--json").stdout) if r["name"] == "zj_fgw")
+    assert row["status"] == "partial" and row["last_run"]["new"] == 2
+    assert "JPaaS list API answered non-JSON for page 2 of https://fzggw.zj.gov.cn/col/" in row["reason"]
+
+
 def test_a_shell_without_a_list_unit_is_drift_and_a_dead_unit_is_empty(
         cli: Any, mirror: MirrorServer, mirror_root: Path) -> None:
     redesigned = "<html><body><div id='app'></div><script src='/app.js'></script></body></html>"

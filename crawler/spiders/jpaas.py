@@ -199,6 +199,8 @@ class JpaasSpider(NoticeSpider):
         if page > 1 and (not urls or urls == meta["previous"]):
             # past the last page (an empty list), or a gateway that answers page 1 for every pageNo
             # [#71407467212, Zhejiang from abroad]: either way nothing more to read
+            if urls:
+                self.logger.info("%s: page %d of %s repeats page %d; the walk ends", self.name, page, column, page - 1)
             return
         self.list_parsed(response, len(rows), f"rows in the JPaaS unit's data.html ({self.row_css})")
         for url, listing in rows:
@@ -215,7 +217,9 @@ class JpaasSpider(NoticeSpider):
         meta = response.meta
         unit, page, column = meta["unit"], meta["page"], meta["column"]
         if page > 1:
-            return  # page 1 held rows; a later page that fails to answer is the end of the list
+            # page 1 answered: a later page that does not is a failed list page (the walk is partial)
+            self.health.record(PARSE, response.url, f"JPaaS list API {why} for page {page} of {column}", on_list=True)
+            return
         if meta["pinned"]:
             # the pinned ids may have rotated: read the current ones from the column page
             self.logger.warning("%s: pinned JPaaS ids %s; reading the ids from %s", self.name, why, column)

@@ -85,6 +85,8 @@ class JpaasSite:
         except (ValueError, TypeError, AttributeError):
             return json_response({"roles": None, "permissions": None, "success": False, "message": "参数错误",
                                   "code": "400", "data": None, "traceId": trace})
+        if page in column.get("fail_pages", ()):  # a test's fault on one page of the list only
+            return MirrorResponse(200, "<html><body>系统繁忙，请稍后再试</body></html>".encode())
         listed = [n for n in notices if n["column"] == column["path"]]
         if column.get("repeat_first_page"):
             page = 1  # the Zhejiang gateway answered page 1 for every pageNo from abroad [#71407467212]
