@@ -5,6 +5,7 @@ answers as the live JPaaS does: column shells with the unit ids in ``queryData``
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
@@ -58,7 +59,8 @@ def add_notice(mirror_root: Path, site: str, **notice: str) -> None:
     path.write_text(json.dumps(notices, ensure_ascii=False), "utf-8")
 
 
-def test_every_jpaas_source_reads_the_unit_api_and_pages_to_page_2(cli: Any, mirror: MirrorServer) -> None:
+def test_every_jpaas_source_reads_the_unit_api_and_pages_to_page_2(
+        cli: Any, mirror: MirrorServer, app_home: Path) -> None:
     rows = crawl(cli, mirror, *JPAAS)
     for name in JPAAS:
         assert rows[name]["status"] == "ok", (name, rows[name]["reason"])
@@ -90,6 +92,11 @@ def test_every_jpaas_source_reads_the_unit_api_and_pages_to_page_2(cli: Any, mir
     assert "9610、9710、9810模式" in shown["text"] and "打印" not in shown["text"]
     dzsws_notices = json.loads(cli("notices", "--json", "--source", "mofcom_dzsws").stdout)
     assert {n["publish_date"] for n in dzsws_notices} == {"2024-05-20", "2023-04-03"}
+    # PubDate keeps its minutes; MakeTime, a day later here, is kept apart as the page's own time
+    with sqlite3.connect(app_home / "cbecwatch.sqlite3") as db:
+        stamps = db.execute("SELECT site_published_at, site_modified_at FROM notices WHERE url LIKE ?",
+                            ("%art_6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b54.html",)).fetchone()
+    assert stamps == ("2024-05-20 07:47:00.000000", "2024-05-21 01:12:00.000000")  # UTC of 15:47 / 09:12 China
 
 
 def test_a_rotated_page_id_heals_itself(cli: Any, mirror: MirrorServer, mirror_root: Path) -> None:

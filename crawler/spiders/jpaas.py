@@ -30,6 +30,7 @@ from scrapy.http import Request, TextResponse
 
 from crawler.health import PARSE
 from crawler.items import NoticeItem
+from crawler.parsing.dates import parse_china_datetime
 from crawler.parsing.page import select
 from crawler.spiders.base import NoticeSpider
 from crawler.spiders.pages import read_standard_page
@@ -237,5 +238,9 @@ class JpaasSpider(NoticeSpider):
 
     def read_detail(self, response: TextResponse) -> NoticeItem | None:
         match = re.search(self.detail_url, response.url)
-        return read_standard_page(self, response, body=self.body_css, title=self.title_css, date=self.date_visible,
+        item = read_standard_page(self, response, body=self.body_css, title=self.title_css, date=self.date_visible,
                                   site_id=match.group(1) if match and match.groups() else None)
+        if item is not None:
+            # the page's generation time, kept apart from PubDate: it can be days later [#71114623176]
+            item.site_modified_at = parse_china_datetime(item.page_meta["meta"].get("maketime"))
+        return item

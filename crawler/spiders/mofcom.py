@@ -45,6 +45,7 @@ class MofcomSpider(JpaasSpider):
         "column page /zwgk/zcfb/index.html with the unitbuild.js script url=…/build/unit and queryData ids "
         "[lead: the shell is confirmed for /xwfb/rcxwfb/index.html (#71114623176); the zcfb path is inferred]",
         "detail /zwgk/zcfb/art/YYYY/art_<32hex>.html [source: #54277738289; the rcxwfb ones confirmed, #71114623176]",
-        "metas ArticleTitle, PubDate with minutes, ContentSource, Url; body div.art-con[ergodic=article] "
+        "metas ArticleTitle, PubDate with minutes, ContentSource, Url, MakeTime (kept apart); "
+        "body div.art-con[ergodic=article] "
         "[confirmed: #71114623176, #67055874988]",
     )
