@@ -42,8 +42,9 @@ class MofcomSpider(JpaasSpider):
         "[confirmed: #71114623176, page 2]",
         "rows div#分页列表 div.page-content ul.txtList_01 > li, a[href][title] + span [YYYY-MM-DD] "
         "[confirmed: #71114623176]",
-        "column page /zwgk/zcfb/index.html with the unitbuild.js script url=…/build/unit and queryData ids "
-        "[lead: the shell is confirmed for /xwfb/rcxwfb/index.html (#71114623176); the zcfb path is inferred]",
+        "column page /zwgk/zcfb/index.html [source: #61428935494, #51769999093 send it as the API's Referer]; "
+        "as a shell with the unitbuild.js script url=…/build/unit and queryData ids "
+        "[lead: confirmed for /xwfb/rcxwfb/index.html (#71114623176), not yet seen for zcfb]",
         "detail /zwgk/zcfb/art/YYYY/art_<32hex>.html [source: #54277738289; the rcxwfb ones confirmed, #71114623176]",
         "metas ArticleTitle, PubDate with minutes, ContentSource, Url, MakeTime (kept apart); "
         "body div.art-con[ergodic=article] "
