@@ -126,6 +126,8 @@ def parse_source(entry: dict[str, Any], origin: str) -> DeclaredSource:
             overrides[key] = (value,) if isinstance(value, str) else tuple(value)
     if "unit" in overrides:
         overrides["unit"] = _unit_ids(overrides["unit"], where, lists)
+    if "page_size" in overrides and not (isinstance(overrides["page_size"], int) and overrides["page_size"] > 0):
+        raise _fail(where, "page_size must be a positive whole number")
     template = replace(TEMPLATES[entry["template"]], **overrides)
     if template.pagination not in PAGINATIONS:
         raise _fail(where, f"pagination must be one of {', '.join(PAGINATIONS)}")

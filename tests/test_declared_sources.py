@@ -142,6 +142,7 @@ def test_a_jpaas_entry_names_only_its_column_page_and_may_pin_the_unit_ids(tmp_p
     (JPAAS_ENTRY.replace('index.html"]', 'index.html", "https://example.gov.cn/col/col2/index.html"]')
      + 'unit = {pageId = "a"}\n', "unit pins the ids of one column"),
     (JPAAS_ENTRY + 'pagination = "none"\n', 'pagination "unit" is the jpaas template'),
+    (JPAAS_ENTRY + 'page_size = "15"\n', "page_size must be a positive whole number"),
     (ENTRY + 'pagination = "unit"\n', 'pagination "unit" is the jpaas template'),
 ])
 def test_jpaas_mistakes_are_rejected_by_name(tmp_path: Path, text: str, message: str) -> None:
