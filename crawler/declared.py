@@ -1,9 +1,11 @@
 """Declarative sources: a site section on a common government CMS, added with a config entry.
 
 ``crawler/sources.toml`` (or the file named by ``CBECWATCH_SOURCES_FILE``) holds one ``[[source]]``
-table per section. A source names a CMS *template* — TRS, Hanweb or EasySite — whose selectors
+table per section. A source names a CMS *template* — TRS, Hanweb, EasySite or JPaaS — whose selectors
 (list rows, link, date, detail body and title, pagination, detail-URL id) are written once below,
-and overrides any of them. Unknown keys and templates are rejected on load with a message naming
+and overrides any of them. A ``jpaas`` entry names the column page; its list unit's ids are read
+from that page (or pinned with ``unit``, and then re-read from the page when they stop answering).
+Unknown keys and templates are rejected on load with a message naming
 the file, the source and the key, so a typo never turns into a silently empty source.
 """
 
@@ -16,10 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from cbecwatch.config import ConfigError
+from crawler.spiders.jpaas import ART_BODY, ART_URL
 
 BUNDLED = Path(__file__).with_name("sources.toml")
 NAME = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
-PAGINATIONS = ("none", "index_n", "query", "next_link")
+PAGINATIONS = ("none", "index_n", "query", "next_link", "unit")
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,11 @@ class Template:
     page_attr: str = "href"
     uid: str = ""
     encoding: str | None = None
+    #: ``jpaas``: the tagId of the list unit when a page has several (else the one named …列表),
+    #: pinned unit ids (``{pageId = "…", webId = "…", …}``) and the page size asked for
+    unit_tag: str = ""
+    unit: tuple[tuple[str, str], ...] = ()
+    page_size: int = 15
 
 
 TEMPLATES: dict[str, Template] = {
@@ -66,6 +74,12 @@ TEMPLATES: dict[str, Template] = {
         title=("div.easysite-news-title h2", "h1"), detail_date=(".easysite-news-describe",),
         detail_url=r"/(\d+)/index\.html$", pagination="next_link",
         page_pattern="div.easysite-page-wrap a[title='下一页']", page_attr="tagname"),
+    # JPaaS (大汉 JCMS's successor; MOFCOM and its sub-sites, MIIT, fzggw.zj.gov.cn): column shells
+    # whose rows come from the unit API, rows li > a[title] + span in data.html, paramJson paging,
+    # /art/YYYY/art_<32hex>.html details with a div.art-con[ergodic=article] body [confirmed:
+    # #71114623176, #61866510366, #70462059670]. The logic is crawler/spiders/jpaas.py.
+    "jpaas": Template(rows="li", body=ART_BODY, title=("div.art-title h1", "h1"), detail_url=ART_URL,
+                      pagination="unit"),
 }
 TEMPLATE_KEYS = {f.name for f in fields(Template)}
 SOURCE_KEYS = {"name", "agency", "template", "home", "lists", "relies_on", "max_pages"}
@@ -110,9 +124,15 @@ def parse_source(entry: dict[str, Any], origin: str) -> DeclaredSource:
         if key in overrides:
             value = overrides[key]
             overrides[key] = (value,) if isinstance(value, str) else tuple(value)
+    if "unit" in overrides:
+        overrides["unit"] = _unit_ids(overrides["unit"], where, lists)
+    if "page_size" in overrides and not (isinstance(overrides["page_size"], int) and overrides["page_size"] > 0):
+        raise _fail(where, "page_size must be a positive whole number")
     template = replace(TEMPLATES[entry["template"]], **overrides)
     if template.pagination not in PAGINATIONS:
         raise _fail(where, f"pagination must be one of {', '.join(PAGINATIONS)}")
+    if (template.pagination == "unit") != (entry["template"] == "jpaas"):
+        raise _fail(where, 'pagination "unit" is the jpaas template\'s, and the only one it has')
     try:
         re.compile(template.detail_url)
     except re.error as exc:
@@ -122,6 +142,15 @@ def parse_source(entry: dict[str, Any], origin: str) -> DeclaredSource:
         lists=tuple(lists), template=template, relies_on=tuple(entry.get("relies_on", ())),
         max_pages=entry.get("max_pages"), origin=origin,
     )
+
+
+def _unit_ids(value: Any, where: str, lists: list[str]) -> tuple[tuple[str, str], ...]:
+    if not isinstance(value, dict) or not value.get("pageId") or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        raise _fail(where, 'unit must be a table of strings with a pageId, e.g. {pageId = "…", webId = "…"}')
+    if len(lists) != 1:
+        raise _fail(where, "unit pins the ids of one column: give exactly one list with it")
+    return tuple(value.items())
 
 
 def load_declared_sources(path: Path | str | None = None) -> list[DeclaredSource]:

@@ -32,7 +32,7 @@ def source_rows(cli: Any) -> dict[str, dict[str, Any]]:
 def notice_paths(root: Path) -> set[tuple[str, str]]:
     """(host, path) of every detail page the mirror serves."""
     hosts = {"mofcom": None, "customs": "www.customs.gov.cn", "mof_gss": "gss.mof.gov.cn", "chinatax": None,
-             "zj_fgw": "fgw.zj.gov.cn", "govcn": "www.gov.cn"}
+             "zj_fgw": None, "govcn": "www.gov.cn"}
     paths = set()
     for site, host in hosts.items():
         for notice in json.loads((root / site / "notices.json").read_text("utf-8")):
@@ -140,14 +140,14 @@ def test_every_failure_class_is_reported_per_source_and_never_stops_the_others(
         "fgk.chinatax.gov.cn/zcfgk/c100010/c3939781/content.html": {"status": 200, "body": "<html><p>页面已迁移</p>"},
         "www.gov.cn/zhengce/content/2016-01/15/content_5033282.htm": {"status": 404},
         "dzsws.mofcom.gov.cn/gztz/index.html": {"delay": 2},
-        "fgw.zj.gov.cn/col/col1621004/index.html": {"status": 200, "body": CHALLENGE_JS},
+        "fzggw.zj.gov.cn/col/col1229629046/index.html": {"status": 200, "body": CHALLENGE_JS},
     })
     result = cli("crawl", "--mirror", mirror.url)
     assert result.returncode == 1  # sources failed, and the command says so
     rows = source_rows(cli)
     expected = {
         "customs": ("blocked", "blocked by www.customs.gov.cn: HTTP 412 (JavaScript cookie challenge)"),
-        "mofcom": ("empty", "MOFCOM list API gave an empty answer"),
+        "mofcom": ("empty", "JPaaS list API answered without data.html for page 1"),
         "mof_gss": ("drift", "layout drift: no ul.liBox rows found"),
         "chinatax": ("failed", "HTTP 500 from www.chinatax.gov.cn"),
         "chinatax_fgk": ("partial", "1 http_status, 1 parse; first: HTTP 404 from fgk.chinatax.gov.cn"),

@@ -1,4 +1,5 @@
-"""The one spider class behind every declarative source (see :mod:`crawler.declared`).
+"""The spider classes behind every declarative source (see :mod:`crawler.declared`): one for the
+page-list templates (TRS, Hanweb, EasySite), one for JPaaS units.
 
 Importing this module creates one named subclass per ``[[source]]`` entry, so Scrapy's own spider
 loader lists them: ``scrapy list``, ``scrapy crawl NAME`` and ``cbecwatch crawl --source NAME`` work
@@ -18,6 +19,7 @@ from crawler.declared import DeclaredSource, load_declared_sources
 from crawler.items import NoticeItem
 from crawler.parsing.page import select
 from crawler.spiders.base import NoticeSpider
+from crawler.spiders.jpaas import JpaasSpider
 from crawler.spiders.pages import read_standard_page
 
 _RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S)
@@ -91,18 +93,37 @@ class DeclaredSpider(NoticeSpider):
                                   date=template.detail_date, site_id=site_id)
 
 
-def _spider_class(source: DeclaredSource) -> type[DeclaredSpider]:
+class DeclaredJpaasSpider(JpaasSpider):
+    """A declared ``jpaas`` source: its lists are the column pages' units (:mod:`crawler.spiders.jpaas`)."""
+
+    source: ClassVar[DeclaredSource]
+
+
+def _jpaas_attributes(source: DeclaredSource) -> dict[str, Any]:
+    template = source.template
+    return {
+        "columns": source.lists, "unit_ids": {source.lists[0]: dict(template.unit)} if template.unit else {},
+        "unit_tag": template.unit_tag or None, "page_size": template.page_size, "max_pages": source.max_pages,
+        "row_css": template.rows, "link_css": template.link, "title_attr": template.title_attr,
+        "date_css": template.date, "detail_url": template.detail_url, "body_css": template.body,
+        "title_css": template.title, "date_visible": template.detail_date,
+    }
+
+
+def spider_class(source: DeclaredSource) -> type[NoticeSpider]:
     attributes: dict[str, Any] = {
         "name": source.name, "agency": source.agency, "home": source.home, "source": source,
         "relies_on": source.relies_on, "encoding": source.template.encoding, "__module__": __name__,
         "__doc__": f"{source.agency}: declared in {source.origin} on the {source.template_name} template.",
     }
+    if source.template.pagination == "unit":
+        return type(f"Declared_{source.name}", (DeclaredJpaasSpider,), {**attributes, **_jpaas_attributes(source)})
     return type(f"Declared_{source.name}", (DeclaredSpider,), attributes)
 
 
 def _declare_all() -> None:
     for source in load_declared_sources():
-        cls = _spider_class(source)
+        cls = spider_class(source)
         globals()[cls.__name__] = cls
 
 

@@ -1,40 +1,30 @@
 """商务部电子商务和信息化司 dzsws.mofcom.gov.cn: its 工作通知 column, the department that runs the
 cross-border e-commerce pilots.
 
-List: the column page ``/gztz/index.html``, rows ``ul.policy-list > li`` as on the main JPaaS site.
-The column path is inferred from the new detail URLs ``/gztz/art/YYYY/art_<hex>.html``; no public
-crawler of the list was found, so only the first page is read (no paging scheme is known).
-Detail pages share the MOFCOM JPaaS template (see :mod:`crawler.spiders.mofcom`).
+The sub-site runs the same JPaaS as www.mofcom.gov.cn, with its own ``webId``/``tplSetId``: the
+column page ``/gztz/index.html`` is a shell whose unit ids are read from its ``queryData`` on every
+run (none are pinned, so a rotation heals itself); rows, paging and detail pages as
+:mod:`crawler.spiders.mofcom`, through :mod:`crawler.spiders.jpaas`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
 from typing import ClassVar
 
-from scrapy.http import Request, TextResponse
-
-from crawler.spiders.mofcom import MofcomSpider, list_rows
-
-COLUMN = "https://dzsws.mofcom.gov.cn/gztz/index.html"
+from crawler.spiders.jpaas import JpaasSpider
 
 
-class MofcomDzswsSpider(MofcomSpider):
+class MofcomDzswsSpider(JpaasSpider):
     name = "mofcom_dzsws"
     agency = "商务部电子商务和信息化司"
     home = "https://dzsws.mofcom.gov.cn/"
+    columns = ("https://dzsws.mofcom.gov.cn/gztz/index.html",)
     relies_on: ClassVar[tuple[str, ...]] = (
-        "detail /gztz/art/YYYY/art_<hex>.html on dzsws.mofcom.gov.cn [lead: unconfirmed]",
-        "column page /gztz/index.html [guess: inferred from the detail URLs; re-check live first]",
-        "rows ul.policy-list > li with a[title] and span [YYYY-MM-DD] [lead: unconfirmed, main MOFCOM site]",
-        "detail template as MOFCOM: metas, div.art-con [lead: unconfirmed]",
+        "MOFCOM sub-site column pages are JPaaS shells; rows come from the unit API with the ids in the page's "
+        "queryData (webId, tplSetId, tagId usually 信息列表, pageId) [confirmed: #61866510366; #71114623176]",
+        "detail /gztz/art/YYYY/art_<hex>.html on dzsws.mofcom.gov.cn [confirmed: #62686646739]",
+        "column page /gztz/index.html [lead: inferred from the detail URLs; the sub-site layout <col>/index.html "
+        "is #61866510366's]",
+        "fragment rows, paramJson paging, detail metas and div.art-con as on www.mofcom.gov.cn "
+        "[lead: #61866510366 reads any li > a in the sub-sites' data.html; the rest is the main site's, #71114623176]",
     )
-
-    def list_requests(self) -> Iterable[Request]:
-        yield self.list_request(COLUMN, callback=self.parse_column)
-
-    def parse_column(self, response: TextResponse) -> Iterator[Request]:
-        rows = list_rows(response, response.url)
-        self.list_parsed(response, len(rows), "ul.policy-list rows")
-        for url, listing in rows:
-            yield from self.follow(url, listing)

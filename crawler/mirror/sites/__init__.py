@@ -22,8 +22,10 @@ def _load() -> list[SiteEmulator]:
     from crawler.mirror.sites.hanweb import HanwebSite
     from crawler.mirror.sites.mof_gss import MofGssSite
     from crawler.mirror.sites.mofcom import MofcomSite
+    from crawler.mirror.sites.zj_fgw import ZjFgwSite
 
-    return [GovcnSite(), MofcomSite(), CustomsSite(), MofGssSite(), ChinataxSite(), HanwebSite()]
+    return [GovcnSite(), MofcomSite(), CustomsSite(), MofGssSite(), ChinataxSite(), HanwebSite(),
+            ZjFgwSite()]
 
 
 SITES: list[SiteEmulator] = _load()

@@ -1,4 +1,5 @@
-"""Emulates a provincial site on the Hanweb CMS: fgw.zj.gov.cn (浙江省发改委), the declarative example.
+"""Emulates a provincial site on the Hanweb CMS: fgw.zj.gov.cn (浙江省发改委) as it was in 2016,
+before the commission moved to fzggw.zj.gov.cn on JPaaS [#70462059670]; it keeps the Hanweb template tested.
 
 The column page ``/col/col1621004/index.html`` carries its rows in a ``<datastore>`` block and pages
 with ``?uid=4892867&pageNum=N``; detail pages are the saved real page (served byte for byte) or a
@@ -12,7 +13,7 @@ from typing import Any
 from crawler.mirror.messages import MirrorRequest, MirrorResponse
 from crawler.mirror.sites.common import body_paragraphs, load_notices, page_epoch, paginate, render
 
-SITE = "zj_fgw"
+SITE = "zj_fgw_hanweb"
 COLUMN = "/col/col1621004/index.html"
 PAGE_SIZE = 2
 
