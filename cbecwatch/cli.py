@@ -94,6 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("secret-key", help="print a new key for CBECWATCH_SECRET_KEY (seals webhook secrets at rest)"
                    ).set_defaults(handler="cbecwatch.commands_alerts:secret_key")
 
+    from cbecwatch.commands_history import add_commands as add_history_commands
+
+    add_history_commands(sub)
     from cbecwatch.commands_facts import add_commands as add_fact_commands
 
     add_fact_commands(sub, _date)

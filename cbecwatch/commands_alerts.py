@@ -264,7 +264,7 @@ def events(args: argparse.Namespace) -> int:
     with _database().session() as session:
         rows = [{"id": e.id, "kind": e.kind, "created_at": e.created_at.isoformat(), "source": e.source,
                  "title": e.title, "doc_number": e.doc_number, "url": e.url, "baseline": e.baseline,
-                 "admin": e.admin, "cities": e.cities}
+                 "admin": e.admin, "cities": e.cities, "data": e.data}
                 for e in session.scalars(select(Event).order_by(Event.id.desc()).limit(args.limit))]
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))

@@ -1,8 +1,9 @@
 """Readable diffs between two stored texts of a notice, good on Chinese.
 
 Lines (paragraphs, 条) are compared with ``difflib``; a changed line paired with its replacement gets
-in-line highlights from diff-match-patch with semantic clean-up, which on Chinese yields whole
-changed phrases (``-5 +6``, ``+雄安新区、``) instead of scattered characters. The result is plain JSON,
+in-line highlights from diff-match-patch over *words* — the line is cut with jieba and each word
+mapped to one private-use character, diff-match-patch's own technique for word diffs — so a change
+reads ``[-2000-]{+5000+}元`` or ``{+雄安新区、+}``, never half a word (``[-二-]{+三+}十``). The result is plain JSON,
 stored with the revision event, and rendered by the channels (text with ``[-…-]{+…+}`` marks, HTML
 with ``<del>``/``<ins>`` after escaping).
 """
@@ -26,11 +27,30 @@ def split_lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-def _inline(old: str, new: str) -> tuple[list[list[str]], list[list[str]]] | None:
+def words(text: str) -> list[str]:
+    import jieba
+
+    return jieba.lcut(text, HMM=False)
+
+
+def _word_chunks(old: str, new: str) -> list[tuple[int, str]]:
+    """diff-match-patch over words: each distinct word becomes one character, diffed, mapped back."""
+    vocabulary: dict[str, str] = {}
+
+    def encode(text: str) -> str:
+        return "".join(vocabulary.setdefault(word, chr(0xF0000 + len(vocabulary))) for word in words(text))
+
+    old_codes, new_codes = encode(old), encode(new)
+    decode = {code: word for word, code in vocabulary.items()}
     dmp = diff_match_patch()
     dmp.Diff_Timeout = 0.5
-    chunks = dmp.diff_main(old, new)
+    chunks = dmp.diff_main(old_codes, new_codes, False)
     dmp.diff_cleanupSemantic(chunks)
+    return [(op, "".join(decode[c] for c in text)) for op, text in chunks]
+
+
+def _inline(old: str, new: str) -> tuple[list[list[str]], list[list[str]]] | None:
+    chunks = _word_chunks(old, new)
     shared = sum(len(text) for op, text in chunks if op == 0)
     if shared < MIN_SIMILARITY * max(len(old), len(new), 1):
         return None

@@ -245,3 +245,31 @@ def test_the_rotation_revisits_old_notices_bounded_per_run_and_catches_a_2016_re
     assert cli("crawl", "--mirror", mirror.url, "--source", "mof_gss").returncode == 0
     assert source_row(cli, "mof_gss")["last_run"]["revised"] == 1
     assert source_row(cli, "mof_gss")["rotation"]["checked"] == 5
+
+
+def test_diff_shows_places_and_words_that_changed_between_two_versions(
+        cli: Any, mirror: MirrorServer, mirror_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert cli("crawl", "--mirror", mirror.url, "--source", "govcn").returncode == 0
+    body = mirror_root / "govcn" / "bodies" / "batch2-2016.txt"
+    text = body.read_text("utf-8").replace("深圳市、苏州市等12个城市", "深圳市、苏州市、厦门市等13个城市")
+    body.write_text(text, "utf-8")
+    monkeypatch.setenv("CBECWATCH_REVISIT_DAYS", "100000")
+    monkeypatch.setenv("CBECWATCH_REVISIT_AFTER_HOURS", "0")
+    assert cli("crawl", "--mirror", mirror.url, "--source", "govcn").returncode == 0
+    notice = next(n for n in json.loads(cli("notices", "--json").stdout) if n["doc_number"] == "国函〔2016〕17号")
+
+    shown = cli("diff", str(notice["id"]), "--json")
+    assert shown.returncode == 0, shown.stderr
+    result = json.loads(shown.stdout)
+    assert (result["from"]["version"], result["to"]["version"]) == (1, 2)
+    assert [p["name"] for p in result["changes"]["places_added"]] == ["厦门市"]
+    # whole words, never half of one; the one-word equality between the two edits joins them
+    assert "苏州市[-等12-]个城市" in result["diff"]["text"]
+    assert "苏州市{+、厦门市等13+}个城市" in result["diff"]["text"]
+
+    text = cli("diff", str(notice["id"])).stdout
+    assert "places added: 厦门市" in text
+    assert cli("diff", str(notice["id"]), "--from", "2", "--to", "1").returncode == 2
+    assert cli("diff", "99999").returncode == 2
+    revised = [e for e in json.loads(cli("events", "--json").stdout) if e["kind"] == "notice_revised"]
+    assert revised and revised[0]["data"]["diff"]["added"] >= 1

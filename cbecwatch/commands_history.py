@@ -1,0 +1,98 @@
+"""``cbecwatch diff``: read a notice's revision history without waiting for an alert.
+
+Two versions are compared the way revision alerts compare them (:mod:`storage.diffs`: paragraphs, then
+words inside a changed paragraph); above the text diff stand what a reader looks for first — the places
+and figures one version has and the other has not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from cbecwatch.cli import UserError
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:
+    diff = sub.add_parser("diff", help="what changed between two stored versions of a notice")
+    diff.add_argument("id", type=int, help="the notice id (see `cbecwatch notices`)")
+    diff.add_argument("--from", dest="from_version", type=int, metavar="N", help="older version (default: the one "
+                      "before --to)")
+    diff.add_argument("--to", dest="to_version", type=int, metavar="M", help="newer version (default: the latest)")
+    diff.add_argument("--json", action="store_true")
+    diff.set_defaults(handler="cbecwatch.commands_history:diff")
+
+
+def value_of(fact: Any) -> str | None:
+    return fact.value if fact is not None else None
+
+
+def fact_changes(old: Any, new: Any) -> dict[str, Any]:
+    """Places and figures added, removed or changed between two versions (their fact rows)."""
+    def places(version: Any) -> dict[tuple[str, str], Any]:
+        return {(f.kind, f.name): f for f in version.facts if f.kind in ("city", "removed_city")}
+
+    def figures(version: Any) -> dict[str, Any]:
+        return {f.name: f for f in version.facts if f.kind == "figure"}
+
+    before, after = places(old), places(new)
+    old_figures, new_figures = figures(old), figures(new)
+
+    def shown(fact: Any) -> dict[str, Any]:
+        return {"name": fact.name, "province": fact.province, "adcode": fact.adcode,
+                "role": "designated" if fact.kind == "city" else "removed"}
+
+    return {
+        "places_added": [shown(after[key]) for key in after if key not in before],
+        "places_removed": [shown(before[key]) for key in before if key not in after],
+        "figures": [{"name": name, "old": old_figures[name].value if name in old_figures else None,
+                     "new": new_figures[name].value if name in new_figures else None,
+                     "unit": (new_figures.get(name) or old_figures[name]).unit}
+                    for name in dict.fromkeys([*old_figures, *new_figures])
+                    if value_of(old_figures.get(name)) != value_of(new_figures.get(name))],
+    }
+
+
+def diff(args: argparse.Namespace) -> int:
+    from cbecwatch.commands import _database
+    from storage.diffs import line_diff
+    from storage.models import Notice
+
+    with _database().session() as session:
+        notice = session.get(Notice, args.id)
+        if notice is None:
+            raise UserError(f"no notice with id {args.id}")
+        versions = {v.number: v for v in notice.versions}
+        to_number = args.to_version or max(versions)
+        from_number = args.from_version or max((n for n in versions if n < to_number), default=None)
+        for wanted in (to_number, from_number):
+            if wanted is not None and wanted not in versions:
+                have = ", ".join(map(str, sorted(versions)))
+                raise UserError(f"notice {args.id} has no version {wanted}; it has {have}")
+        if from_number is None:
+            raise UserError(f"notice {args.id} has one version only: nothing to compare")
+        if from_number >= to_number:
+            raise UserError(f"--from ({from_number}) must be older than --to ({to_number})")
+        old, new = versions[from_number], versions[to_number]
+        result = {"notice_id": notice.id, "title": notice.title, "doc_number": notice.doc_number,
+                  "from": {"version": from_number, "fetched_at": old.fetched_at.isoformat()},
+                  "to": {"version": to_number, "fetched_at": new.fetched_at.isoformat()},
+                  "changes": fact_changes(old, new),
+                  "diff": line_diff(old.text, new.text, from_version=from_number, to_version=to_number)}
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        return 0
+    print(f"{result['doc_number'] or '—'} {result['title']}")
+    print(f"version {from_number} ({result['from']['fetched_at'][:16]}) → version {to_number} "
+          f"({result['to']['fetched_at'][:16]})")
+    changes = result["changes"]
+    for label, key in (("places added", "places_added"), ("places removed", "places_removed")):
+        if changes[key]:
+            print(f"{label}: " + "、".join(p["name"] for p in changes[key]))
+    for figure in changes["figures"]:
+        unit = f" {figure['unit']}" if figure["unit"] else ""
+        print(f"figure {figure['name']}: {figure['old'] or '—'} → {figure['new'] or '—'}{unit}")
+    text = result["diff"]["text"]
+    print(text if text else "(the texts are the same; the versions differ in markup or metadata only)")
+    return 0
