@@ -13,9 +13,13 @@ PROGRAM = {
     "tax_policy": "cbec_retail_import_tax",
 }
 _RETAIL = re.compile(r"跨境电子商务零售进口|跨境电商零售进口")
+# The operative clause of a batch reply, read in text whose citations are masked (a plan that cites the
+# reply by its title, or 已经省政府同意, is no batch): 同意在…设立…综合试验区.
+_BATCH_CLAUSE = re.compile(r"同意(?:在|设立)[^。；]{0,1200}?(?:设立|建设)?[^。；]{0,20}综合试验区")
 
 
 def classify(title: str | None, doc_number: str | None, text: str) -> str:
+    """The kind from the title, the number and the opening of ``text`` (with cited text masked)."""
     t = title or ""
     n = doc_number or ""
     head = text[:3000]
@@ -33,7 +37,7 @@ def classify(title: str | None, doc_number: str | None, text: str) -> str:
         return "retail_import_pilot"
     if "海关" in t + n and re.search(r"监管方式代码|监管试点|监管事宜", t):
         return "customs_announcement"
-    if not t and "跨境电子商务综合试验区" in head and "同意" in head:
+    if _BATCH_CLAUSE.search(head) and "关于" not in t[:40]:  # a reply without its header, or a report of one
         return "pilot_zone_batch"
     return "other"
 
