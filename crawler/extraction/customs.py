@@ -36,6 +36,6 @@ def districts(span: str) -> list[str]:
         if name.endswith("直属海关"):
             name = name[:-4]
         name = name.removesuffix("海关").removesuffix("市")
-        if name in DISTRICTS or 2 <= len(name) <= 4 and item.strip().endswith("海关"):
+        if name in DISTRICTS or (2 <= len(name) <= 4 and item.strip().endswith("海关")):
             out.append(name + "海关")
     return out
