@@ -14,6 +14,7 @@ a basis word (根据, 按照, 依据 …) a basis.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -54,28 +55,70 @@ def mask(text: str) -> str:
 
 @dataclass(frozen=True)
 class Subject:
-    """The one notice a report is about: its title (without 《》) and number when printed after it."""
+    """The one notice a report is about: its title (without 《》), its number when printed after it, the
+    words before it in its sentence (who published it, and when), and the date of that sentence."""
 
     title: str
     number: str | None
+    lead: str = ""
+    date: dt.date | None = None
+    is_notice: bool = True  # False for a plan or a book: its date still dates the report, nothing else
+
+
+_SENTENCES = re.compile(r"[^。！？\n]+")
+_LEAD_SENTENCES = 3  # a report names its subject in its lead, not in a background section further down
+_AFTER_PUBLISH = re.compile(r"^\s*(?:正式|近日|日前)?(?:发布|印发|公布|出台|下发)")
+_RECAP = re.compile(r"先后|此前|曾|以来|已经?印发|已经?发布")
+# 财政部、发展改革委…等11个部门 / 财政部等11部门: the issuers of a joint announcement named in the lead.
+_JOINT = re.compile(r"([\u4e00-\u9fa5]{2,12}?)(?:、[\u4e00-\u9fa5]{2,16}){0,20}?"
+                    r"等\s*(\d{1,2}|[一二三四五六七八九十]{1,3})"
+                    r"\s*个?\s*部门")
+_REVERSED = re.compile(r"((?:19|20)\d\d)\s*年\s*第\s*(\d{1,5})\s*号\s*公告")
+
+
+def _number(bracket: str, lead: str) -> str | None:
+    """The number printed in brackets after the subject's title. 2016年第40号公告 is the announcement
+    form written backwards; its issuers come from the lead (财政部…等11个部门联合公布)."""
+    found = find_numbers(bracket)
+    if found:
+        return found[0][1]
+    m = _REVERSED.search(bracket)
+    if not m:
+        return None
+    joint = _JOINT.search(lead)
+    prefix = ""
+    if joint:
+        n = joint.group(2) if joint.group(2).isdigit() else str(_cn_int(joint.group(2)))
+        prefix = f"{joint.group(1)}等{n}部门"
+    return f"{prefix}公告{m.group(1)}年第{int(m.group(2))}号"
+
+
+def _cn_int(s: str) -> int | None:
+    from .places import cn_int
+
+    return cn_int(s)
 
 
 def subject(text: str, limit: int = 3000) -> Subject | None:
-    """The first notice the opening of ``text`` reports as published (…发布《关于…的通知》（number）),
-    never one it cites as a basis. None when there is none."""
-    head = text[:limit]
-    for m in _TITLE.finditer(head):
-        before = head[max(0, m.start() - 12): m.start()]
-        if not _PUBLISH_BEFORE.search(before) or _BASIS_BEFORE.search(before):
-            continue
-        title = m.group(0)[1:-1]
-        if "关于" not in title and "清单" not in title:  # a book or a plan's name, not a notice
-            continue
-        after = head[m.end(): m.end() + 40]
-        number = None
-        b = re.match(r"\s*[（(]([^（()）]{1,40})[)）]", after)
-        if b:
-            found = find_numbers(b.group(1))
-            number = found[0][1] if found else None
-        return Subject(title, number)
+    """The notice the lead of ``text`` reports as published (…发布《关于…的通知》（number）, 《…》发布),
+    never one it cites as a basis or recalls as history. None when there is none."""
+    from .dates import iter_dates
+
+    for k, sm in enumerate(_SENTENCES.finditer(text[:limit])):
+        if k >= _LEAD_SENTENCES:
+            return None
+        sentence = sm.group(0)
+        for m in _TITLE.finditer(sentence):
+            before = sentence[max(0, m.start() - 12): m.start()]
+            after = sentence[m.end(): m.end() + 50]
+            published = _PUBLISH_BEFORE.search(before) or _AFTER_PUBLISH.match(after)
+            if not published or _BASIS_BEFORE.search(before) or _RECAP.search(sentence[: m.start()]):
+                continue
+            title = m.group(0)[1:-1]
+            lead = sentence[: m.start()]
+            b = re.match(r"\s*[（(]([^（()）]{1,40})[)）]", after)
+            number = _number(b.group(1), lead) if b else None
+            dated = [d for start, _, d in iter_dates(sentence) if start < m.start() or _AFTER_PUBLISH.match(after)]
+            notice = "关于" in title or "清单" in title  # else a plan's or a book's name
+            return Subject(title, number if notice else None, lead, dated[0] if dated else None, notice)
     return None

@@ -22,6 +22,9 @@ _DATE_ANY = (rf"(?:\d{{4}}\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日"
              rf"|[{_CN_DIGIT}]{{4}}年[一二三四五六七八九十]{{1,3}}月[一二三四五六七八九十]{{1,3}}日)")
 EFFECTIVE = re.compile(rf"(?:自|从|于)\s*(?P<what>{_DATE_ANY}|(?:发布|公布|印发|发文|公告|下发|颁布)之日)"
                        r"\s*(?:起|开始)?\s*(?:正式)?(?:施行|实施|执行|生效)")
+# A report's lead: 自2019年1月1日起，我国调整…政策 (the verb further on); read only when nothing stricter is.
+EFFECTIVE_LEAD = re.compile(rf"(?:自|从)\s*(?P<what>{_DATE_ANY})\s*起\s*[，,][^。；]{{0,30}}?"
+                            r"(?:调整|实施|执行|施行|提高|取消|启用)")
 EFFECTIVE_LABEL = re.compile(rf"(?:施行|实施|生效|执行)日期\s*[:：]\s*(?P<what>{_DATE_ANY})")
 # A phrase right after a cited title (《…》（财关税〔2018〕49号）自2019年1月1日起执行) is that document's date.
 _AFTER_CITED = re.compile(r"》\s*(?:[（(][^（()）]{0,40}[)）])?\s*(?:规定|明确)?\s*$")
@@ -154,6 +157,10 @@ def effective(text: str, subject: str | None = None) -> tuple[str | None, dt.dat
             else:
                 cands.append((self_ref, "explicit", parse_date(what)))
     if not cands:
+        for m in EFFECTIVE_LEAD.finditer(text[:2000]):
+            sent_start = max(text.rfind("。", 0, m.start()), text.rfind("\n", 0, m.start())) + 1
+            if not _cited(text, sent_start, m.start(), subject):
+                return "explicit", parse_date(m.group("what"))
         return None, None
     chosen = next((c for c in reversed(cands) if c[0]), cands[-1])
     return chosen[1], chosen[2]

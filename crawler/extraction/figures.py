@@ -16,6 +16,8 @@ _AMOUNT = rf"(?:人民币)?\s*(\d[\d,，]{{0,12}}(?:\.\d+)?|[{_CN_AMOUNT}]{{1,10
 _LIMITS = (("single", r"单次交易限值"), ("annual", r"(?:个人)?年度交易限值"))
 _VERB = r"(?:提高|调整|上调|提升|下调|降低|调高|放宽|增加|增|扩大|减少|降)(?:到|至|为)"
 _CHANGE = re.compile(rf"^[^。；]{{0,12}}?(?:由|从)\s*{_AMOUNT}\s*{_VERB}\s*{_AMOUNT}")
+# 提高6000元至26000元: by how much, then to what
+_RAISE_BY = re.compile(rf"^[^。；]{{0,12}}?(?:提高|增加|上调)\s*{_AMOUNT}\s*(?:至|到)\s*{_AMOUNT}")
 _RAISE = re.compile(rf"^[^。；]{{0,12}}?{_VERB}\s*{_AMOUNT}")  # 提高至人民币8000元 (the old value unsaid)
 _STATE = re.compile(rf"^[^。；]{{0,8}}?(?:为|是|是指)\s*{_AMOUNT}")
 _BEFORE = re.compile(rf"{_AMOUNT}\s*$")
@@ -30,18 +32,23 @@ _RATE_CHANGE = re.compile(rf"[^。；%]{{0,20}}?(?:由|从)\s*(?:应纳税额的
 # List sizes changed: 清单商品由1413个税目增至1476个 / 从1321项扩大到1413项.
 _SIZE_CHANGE = re.compile(r"(?:由|从)\s*(\d{2,5})\s*(?:个|项)[^。；\d]{0,12}?" + _VERB + r"\s*(\d{2,5})\s*(?:个|项)")
 # Positive list items: 共1142个8位税号 / 新增29项 / 删除1项 / 共计1413个税目
-_LISTED = r"(?:[^。；\d]{0,40}?等)?"  # examples named before the count, bounded
+# Examples named before the count (…番茄汁等), bounded, never across a number, and never a tariff-line
+# update (新增2022年税号115个, 删除失效税号80个 renumber lines, they add or remove no goods).
+_LISTED = r"(?:(?!税号|税则)[^。；\d]){0,40}?"
 _UNIT = r"\s*(\d{1,5}|[一二三四五六七八九十百千零两]{1,6})\s*(?:个|项)\s*(?:8位)?"
 _ITEMS = (
-    ("items_total", re.compile(rf"(?:共|共计|合计|总计){_UNIT}(?:税号|税目|商品|税则号列)")),
+    ("items_total", re.compile(rf"(?:共|共计|合计|总计)(?:包括|包含|涉及|有|计)?{_UNIT}(?:税号|税目|商品|税则号列)")),
     # 新增29项 / 增加了滑雪用具、家用洗碟机等29项商品
     ("items_added", re.compile(rf"(?:新增|增加|增列)\s*(?:了)?{_LISTED}{_UNIT}(?:税号|税目|商品)?")),
     ("items_removed", re.compile(rf"(?:删除|删去|减少|调出)\s*(?:了)?{_LISTED}{_UNIT}")),
+    # 将…63个税目商品纳入清单
+    ("items_added", re.compile(r"(\d{1,5})\s*(?:个|项)\s*(?:8位)?\s*(?:税目|税号)?\s*(?:商品)?\s*"
+                               r"纳入(?:清单|正面清单)")),
 )
 _RETURN = re.compile(
     r"(\d{1,3})\s*(?:天|日)\s*(?:内|以内)?[^。；]{0,10}退货|退货[^。；]{0,15}?(\d{1,3})\s*(?:天|日)")
 
-_CODE = re.compile(r"(?<![\d.\-/])(\d{4})(?![\d.\-/])")
+_CODE = re.compile(r"(?<![\d.\-/〔［\[])(\d{4})(?![\d.\-/〕］\]])")  # never the year of 〔2014〕12号
 _CODE_CONTEXT = re.compile(r"监管方式|方式代码|监管代码|代码|贸易方式")
 _NOT_CODE_AFTER = re.compile(r"\s*(?:年|月|日|号|元|万|亿|个|项|%|公斤|千克|天|人|家|批|吨|米|次|件|条|美元)")
 KNOWN_CODES = {"9610", "1210", "1239", "9710", "9810", "0110", "1233", "1234", "1039", "0139", "9639"}
@@ -91,6 +98,9 @@ def limits(text: str) -> list[Figure]:
             if c:
                 old, new = _yuan(c.group(1), c.group(2)), _yuan(c.group(3), c.group(4))
                 break
+            r = _RAISE_BY.search(tail)
+            if r and new is None:
+                new = _yuan(r.group(3), r.group(4))
             r = _RAISE.search(tail)
             if r and new is None:
                 new = _yuan(r.group(1), r.group(2))
@@ -134,6 +144,8 @@ def items(text: str) -> list[Figure]:
         out.append(Figure("previous_items_total", int(size.group(1)), "items"))
     for name, rx in _ITEMS:
         m = rx.search(text)
+        if any(f.name == name for f in out):
+            continue
         if name == "items_total" and size and not m:
             out.append(Figure(name, int(size.group(2)), "items"))
         elif m:

@@ -168,12 +168,29 @@ _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
 _PINYIN_GLOSS = re.compile(rf"(?<=[{_CJK}])\((?=[a-zü]*[{_TONED}])[a-zü{_TONED}]{{1,7}}\)")
 
 
+@functools.cache
+def _noise_pattern() -> re.Pattern[str]:
+    """One character class of every noise character (built once, ~30 ms): a regex pass over a page is
+    some hundred times faster than a test per character."""
+    ranges: list[tuple[int, int]] = []
+    for cp in range(0x80, 0x10000):
+        if 0xD800 <= cp <= 0xDFFF or not _is_noise(chr(cp)):
+            continue
+        if ranges and ranges[-1][1] == cp - 1:
+            ranges[-1] = (ranges[-1][0], cp)
+        else:
+            ranges.append((cp, cp))
+    ranges += [(0x10000, 0x1FFFF), (0x40000, 0x10FFFF)]  # supplementary planes other than CJK extensions
+    body = "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges)
+    return re.compile(f"[{body}]+")
+
+
 def strip_noise(text: str) -> str:
     """Drop emoji and the like (see above) and pinyin glosses; everything else, punctuation included, stays."""
     if text.isascii():
         return text
     text = _PINYIN_GLOSS.sub("", text)
-    return "".join(ch for ch in text if not _is_noise(ch))
+    return _noise_pattern().sub("", text)
 
 
 _SPACE_IN_CJK = re.compile(rf"(?<=[{_CJK}])[ \u3000]+(?=[{_CJK}])")

@@ -33,6 +33,7 @@ _ITEM_SPLIT = re.compile(r"[、，,；;]")
 _RECAP = re.compile(r"先后|此前|截至|累计|已在|已先后|已设立|已批准|已获批|至此|前[一二三四五六七八九十\d]{1,2}批|"
                     r"分[一二三四五六七八九十\d]{1,2}批|历批|以来")
 _CUSTOMS_SPAN = re.compile(r"在([^在。；]{2,400}?海关)(?:开展|实施|启动|试点)")
+_APPROVED = re.compile(r"获批(?!之后|后|以来|的|建设|设立)")
 _CN_NUM = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
            "九": 9}
 
@@ -65,8 +66,9 @@ class PlaceResult:
     expected: int | None = None
 
 
-def _spans(sentence: str) -> list[tuple[str, int, int]]:
-    """(role, start, end) spans of one sentence: designate / remove / exempt."""
+def _spans(sentence: str, carried: bool = False) -> list[tuple[str, int, int]]:
+    """(role, start, end) spans of one sentence: designate / remove / exempt. ``carried``: the sentence
+    before was about the zones, so a bare 我省邵阳市成功获批 designates too."""
     spans: list[tuple[str, int, int]] = []
     exempt_at = min((i for i in (sentence.find(k) for k in ("暂不适用", "不适用", "暂不实施")) if i >= 0),
                     default=-1)
@@ -82,6 +84,8 @@ def _spans(sentence: str) -> list[tuple[str, int, int]]:
     designate: list[tuple[int, int]] = []
     if _DESIGNATION_CONTEXT.search(sentence):
         designate = [(a, b) for a, b in _designation_spans(sentence) if not _recap(sentence, a, b)]
+    elif carried:
+        designate = [(a, b) for a, b in _approved_spans(sentence) if not _recap(sentence, a, b)]
     for a, b in designate:
         role = "exempt" if exempt_at >= 0 and a < exempt_at else "designate"
         spans.append((role, a, b))
@@ -94,7 +98,18 @@ def _recap(sentence: str, a: int, b: int) -> bool:
     """The clause of the span (from the comma before it to its end) recaps earlier batches."""
     start = max(sentence.rfind("，", 0, a), sentence.rfind(",", 0, a)) + 1
     lead = max(0, a - 12)  # the trigger itself (同意在, 已在) sits just before the span
-    return bool(_RECAP.search(sentence, min(start, lead), b))
+    end = min((i for i in (sentence.find("，", b), sentence.find(",", b)) if i >= 0), default=len(sentence))
+    return bool(_RECAP.search(sentence, min(start, lead), end))  # …获批…以来 ends the clause
+
+
+def _approved_spans(s: str) -> list[tuple[int, int]]:
+    """Reports say a place 获批 (中国(郑州)跨境电子商务综合试验区日前正式获批, 我省邵阳市成功获批): the clause
+    before the word. Not 获批之后/以来 (history) and not what was approved for it (获批建设 a bonded zone)."""
+    out = []
+    for m in _APPROVED.finditer(s):
+        start = max(s.rfind("，", 0, m.start()), s.rfind(",", 0, m.start())) + 1
+        out.append((start, m.start()))
+    return out
 
 
 def _find_any(s: str, words: Sequence[str], start: int = 0) -> int:
@@ -116,6 +131,7 @@ def _designation_spans(s: str) -> list[tuple[int, int]]:
         i = s.rfind("将", 0, j)
         if i >= 0:
             out.append((i + 1, j))
+    out += _approved_spans(s)
     for kw in ("扩大至", "扩大到", "增加", "新增"):
         i = s.find(kw)
         if i >= 0:
@@ -235,9 +251,12 @@ def find_places(lines: Sequence[str], gaz: Gazetteer, context_provinces: frozens
     finder = PlaceFinder(gaz, context_provinces)
     res = PlaceResult()
     for line in lines:
+        carried = False
         for sentence in _SENT_END.split(join_cjk(line)):
             sentence = sentence[:MAX_SENTENCE]
-            for role, a, b in _spans(sentence):
+            spans = _spans(sentence, carried)
+            carried = bool(_DESIGNATION_CONTEXT.search(sentence))
+            for role, a, b in spans:
                 span = sentence[a:b]
                 if role == "designate" and customs.is_customs_list(span, sentence[b:b + 4]):
                     res.customs_districts += customs.districts(span)
