@@ -14,12 +14,15 @@ _CN_AMOUNT = "零〇一二三四五六七八九十百千万两"
 _AMOUNT = rf"(?:人民币)?\s*(\d[\d,，]{{0,12}}(?:\.\d+)?|[{_CN_AMOUNT}]{{1,10}})\s*(万)?\s*元"
 # 单次交易限值由人民币2000元提高至5000元 / 年度交易限值为人民币20000元
 _LIMITS = (("single", r"单次交易限值"), ("annual", r"(?:个人)?年度交易限值"))
+# What may stand between a limit's name and its value: never the next limit's name (单次交易限值为五千元，
+# 年度交易限值由… must not give the single limit the annual one's change).
+_NOT_TERM = r"(?:(?!交易限值)[^。；])"
 _VERB = r"(?:提高|调整|上调|提升|下调|降低|调高|放宽|增加|增|扩大|减少|降)(?:到|至|为)"
-_CHANGE = re.compile(rf"^[^。；]{{0,12}}?(?:由|从)\s*{_AMOUNT}\s*{_VERB}\s*{_AMOUNT}")
+_CHANGE = re.compile(rf"^{_NOT_TERM}{{0,12}}?(?:由|从)\s*{_AMOUNT}\s*{_VERB}\s*{_AMOUNT}")
 # 提高6000元至26000元: by how much, then to what
-_RAISE_BY = re.compile(rf"^[^。；]{{0,12}}?(?:提高|增加|上调)\s*{_AMOUNT}\s*(?:至|到)\s*{_AMOUNT}")
-_RAISE = re.compile(rf"^[^。；]{{0,12}}?{_VERB}\s*{_AMOUNT}")  # 提高至人民币8000元 (the old value unsaid)
-_STATE = re.compile(rf"^[^。；]{{0,8}}?(?:为|是|是指)\s*{_AMOUNT}")
+_RAISE_BY = re.compile(rf"^{_NOT_TERM}{{0,12}}?(?:提高|增加|上调)\s*{_AMOUNT}\s*(?:至|到)\s*{_AMOUNT}")
+_RAISE = re.compile(rf"^{_NOT_TERM}{{0,12}}?{_VERB}\s*{_AMOUNT}")  # 提高至人民币8000元 (the old value unsaid)
+_STATE = re.compile(rf"^{_NOT_TERM}{{0,8}}?(?:为|是|是指)\s*{_AMOUNT}")
 _BEFORE = re.compile(rf"{_AMOUNT}\s*$")
 # Tax rates: 关税税率暂设为0% / 按法定应纳税额的70%征收
 _DUTY_RATE = re.compile(r"关税税率[^。；%]{0,12}?(\d{1,3}(?:\.\d+)?)\s*%")

@@ -177,7 +177,7 @@ def extract(document: str, *, url: str | None = None, is_html: bool | None = Non
         res.zones_expected = found.expected
     elif found.designated or found.removed:
         res.warnings.append("places named but not designated: not a relevant designating document")
-    if res.relevant:  # exceptions (暂不适用) and customs districts stand in any notice of the programmes
+    if res.relevant or res.kind != "other":  # exceptions (暂不适用) and districts: any notice of the programmes
         res.exempt_cities, res.customs_districts = found.exempt, found.customs_districts
     if res.zones_expected is None and res.title and res.cities:
         res.zones_expected = find_places([res.title], gazetteer(), frozenset()).expected
