@@ -38,7 +38,9 @@ _SIZE_CHANGE = re.compile(r"(?:由|从)\s*(\d{2,5})\s*(?:个|项)[^。；\d]{0,1
 # Examples named before the count (…番茄汁等), bounded, never across a number, and never a tariff-line
 # update (新增2022年税号115个, 删除失效税号80个 renumber lines, they add or remove no goods).
 _LISTED = r"(?:(?!税号|税则)[^。；\d]){0,40}?"
-_UNIT = r"\s*(\d{1,5}|[一二三四五六七八九十百千零两]{1,6})\s*(?:个|项)\s*(?:8位)?"
+# A count of goods, never of places (新增上海、福州…12个直属海关 adds customs districts, not 12 items).
+_UNIT = (r"\s*(\d{1,5}|[一二三四五六七八九十百千零两]{1,6})\s*(?:个|项)(?!\s*(?:直属海关|海关|城市|地区|省|试点))"
+         r"\s*(?:8位)?")
 _ITEMS = (
     ("items_total", re.compile(rf"(?:共|共计|合计|总计)(?:包括|包含|涉及|有|计)?{_UNIT}(?:税号|税目|商品|税则号列)")),
     # 新增29项 / 增加了滑雪用具、家用洗碟机等29项商品

@@ -33,6 +33,8 @@ _ITEM_SPLIT = re.compile(r"[、，,；;]")
 _RECAP = re.compile(r"先后|此前|截至|累计|已在|已先后|已设立|已批准|已获批|至此|前[一二三四五六七八九十\d]{1,2}批|"
                     r"分[一二三四五六七八九十\d]{1,2}批|历批|以来")
 _CUSTOMS_SPAN = re.compile(r"在([^在。；]{2,400}?海关)(?:开展|实施|启动|试点)")
+# 扩大至 / 扩大适用范围到 / 增加 / 新增: the places follow the word.
+_EXTEND = re.compile(r"扩大(?:[^，。；]{0,6}?范围)?(?:至|到)|增加|新增")
 _APPROVED = re.compile(r"获批(?!之后|后|以来|的|建设|设立)")
 _CN_NUM = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
            "九": 9}
@@ -132,11 +134,9 @@ def _designation_spans(s: str) -> list[tuple[int, int]]:
         if i >= 0:
             out.append((i + 1, j))
     out += _approved_spans(s)
-    for kw in ("扩大至", "扩大到", "增加", "新增"):
-        i = s.find(kw)
-        if i >= 0:
-            j = _find_any(s, ("为", "作为", "开展", "实施", "，"), i + len(kw))
-            out.append((i + len(kw), j if j >= 0 else len(s)))
+    for m in _EXTEND.finditer(s):
+        j = _find_any(s, ("为", "作为", "开展", "实施", "，"), m.end())
+        out.append((m.end(), j if j >= 0 else len(s)))
     m = _CUSTOMS_SPAN.search(s)  # 在北京、天津…黄埔海关开展…试点: only the last name carries 海关
     if m and not out:
         out.append((m.start(1), m.end(1)))

@@ -197,3 +197,31 @@ def test_the_count_check_does_not_split_huhehaote_at_its_he() -> None:
             "跨境电子商务综合试验区。")  # the list of the batch-3 reply
     r = extract(text, is_html=False)
     assert len(r.cities) == 22 and r.zones_expected == 22 and r.warnings == []
+
+
+def test_a_pilot_extended_to_named_cities_designates_them() -> None:
+    text = ("跨境电商零售进口过渡期政策再延长一年\n"  # SYNTHETIC report of the 2017 executive meeting
+            "国务院常务会议决定，将跨境电子商务零售进口监管过渡期政策再延长一年至2018年底，"
+            "并扩大适用范围到合肥、成都、大连、青岛、苏州5个城市。")
+    r = extract(text, is_html=False)
+    assert r.kind == "retail_import_pilot"
+    assert _names(r.cities) == ["合肥市", "成都市", "大连市", "青岛市", "苏州市"]
+
+
+def test_a_report_of_new_customs_pilot_districts_is_a_customs_announcement_without_item_counts() -> None:
+    text = ("跨境电商B2B出口试点再扩围\n海关总署近日发布公告，决定在现有试点海关基础上，新增上海、福州、青岛、济南、"
+            "武汉、长沙、拱北、湛江、南宁、重庆、成都、西安12个直属海关开展跨境电商B2B出口监管试点。")  # SYNTHETIC
+    r = extract(text, is_html=False)
+    assert r.kind == "customs_announcement" and r.cities == [] and len(r.customs_districts) == 12
+    assert r.figure("items_added") is None
+
+
+def test_a_traditional_reprint_with_metadata_lines_reads_number_and_dates() -> None:
+    text = ("海關總署公告2014年第57號（關於增列海關監管方式代碼的公告）\n"  # SYNTHETIC layout, official wording
+            "發文機關：海關總署 發文字號：海關總署公告2014年第57號 發布日期：2014-07-30\n"
+            "一、增列海關監管方式代碼「1210」，全稱「保稅跨境貿易電子商務」，簡稱「保稅電商」。\n"
+            "二、本公告自2014年8月1日起施行。\n特此公告。\n海關總署\n2014年7月23日")
+    r = extract(text, is_html=False)
+    assert (r.doc_number, r.kind, r.customs_codes) == ("海关总署公告2014年第57号", "customs_announcement", ["1210"])
+    assert (r.issue_date, r.publish_date, r.effective_date) == (dt.date(2014, 7, 23), dt.date(2014, 7, 30),
+                                                                 dt.date(2014, 8, 1))
