@@ -18,6 +18,10 @@ _RETAIL = re.compile(r"跨境电子商务零售进口|跨境电商零售进口")
 _BATCH_CLAUSE = re.compile(r"(?:同意|决定|批准)[^。；]{0,40}?(?:在|设立)[^。；]{0,1200}?(?:设立|新设|建设)[^。；]{0,20}"
                            r"综合试验区|综合试验区[^。；]{0,12}获批(?!之后|后|以来)")
 _RECAP = re.compile(r"先后|此前|截至|累计|已在|已先后|已批准|已获批|以来|之后")
+# A plan or its cover notice recalls the batch that made its city a zone (2016年1月，国务院批复同意设立中国
+# （郑州）跨境电子商务综合试验区): its own words say it is a plan, and a plan is no batch.
+_PLAN = re.compile(r"制定本(?:实施)?方案|(?:实施|工作|行动|建设)方案[^。；]{0,12}印发给你们|结合本(?:市|省|区)实际|"
+                   r"印发给你们，请认真")
 # The subject of a report without an official header, from its operative text.
 _TEXT_KINDS = (
     ("positive_list", re.compile(r"(?:公布|发布|调整|优化|印发)[^。；]{0,20}(?:零售进口商品清单|正面清单)|"
@@ -65,7 +69,7 @@ def from_text(title: str | None, text: str) -> str:
         return "positive_list"
     if "零售进口税收政策" in t:
         return "tax_policy"
-    for m in _BATCH_CLAUSE.finditer(head):
+    for m in _BATCH_CLAUSE.finditer("" if _PLAN.search(head) else head):
         start = max(head.rfind("，", 0, m.start()), head.rfind("。", 0, m.start())) + 1
         if not _RECAP.search(head, start, m.end()):
             return "pilot_zone_batch"

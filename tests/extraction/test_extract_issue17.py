@@ -225,3 +225,10 @@ def test_a_traditional_reprint_with_metadata_lines_reads_number_and_dates() -> N
     assert (r.doc_number, r.kind, r.customs_codes) == ("海关总署公告2014年第57号", "customs_announcement", ["1210"])
     assert (r.issue_date, r.publish_date, r.effective_date) == (dt.date(2014, 7, 23), dt.date(2014, 7, 30),
                                                                  dt.date(2014, 8, 1))
+
+
+def test_a_plan_recalling_the_reply_that_made_its_city_a_zone_is_no_batch() -> None:
+    text = ("各市人民政府：\n2016年1月，国务院批复同意设立中国（郑州）跨境电子商务综合试验区。"  # SYNTHETIC
+            "为推进建设，结合本省实际，制定本实施方案。")
+    r = extract(text, is_html=False)
+    assert r.kind == "other" and r.cities == []
