@@ -48,7 +48,7 @@ def _text_title(lines: Sequence[str]) -> str | None:
             return ln
     first = lines[0] if lines else ""
     if 4 <= len(first) <= 40 and _HEADLINE.search(first) and not _NOT_HEADLINE.search(first) \
-            and not find_numbers(first):
+            and not find_numbers(first) and not ag.is_agency_line(first):
         return first
     return None
 

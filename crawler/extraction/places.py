@@ -35,7 +35,9 @@ _RECAP = re.compile(r"先后|此前|截至|累计|已在|已先后|已设立|已
 _CUSTOMS_SPAN = re.compile(r"在([^在。；]{2,400}?海关)(?:开展|实施|启动|试点)")
 # 扩大至 / 扩大适用范围到 / 增加 / 新增: the places follow the word.
 _EXTEND = re.compile(r"扩大(?:[^，。；]{0,6}?范围)?(?:至|到)|增加|新增")
-_APPROVED = re.compile(r"获批(?!之后|后|以来|的|建设|设立)")
+_APPROVED = re.compile(r"(?:获批|入选|入围|获准)(?!之后|后|以来|的|建设|设立)")
+# A report naming some places of the batch it reports: …等27个城市和地区设立…，其中包括我省的宝鸡.
+_AMONG = re.compile(r"其中(?:包括|有)")
 _CN_NUM = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
            "九": 9}
 
@@ -134,6 +136,9 @@ def _designation_spans(s: str) -> list[tuple[int, int]]:
         if i >= 0:
             out.append((i + 1, j))
     out += _approved_spans(s)
+    for m in _AMONG.finditer(s):
+        j = _find_any(s, ("，", ","), m.end())
+        out.append((m.end(), j if j >= 0 else len(s)))
     for m in _EXTEND.finditer(s):
         j = _find_any(s, ("为", "作为", "开展", "实施", "，"), m.end())
         out.append((m.end(), j if j >= 0 else len(s)))

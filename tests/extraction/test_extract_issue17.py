@@ -232,3 +232,10 @@ def test_a_plan_recalling_the_reply_that_made_its_city_a_zone_is_no_batch() -> N
             "为推进建设，结合本省实际，制定本实施方案。")
     r = extract(text, is_html=False)
     assert r.kind == "other" and r.cities == []
+
+
+def test_a_report_naming_some_places_of_a_batch_designates_those_it_names() -> None:
+    text = ("國務院新設跨境電商綜合試驗區\n國務院近日同意在鄂爾多斯、揚州等27個城市和地區設立跨境電子商務綜合試驗區，"
+            "其中包括我省的寶雞。")  # SYNTHETIC, traditional characters as reprinted
+    r = extract(text, is_html=False)
+    assert _names(r.cities) == ["鄂尔多斯市", "扬州市", "宝鸡市"] and r.zones_expected == 27
