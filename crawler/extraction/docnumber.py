@@ -18,8 +18,10 @@ from .normalize import clean_text, normalize_year_brackets, squeeze
 
 _YEAR = r"(?:19|20)\d\d"
 BRACKETED = re.compile(
-    rf"(?P<code>[\u4e00-\u9fa5]{{1,10}})〔(?P<year>{_YEAR})〕\s*第?\s*(?P<serial>\d{{1,5}})\s*号")
+    rf"(?P<code>[\u4e00-\u9fa5]{{1,10}})\s?〔(?P<year>{_YEAR})〕\s*第?\s*(?P<serial>\d{{1,5}})\s*号")
 ANNOUNCE = re.compile(rf"公告\s*(?P<year>{_YEAR})\s*年\s*第\s*(?P<serial>\d{{1,5}})\s*号")
+# The same number written backwards, as reports and some reprints do: 海关总署2018年第194号公告.
+REVERSED = re.compile(rf"(?<!\d)(?P<year>{_YEAR})\s*年\s*第\s*(?P<serial>\d{{1,5}})\s*号\s*公告")
 _CN = "〇○零OoＯ一二三四五六七八九十百两"
 _CN_ANNOUNCE = re.compile(rf"(?P<year>[{_CN}]{{4}})(?P<y>\s*年\s*第\s*)(?P<serial>[{_CN}\d]{{1,6}})(?P<h>\s*号)")
 _DEPTS = r"等\s*(?P<n>\d{1,2}|[一二三四五六七八九十]{1,3})\s*个?\s*部门"
@@ -49,15 +51,23 @@ def _arabic_announcements(text: str) -> str:
     return _CN_ANNOUNCE.sub(fix, text) if "年" in text else text
 
 
-def _announce_prefix(text: str, start: int) -> str:
-    m = _PREFIX.search(text[max(0, start - 30): start].replace(" ", ""))
+def _announce_prefix(text: str, start: int) -> tuple[str, int]:
+    """The issuer written before 公告 at ``start``, normalised, and how many characters it took."""
+    before = text[max(0, start - 30): start]
+    m = _PREFIX.search(before.replace(" ", ""))
     if not m:
-        return ""
+        # GACC's own short forms: 署公告〔2014〕12号, 总署公告〔2014〕12号.
+        short = "总署" if before.endswith("总署") else "署" if before.endswith("署") else ""
+        return ("海关总署", len(short)) if short else ("", 0)
     prefix = m.group(0)
+    taken, chars = 0, 0  # walk back over the prefix as written (spaces inside it included)
+    while chars < len(prefix) and taken < len(before):
+        taken += 1
+        chars += before[-taken] != " "
     if m.group("n"):  # one spelling of the joint issuers: 财政部等八个部门 -> 财政部等8部门
         n = m.group("n") if m.group("n").isdigit() else str(_cn_int(m.group("n")))
         prefix = prefix[: prefix.index("等")] + f"等{n}部门"
-    return prefix
+    return prefix, taken
 
 
 def find_numbers(text: str) -> list[tuple[int, str]]:
@@ -68,13 +78,14 @@ def find_numbers(text: str) -> list[tuple[int, str]]:
         code = _LEAD_WORDS.sub("", m.group("code"))
         if code.endswith("公告"):  # 海关总署公告〔2018〕194号: the announcement form, bracketed by a reprint
             at = m.start("code") + len(m.group("code")) - 2
-            prefix = _announce_prefix(text, at)
-            out.append((at - len(prefix), f"{prefix}公告{m.group('year')}年第{int(m.group('serial'))}号"))
+            prefix, taken = _announce_prefix(text, at)
+            out.append((at - taken, f"{prefix}公告{m.group('year')}年第{int(m.group('serial'))}号"))
         elif code:
             out.append((m.start(), f"{code}〔{m.group('year')}〕{m.group('serial')}号"))
-    for m in ANNOUNCE.finditer(text):
-        prefix = _announce_prefix(text, m.start())
-        out.append((m.start() - len(prefix), f"{prefix}公告{m.group('year')}年第{int(m.group('serial'))}号"))
+    for rx in (ANNOUNCE, REVERSED):
+        for m in rx.finditer(text):
+            prefix, taken = _announce_prefix(text, m.start())
+            out.append((m.start() - taken, f"{prefix}公告{m.group('year')}年第{int(m.group('serial'))}号"))
     out.sort()
     return out
 
@@ -117,7 +128,7 @@ def _number_line(lines: Sequence[str], i: int) -> str | None:
         return num
     m = _BARE_ANNOUNCE.match(bare)
     if m and i > 0 and lines[i - 1].endswith("公告"):  # 财政部等11部门公告 / 2016年第40号
-        prefix = _issuers_prefix(lines[i - 1]) or _announce_prefix(lines[i - 1], len(lines[i - 1]) - 2)
+        prefix = _issuers_prefix(lines[i - 1]) or _announce_prefix(lines[i - 1], len(lines[i - 1]) - 2)[0]
         return f"{prefix}公告{m.group(1)}年第{int(m.group(2))}号"
     return None
 

@@ -239,3 +239,11 @@ def test_a_report_naming_some_places_of_a_batch_designates_those_it_names() -> N
             "其中包括我省的寶雞。")  # SYNTHETIC, traditional characters as reprinted
     r = extract(text, is_html=False)
     assert _names(r.cities) == ["鄂尔多斯市", "扬州市", "宝鸡市"] and r.zones_expected == 27
+
+
+@pytest.mark.parametrize(("raw", "want"), [
+    ("国函 [2016] 17号", "国函〔2016〕17号"), ("海关总署2018年第194号公告", "海关总署公告2018年第194号"),
+    ("署公告〔2014〕12号", "海关总署公告2014年第12号"), ("总署公告〔2014〕12号", "海关总署公告2014年第12号"),
+])
+def test_spaced_reversed_and_gacc_short_numbers(raw: str, want: str) -> None:
+    assert [n for _, n in find_numbers(raw)] == [want]
