@@ -18,13 +18,15 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from .agencies import number_prefix_pattern
 from .docnumber import find_numbers
 
 FILL = "\ue000"  # a private-use character: no delimiter, no place name, no digit
 _TITLE = re.compile(r"《[^《》\n]{1,240}》")
 # （国函〔2016〕17号） / （财政部等11部门公告2016年第40号） / （以下简称《批复》）
 _BRACKET_CITE = re.compile(
-    r"[（(][^（()）\n]{0,40}?(?:〔\s*(?:19|20)\d\d\s*〕|[\[［(（]\s*(?:19|20)\d\d\s*[\]］)）]|公告\s*(?:19|20)\d\d\s*年)"
+    r"[（(][^（()）\n]{0,40}?(?:〔\s*(?:19|20)\d\d\s*〕|[\[［(（]\s*(?:19|20)\d\d\s*[\]］)）]|公告\s*(?:19|20)\d\d\s*年|"
+    r"(?:19|20)\d\d\s*年\s*第\s*\d{1,5}\s*号\s*公告)"
     r"[^（()）\n]{0,30}[)）]|[（(]\s*以下(?:简称|称)[^（()）\n]{0,40}[)）]")
 _BASIS_WORD = r"(?:根据|按照|依据|依照|遵照|参照|对照|借鉴|贯彻落实|贯彻|落实|执行)"
 # A basis clause without brackets: 根据国务院关于同意在…的批复精神， (up to the clause's end).
@@ -70,27 +72,22 @@ _LEAD_SENTENCES = 3  # a report names its subject in its lead, not in a backgrou
 _AFTER_PUBLISH = re.compile(r"^\s*(?:正式|近日|日前)?(?:发布|印发|公布|出台|下发)")
 _RECAP = re.compile(r"先后|此前|曾|以来|已经?印发|已经?发布")
 # 财政部、发展改革委…等11个部门 / 财政部等11部门: the issuers of a joint announcement named in the lead.
-_JOINT = re.compile(r"([\u4e00-\u9fa5]{2,12}?)(?:、[\u4e00-\u9fa5]{2,16}){0,20}?"
-                    r"等\s*(\d{1,2}|[一二三四五六七八九十]{1,3})"
-                    r"\s*个?\s*部门")
-_REVERSED = re.compile(r"((?:19|20)\d\d)\s*年\s*第\s*(\d{1,5})\s*号\s*公告")
+_JOINT = re.compile(rf"({number_prefix_pattern()})(?:、[\u4e00-\u9fa5]{{2,16}}){{0,20}}?"
+                    r"等\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*个?\s*部门")
 
 
 def _number(bracket: str, lead: str) -> str | None:
     """The number printed in brackets after the subject's title. 2016年第40号公告 is the announcement
     form written backwards; its issuers come from the lead (财政部…等11个部门联合公布)."""
     found = find_numbers(bracket)
-    if found:
-        return found[0][1]
-    m = _REVERSED.search(bracket)
-    if not m:
+    if not found:
         return None
+    number = found[0][1]
     joint = _JOINT.search(lead)
-    prefix = ""
-    if joint:
+    if number.startswith("公告") and joint:  # the issuers are in the lead, not in the brackets
         n = joint.group(2) if joint.group(2).isdigit() else str(_cn_int(joint.group(2)))
-        prefix = f"{joint.group(1)}等{n}部门"
-    return f"{prefix}公告{m.group(1)}年第{int(m.group(2))}号"
+        return f"{joint.group(1)}等{n}部门{number}"
+    return number
 
 
 def _cn_int(s: str) -> int | None:
