@@ -174,6 +174,7 @@ _EN_LABELS = (
                        r"implementation\s+date|effective\s+(?:on|from|as\s+of)"),
     ("publish_date", r"(?:release|publication|posting|published)\s+date|date\s+(?:released|published|posted)"),
 )
+_LATIN_WORD = re.compile(r"[A-Za-z]{4}")
 _EN_LINE = re.compile("|".join(f"(?P<{k}>{rx})" for k, rx in _EN_LABELS), re.I)
 _MONTHS = {m: i + 1 for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
                                              "nov", "dec"))}
@@ -202,7 +203,7 @@ def english_metadata(lines: Sequence[str]) -> dict[str, dt.date]:
     """issue_date / effective_date / publish_date from English label lines (several may share a line)."""
     out: dict[str, dt.date] = {}
     for line in list(lines[:40]) + list(lines[-15:]):
-        if not re.search(r"[A-Za-z]{4}", line):
+        if line.isascii() is False and not _LATIN_WORD.search(line):  # most lines of a notice: no English
             continue
         labels = list(_EN_LINE.finditer(line))
         for i, m in enumerate(labels):

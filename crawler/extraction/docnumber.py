@@ -10,6 +10,7 @@ year or serial (商务部公告二〇二六年第五号), the agency list printe
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 
@@ -72,6 +73,11 @@ def _announce_prefix(text: str, start: int) -> tuple[str, int]:
 
 def find_numbers(text: str) -> list[tuple[int, str]]:
     """Every document number in ``text`` as (offset, normalised form), in order."""
+    return list(_find_numbers(text))
+
+
+@functools.lru_cache(maxsize=512)  # the header's lines are asked about several times per notice
+def _find_numbers(text: str) -> tuple[tuple[int, str], ...]:
     text = _arabic_announcements(normalize_year_brackets(clean_text(text)))
     out: list[tuple[int, str]] = []
     for m in BRACKETED.finditer(text):
@@ -87,7 +93,7 @@ def find_numbers(text: str) -> list[tuple[int, str]]:
             prefix, taken = _announce_prefix(text, m.start())
             out.append((m.start() - taken, f"{prefix}公告{m.group('year')}年第{int(m.group('serial'))}号"))
     out.sort()
-    return out
+    return tuple(out)
 
 
 def _is_citation(text: str, offset: int) -> bool:
