@@ -33,7 +33,9 @@ _BASIS_WORD = r"(?:根据|按照|依据|依照|遵照|参照|对照|借鉴|贯�
 _BASIS_CLAUSE = re.compile(rf"{_BASIS_WORD}[^，,。；;\n]{{0,200}}?(?:的(?:批复|通知|公告|意见|决定|复函|函)"
                            r"(?:精神|要求|规定|部署)?|精神|要求)")
 # A line that is nothing but a document title (a table of contents, a list of related documents).
-_TITLE_LINE = re.compile(r"^[\d\s.、．（()）一二三四五六七八九十]*(?:[\u4e00-\u9fa5、，\s]{0,60})?关于.{1,150}?"
+_BULLETS = "·•●▪◆■□>\\-—"
+_TITLE_LINE = re.compile(rf"^[\d\s.、．（()）一二三四五六七八九十{_BULLETS}]*(?:[\u4e00-\u9fa5、，\s]{{0,60}})?"
+                         r"关于.{1,150}?"
                          r"的(?:批复|通知|公告|意见|决定|复函|函|办法|规定)[\s.…·\-—\d()（）〔〕年月日号第]*$")
 _PUBLISH_BEFORE = re.compile(r"(?:印发|公布|发布|出台|下发|发出|颁布|推出|公开)(?:了)?\s*$")
 _BASIS_BEFORE = re.compile(rf"{_BASIS_WORD}\s*$")

@@ -34,6 +34,7 @@ def looks_like_html(document: str) -> bool:
     return bool(_HTML_SNIFF.search(document[:4096]))
 
 
+_LIST_ENTRY = re.compile(r"^[·•●▪◆■□\-—]|\d{4}[-./]\d{1,2}[-./]\d{1,2}\s*$")
 _HEADLINE = re.compile(r"[\u4e00-\u9fa5]")
 _NOT_HEADLINE = re.compile(r"[。，,：:；;]|^\d|\d{4}\s*[-年./]")
 
@@ -44,6 +45,8 @@ def _text_title(lines: Sequence[str]) -> str | None:
     sentence, number or date."""
     for ln in lines[:20]:
         ln = ln.rsplit(">", 1)[-1].strip()
+        if _LIST_ENTRY.search(ln):  # an entry of a list of related documents, not this one's title
+            continue
         if _TITLE_SHAPE.search(ln) and len(ln) <= 160 and not ln.endswith(("：", ":", "。")):
             return ln
     first = lines[0] if lines else ""

@@ -247,3 +247,11 @@ def test_a_report_naming_some_places_of_a_batch_designates_those_it_names() -> N
 ])
 def test_spaced_reversed_and_gacc_short_numbers(raw: str, want: str) -> None:
     assert [n for _, n in find_numbers(raw)] == [want]
+
+
+def test_a_list_of_related_titles_designates_nothing() -> None:
+    text = ("相关阅读\n"  # SYNTHETIC chrome
+            "· 国务院关于同意在北京等22个城市设立跨境电子商务综合试验区的批复 2018-08-07\n"
+            "· 国务院关于同意在雄安新区等46个城市和地区设立跨境电子商务综合试验区的批复 2020-05-06")
+    r = extract(text, is_html=False)
+    assert r.cities == [] and r.kind == "other"
