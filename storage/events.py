@@ -120,6 +120,7 @@ def notice_summary(notice: Notice, version: NoticeVersion) -> dict[str, Any]:
             "cities": _places(version), "removed_cities": _places(version, "removed_cities"),
             "figures": list(_figures(version).values()),
             "customs_codes": list(extraction.get("customs_codes") or []),
+            "customs_districts": list(extraction.get("customs_districts") or []),
         },
     }
 

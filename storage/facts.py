@@ -30,6 +30,10 @@ def fact_rows(extraction: dict[str, Any] | None) -> list[dict[str, Any]]:
         add("figure", figure.get("name", ""), value=None if value is None else str(value), unit=figure.get("unit"))
     for code in extraction.get("customs_codes") or []:
         add("customs_code", code)
+    # 直属海关 named as pilot areas (上海海关): places of a customs programme, never cities, so they get
+    # their own kind and stay out of the place index (storage.places reads city/removed_city only).
+    for district in extraction.get("customs_districts") or []:
+        add("customs_district", district)
     for key in ("issue_date", "publish_date", "effective_date"):
         if extraction.get(key):
             add("date", key, value=extraction[key])

@@ -219,3 +219,13 @@ def test_reparse_rewrites_the_index_from_the_new_extraction(db) -> None:
     with db.session() as session, session.begin():
         assert reparse(session).changed == 0
     assert sorted(p[0] for p in places_of(db, saved.notice_id)) == sorted(["天津市", "上海市"])
+
+
+def test_customs_districts_are_stored_as_their_own_facts_and_never_as_places() -> None:
+    from storage.facts import fact_rows
+    from storage.places import places_from_facts
+
+    rows = fact_rows({"cities": [], "customs_districts": ["上海海关", "拱北海关"]})
+    assert [(r["kind"], r["name"]) for r in rows] == [("customs_district", "上海海关"),
+                                                      ("customs_district", "拱北海关")]
+    assert places_from_facts(rows) == []

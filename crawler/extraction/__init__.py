@@ -17,7 +17,7 @@ __all__ = ["EXTRACTOR_VERSION", "Extraction", "Figure", "Place", "extract", "war
 
 # Stored with every version's facts; raise it whenever extraction output can change, so that
 # ``cbecwatch reparse`` users can tell which versions were read by an older extractor.
-EXTRACTOR_VERSION = "1"
+EXTRACTOR_VERSION = "2"  # 2: issue 17 (citations masked, customs districts, reprints, reports)
 
 
 def extract(document: str, *, url: str | None = None, is_html: bool | None = None,

@@ -22,7 +22,13 @@ _DATE_ANY = (rf"(?:\d{{4}}\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日"
              rf"|[{_CN_DIGIT}]{{4}}年[一二三四五六七八九十]{{1,3}}月[一二三四五六七八九十]{{1,3}}日)")
 EFFECTIVE = re.compile(rf"(?:自|从|于)\s*(?P<what>{_DATE_ANY}|(?:发布|公布|印发|发文|公告|下发|颁布)之日)"
                        r"\s*(?:起|开始)?\s*(?:正式)?(?:施行|实施|执行|生效)")
+# A report's lead: 自2019年1月1日起，我国调整…政策 (the verb further on); read only when nothing stricter is.
+EFFECTIVE_LEAD = re.compile(rf"(?:自|从)\s*(?P<what>{_DATE_ANY})\s*起\s*[，,][^。；]{{0,30}}?"
+                            r"(?:调整|实施|执行|施行|提高|取消|启用)")
 EFFECTIVE_LABEL = re.compile(rf"(?:施行|实施|生效|执行)日期\s*[:：]\s*(?P<what>{_DATE_ANY})")
+# A phrase right after a cited title (《…》（财关税〔2018〕49号）自2019年1月1日起执行) is that document's date.
+_AFTER_CITED = re.compile(r"》\s*(?:[（(][^（()）]{0,40}[)）])?\s*(?:规定|明确)?\s*$")
+_BASIS = re.compile(r"(?:根据|按照|依据|依照|参照|执行|落实)\s*《")
 _SELF_REF = re.compile(r"本(?:通知|公告|办法|规定|决定|批复|意见|细则|清单)|上述|以上|前款")
 _LINE_JUNK = re.compile(r"[\s()（）]")
 
@@ -119,16 +125,31 @@ def first_meta_date(meta: Mapping[str, str], keys: Sequence[str]) -> dt.date | N
     return None
 
 
-def effective(text: str) -> tuple[str | None, dt.date | None]:
+def _cited(text: str, sent_start: int, at: int, subject: str | None) -> bool:
+    """The phrase at ``at`` states the date of a document the text cites as a basis, not its own: it
+    follows a cited 《title》 directly, or its sentence cites one with 根据《…. The subject of a report
+    (``subject``: its title) is not cited: its date is the report's."""
+    before = text[sent_start:at]
+    m = _AFTER_CITED.search(before)
+    if m:
+        title_start = before.rfind("《", 0, m.start() + 1)
+        return not (subject and subject in before[title_start:])
+    return bool(_BASIS.search(before)) and not _SELF_REF.search(before)
+
+
+def effective(text: str, subject: str | None = None) -> tuple[str | None, dt.date | None]:
     """(rule, explicit date). rule: explicit / on_publication / on_issue / None.
 
     Prefer a phrase whose sentence refers to the notice itself (本通知…, 上述规定…); else the last one,
-    which is where notices put it (the last article before 特此通知)."""
+    which is where notices put it (the last article before 特此通知). A phrase that gives the date of a
+    cited document (see :func:`_cited`) is not this document's."""
     cands: list[tuple[bool, str, dt.date | None]] = []
     for rx in (EFFECTIVE, EFFECTIVE_LABEL):
         for m in rx.finditer(text):
             what = m.group("what")
             sent_start = max(text.rfind("。", 0, m.start()), text.rfind("\n", 0, m.start())) + 1
+            if _cited(text, sent_start, m.start(), subject):
+                continue
             self_ref = bool(_SELF_REF.search(text, sent_start, m.start()))
             if what.endswith("之日"):
                 rule = "on_issue" if what[:2] in ("印发", "发文", "下发") else "on_publication"
@@ -136,6 +157,58 @@ def effective(text: str) -> tuple[str | None, dt.date | None]:
             else:
                 cands.append((self_ref, "explicit", parse_date(what)))
     if not cands:
+        for m in EFFECTIVE_LEAD.finditer(text[:2000]):
+            sent_start = max(text.rfind("。", 0, m.start()), text.rfind("\n", 0, m.start())) + 1
+            if not _cited(text, sent_start, m.start(), subject):
+                return "explicit", parse_date(m.group("what"))
         return None, None
     chosen = next((c for c in reversed(cands) if c[0]), cands[-1])
     return chosen[1], chosen[2]
+
+
+# English metadata lines of bilingual reprints: "Date Issued: 11-14-2022", "Effective Date: 2023-01-01".
+_EN_LABELS = (
+    ("issue_date", r"date\s+(?:issued|of\s+issuance|of\s+issue|of\s+promulgation|signed)|issu(?:e|ing|ance)\s+date|"
+                   r"promulgation\s+date|issued\s+on|promulgated\s+on"),
+    ("effective_date", r"effective\s+date|date\s+(?:effective|of\s+effect(?:iveness)?|of\s+implementation)|"
+                       r"implementation\s+date|effective\s+(?:on|from|as\s+of)"),
+    ("publish_date", r"(?:release|publication|posting|published)\s+date|date\s+(?:released|published|posted)"),
+)
+_LATIN_WORD = re.compile(r"[A-Za-z]{4}")
+_EN_LINE = re.compile("|".join(f"(?P<{k}>{rx})" for k, rx in _EN_LABELS), re.I)
+_MONTHS = {m: i + 1 for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
+                                             "nov", "dec"))}
+_NUMERIC = re.compile(r"(\d{1,4})[-/.](\d{1,2})[-/.](\d{1,4})")
+_WORDY = re.compile(r"(?:(\d{1,2})\s+([A-Za-z]{3,9})\.?,?\s+(\d{4})|([A-Za-z]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4}))")
+
+
+def english_date(value: str) -> dt.date | None:
+    """11-14-2022 (month first, as these lines print it; day first when the first part exceeds 12),
+    2022-11-14, 14 November 2022, Nov. 14, 2022."""
+    m = _NUMERIC.search(value)
+    if m:
+        a, b, c = (int(x) for x in m.groups())
+        if len(m.group(1)) == 4:
+            return _mk(a, b, c)
+        return _mk(c, b, a) if a > 12 else _mk(c, a, b)
+    m = _WORDY.search(value)
+    if m:
+        day, month, year = (m.group(1), m.group(2), m.group(3)) if m.group(1) else (m.group(5), m.group(4), m.group(6))
+        mm = _MONTHS.get(month[:3].lower())
+        return _mk(int(year), mm, int(day)) if mm else None
+    return None
+
+
+def english_metadata(lines: Sequence[str]) -> dict[str, dt.date]:
+    """issue_date / effective_date / publish_date from English label lines (several may share a line)."""
+    out: dict[str, dt.date] = {}
+    for line in list(lines[:40]) + list(lines[-15:]):
+        if line.isascii() is False and not _LATIN_WORD.search(line):  # most lines of a notice: no English
+            continue
+        labels = list(_EN_LINE.finditer(line))
+        for i, m in enumerate(labels):
+            value = line[m.end(): labels[i + 1].start() if i + 1 < len(labels) else len(line)]
+            d = english_date(value.lstrip(" :：-"))
+            if d and m.lastgroup:
+                out.setdefault(m.lastgroup, d)
+    return out

@@ -1,47 +1,99 @@
 """发文字号: 国函〔2016〕17号, 海关总署公告2014年第12号, 财政部等11部门公告2016年第40号 (domain.md §2.1).
 
-Header line and metadata beat numbers found in the body: bodies cite earlier documents as 《…》（number）.
+The document's own number is the one in its header (under the title, or run into it) or in its
+signature block; bodies cite earlier documents as 《…》（number）, and those are never the document's.
+The caller passes the lines with cited text masked (crawler.extraction.citations) for the last-resort
+search of the opening. Forms read: any bracket around the year (〔〕 () [] 【】), a Chinese-numeral
+year or serial (商务部公告二〇二六年第五号), the agency list printed on the line above a bare
+公告2016年第40号, and a number broken over two lines.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 
-from .agencies import number_prefix_pattern
-from .normalize import normalize_year_brackets, squeeze
+from .agencies import number_prefix_pattern, split_agencies
+from .normalize import clean_text, normalize_year_brackets, squeeze
 
 _YEAR = r"(?:19|20)\d\d"
 BRACKETED = re.compile(
-    rf"(?P<code>[\u4e00-\u9fa5]{{1,10}})〔(?P<year>{_YEAR})〕\s*第?\s*(?P<serial>\d{{1,5}})\s*号")
+    rf"(?P<code>[\u4e00-\u9fa5]{{1,10}})\s?〔(?P<year>{_YEAR})〕\s*第?\s*(?P<serial>\d{{1,5}})\s*号")
 ANNOUNCE = re.compile(rf"公告\s*(?P<year>{_YEAR})\s*年\s*第\s*(?P<serial>\d{{1,5}})\s*号")
-_PREFIX = re.compile(rf"(?:{number_prefix_pattern()})(?:等\d{{1,2}}个?部门)?$")
+# The same number written backwards, as reports and some reprints do: 海关总署2018年第194号公告.
+REVERSED = re.compile(rf"(?<!\d)(?P<year>{_YEAR})\s*年\s*第\s*(?P<serial>\d{{1,5}})\s*号\s*公告")
+_CN = "〇○零OoＯ一二三四五六七八九十百两"
+_CN_ANNOUNCE = re.compile(rf"(?P<year>[{_CN}]{{4}})(?P<y>\s*年\s*第\s*)(?P<serial>[{_CN}\d]{{1,6}})(?P<h>\s*号)")
+_DEPTS = r"等\s*(?P<n>\d{1,2}|[一二三四五六七八九十]{1,3})\s*个?\s*部门"
+_PREFIX = re.compile(rf"(?:{number_prefix_pattern()})(?:{_DEPTS})?$")
 _LEAD_WORDS = re.compile(r"^(?:根据|按照|依据|参照|执行|详见|以及|见|即|和|及|与|或|并|的|由|对|将|在)+")
 _CITE_BEFORE = re.compile(r"(?:》\s*[（(]?|根据|按照|依据|参照|详见|见)\s*$")
+_DIGITS = str.maketrans("〇○零OoＯ一二三四五六七八九", "000000123456789")
+_BARE_ANNOUNCE = re.compile(rf"^(?:公告)?\s*({_YEAR})\s*年\s*第\s*(\d{{1,5}})\s*号$")
 
 
-def _announce_prefix(text: str, start: int) -> str:
-    m = _PREFIX.search(text[max(0, start - 30): start].replace(" ", ""))
-    return m.group(0) if m else ""
+def _cn_int(s: str) -> int | None:
+    from .places import cn_int
+
+    return cn_int(s.replace("两", "二"))
+
+
+def _arabic_announcements(text: str) -> str:
+    """商务部公告二〇二六年第五号 -> 商务部公告2026年第5号, padded to the same length (offsets stay)."""
+    def fix(m: re.Match[str]) -> str:
+        year = m.group("year").translate(_DIGITS)
+        serial = m.group("serial")
+        n = int(serial) if serial.isdigit() else _cn_int(serial)
+        if not year.isdigit() or n is None:
+            return m.group(0)
+        return year + m.group("y") + str(n).rjust(len(serial)) + m.group("h")
+
+    return _CN_ANNOUNCE.sub(fix, text) if "年" in text else text
+
+
+def _announce_prefix(text: str, start: int) -> tuple[str, int]:
+    """The issuer written before 公告 at ``start``, normalised, and how many characters it took."""
+    before = text[max(0, start - 30): start]
+    m = _PREFIX.search(before.replace(" ", ""))
+    if not m:
+        # GACC's own short forms: 署公告〔2014〕12号, 总署公告〔2014〕12号.
+        short = "总署" if before.endswith("总署") else "署" if before.endswith("署") else ""
+        return ("海关总署", len(short)) if short else ("", 0)
+    prefix = m.group(0)
+    taken, chars = 0, 0  # walk back over the prefix as written (spaces inside it included)
+    while chars < len(prefix) and taken < len(before):
+        taken += 1
+        chars += before[-taken] != " "
+    if m.group("n"):  # one spelling of the joint issuers: 财政部等八个部门 -> 财政部等8部门
+        n = m.group("n") if m.group("n").isdigit() else str(_cn_int(m.group("n")))
+        prefix = prefix[: prefix.index("等")] + f"等{n}部门"
+    return prefix, taken
 
 
 def find_numbers(text: str) -> list[tuple[int, str]]:
     """Every document number in ``text`` as (offset, normalised form), in order."""
-    text = normalize_year_brackets(text)
+    return list(_find_numbers(text))
+
+
+@functools.lru_cache(maxsize=512)  # the header's lines are asked about several times per notice
+def _find_numbers(text: str) -> tuple[tuple[int, str], ...]:
+    text = _arabic_announcements(normalize_year_brackets(clean_text(text)))
     out: list[tuple[int, str]] = []
     for m in BRACKETED.finditer(text):
         code = _LEAD_WORDS.sub("", m.group("code"))
         if code.endswith("公告"):  # 海关总署公告〔2018〕194号: the announcement form, bracketed by a reprint
             at = m.start("code") + len(m.group("code")) - 2
-            prefix = _announce_prefix(text, at)
-            out.append((at - len(prefix), f"{prefix}公告{m.group('year')}年第{int(m.group('serial'))}号"))
+            prefix, taken = _announce_prefix(text, at)
+            out.append((at - taken, f"{prefix}公告{m.group('year')}年第{int(m.group('serial'))}号"))
         elif code:
             out.append((m.start(), f"{code}〔{m.group('year')}〕{m.group('serial')}号"))
-    for m in ANNOUNCE.finditer(text):
-        prefix = _announce_prefix(text, m.start())
-        out.append((m.start() - len(prefix), f"{prefix}公告{m.group('year')}年第{int(m.group('serial'))}号"))
+    for rx in (ANNOUNCE, REVERSED):
+        for m in rx.finditer(text):
+            prefix, taken = _announce_prefix(text, m.start())
+            out.append((m.start() - taken, f"{prefix}公告{m.group('year')}年第{int(m.group('serial'))}号"))
     out.sort()
-    return out
+    return tuple(out)
 
 
 def _is_citation(text: str, offset: int) -> bool:
@@ -61,26 +113,72 @@ def normalize(raw: str, customs_context: bool = False) -> str | None:
     return _expand_customs(found[0][1], customs_context) if found else None
 
 
+def _issuers_prefix(line: str) -> str:
+    """The agency list printed above a bare announcement number, as the number's prefix:
+    '财政部 发展改革委 … 密码局' -> '财政部等11部门', '商务部' -> '商务部'; '' when it is no agency list."""
+    line = line.removesuffix("公告").strip()
+    agencies = [a for a in re.split(r"[\s、，,]+", line) if a]
+    if not agencies or split_agencies(line) is None:
+        return ""
+    return agencies[0] if len(agencies) == 1 else f"{agencies[0]}等{len(agencies)}部门"
+
+
+def _number_line(lines: Sequence[str], i: int) -> str | None:
+    """The number when line ``i`` is nothing but a number (or only completes one with the line above)."""
+    bare = re.sub(r"[\s()（）]", "", lines[i])
+    found = find_numbers(bare)
+    if len(found) == 1 and len(bare) <= len(found[0][1]) + 4:
+        num = found[0][1]
+        if num.startswith("公告") and i > 0:
+            return (_issuers_prefix(lines[i - 1]) + num) if _issuers_prefix(lines[i - 1]) else num
+        return num
+    m = _BARE_ANNOUNCE.match(bare)
+    if m and i > 0 and lines[i - 1].endswith("公告"):  # 财政部等11部门公告 / 2016年第40号
+        prefix = _issuers_prefix(lines[i - 1]) or _announce_prefix(lines[i - 1], len(lines[i - 1]) - 2)[0]
+        return f"{prefix}公告{m.group(1)}年第{int(m.group(2))}号"
+    return None
+
+
+def _split_number(lines: Sequence[str], i: int) -> str | None:
+    """A number broken over lines ``i`` and ``i + 1`` (国函〔2016〕 / 17号)."""
+    if i + 1 >= len(lines) or find_numbers(lines[i]) or find_numbers(lines[i + 1]):
+        return None
+    joined = squeeze(lines[i] + lines[i + 1])
+    found = find_numbers(joined)
+    if len(found) == 1 and len(joined) <= len(found[0][1]) + 4:
+        return found[0][1]
+    return None
+
+
 def doc_number(lines: Sequence[str], title: str | None, info: Mapping[str, str],
-               customs_context: bool = False) -> str | None:
+               customs_context: bool = False, masked: Sequence[str] | None = None) -> str | None:
+    """The document's own number: metadata, a header line, the title, the signature block, then the
+    first number of the opening that is not cited (``masked``: the lines with cited text blanked)."""
     for key in ("发文字号", "文号", "发文号"):
         if info.get(key):
             n = normalize(info[key], customs_context)
             if n:
                 return _prefer_longer(n, title)
-    header = [ln for ln in lines[:8] if ln != title]
-    # 1. a header line that is nothing but a number (it sits under the title).
-    for ln in header:
-        bare = re.sub(r"[\s()（）]", "", ln)
-        found = find_numbers(bare)
-        if len(found) == 1 and len(bare) <= len(found[0][1]) + 4:
-            return _expand_customs(found[0][1], customs_context)
+    top = [ln for ln in lines[:10] if ln != title]
+    # 1. a header line that is nothing but a number (it sits under the title), or half of one.
+    for i in range(len(top)):
+        num = _number_line(top, i) or _split_number(top, i)
+        if num:
+            return _expand_customs(num, customs_context)
     # 2. customs put the number in the title.
     if title:
         found = find_numbers(title)
         if found:
             return _expand_customs(found[0][1], customs_context)
-    # 3. the first uncited number near the top (some reprints run title and number together).
+    # 3. a number line in the signature block (announcements printed with the number under the issuers).
+    tail = list(lines[-8:]) if len(lines) > 10 else []
+    for i in range(len(tail)):
+        num = _number_line(tail, i)
+        if num:
+            return _expand_customs(num, customs_context)
+    # 4. the first uncited number near the top (some reprints run title and number together).
+    source = masked if masked is not None else lines
+    header = [ln for ln in source[:8] if ln != title]
     head = normalize_year_brackets("\n".join(header))[:800]
     for off, num in find_numbers(head):
         if not _is_citation(head, off):
@@ -95,3 +193,4 @@ def _prefer_longer(num: str, title: str | None) -> str:
             if t.endswith(num):
                 return t
     return num
+

@@ -9,35 +9,84 @@ import re
 
 from .model import Figure
 
-_AMOUNT = r"(?:人民币)?\s*(\d[\d,，]{0,12}(?:\.\d+)?)\s*(万)?\s*元"
+# Amounts in Arabic (5000, 2.6万, 26,000) or Chinese numerals (五千, 两万六千): see _yuan.
+_CN_AMOUNT = "零〇一二三四五六七八九十百千万两"
+_AMOUNT = rf"(?:人民币)?\s*(\d[\d,，]{{0,12}}(?:\.\d+)?|[{_CN_AMOUNT}]{{1,10}})\s*(万)?\s*元"
 # 单次交易限值由人民币2000元提高至5000元 / 年度交易限值为人民币20000元
 _LIMITS = (("single", r"单次交易限值"), ("annual", r"(?:个人)?年度交易限值"))
-_VERB = r"(?:提高|调整|上调|提升|下调|降低|调高|放宽)(?:到|至|为)"
-_CHANGE = re.compile(rf"^[^。；]{{0,12}}?由\s*{_AMOUNT}\s*{_VERB}\s*{_AMOUNT}")
-_STATE = re.compile(rf"^[^。；]{{0,8}}?(?:为|是|是指)\s*{_AMOUNT}")
+# What may stand between a limit's name and its value: never the next limit's name (单次交易限值为五千元，
+# 年度交易限值由… must not give the single limit the annual one's change).
+_NOT_TERM = r"(?:(?!交易限值)[^。；])"
+_VERB = r"(?:提高|调整|上调|提升|下调|降低|调高|放宽|增加|增|扩大|减少|降)(?:到|至|为)"
+_CHANGE = re.compile(rf"^{_NOT_TERM}{{0,12}}?(?:由|从)\s*{_AMOUNT}\s*{_VERB}\s*{_AMOUNT}")
+# 提高6000元至26000元: by how much, then to what
+_RAISE_BY = re.compile(rf"^{_NOT_TERM}{{0,12}}?(?:提高|增加|上调)\s*{_AMOUNT}\s*(?:至|到)\s*{_AMOUNT}")
+_RAISE = re.compile(rf"^{_NOT_TERM}{{0,12}}?{_VERB}\s*{_AMOUNT}")  # 提高至人民币8000元 (the old value unsaid)
+_STATE = re.compile(rf"^{_NOT_TERM}{{0,8}}?(?:为|是|是指)\s*{_AMOUNT}")
 _BEFORE = re.compile(rf"{_AMOUNT}\s*$")
 # Tax rates: 关税税率暂设为0% / 按法定应纳税额的70%征收
 _DUTY_RATE = re.compile(r"关税税率[^。；%]{0,12}?(\d{1,3}(?:\.\d+)?)\s*%")
 _TAX_SHARE = re.compile(r"应纳税额的\s*(\d{1,3}(?:\.\d+)?)\s*%")
+_PCT = r"(\d{1,3}(?:\.\d+)?)\s*[%％]"
+# A rate changed in the document: 关税税率由10%调整为5% / 应纳税额的70%调整为…由70%降至60%.
+_RATE_TERMS = (("customs_duty_rate_pct", r"关税税率"), ("vat_rate_pct", r"增值税税率"),
+               ("consumption_tax_rate_pct", r"消费税税率"), ("tax_payable_share_pct", r"应纳税额"))
+_RATE_CHANGE = re.compile(rf"[^。；%]{{0,20}}?(?:由|从)\s*(?:应纳税额的)?\s*{_PCT}\s*{_VERB}\s*{_PCT}")
+# List sizes changed: 清单商品由1413个税目增至1476个 / 从1321项扩大到1413项.
+_SIZE_CHANGE = re.compile(r"(?:由|从)\s*(\d{2,5})\s*(?:个|项)[^。；\d]{0,12}?" + _VERB + r"\s*(\d{2,5})\s*(?:个|项)")
 # Positive list items: 共1142个8位税号 / 新增29项 / 删除1项 / 共计1413个税目
-_LISTED = r"(?:[^。；\d]{0,40}?等)?"  # examples named before the count, bounded
-_UNIT = r"\s*(\d{1,5})\s*(?:个|项)\s*(?:8位)?"
+# Examples named before the count (…番茄汁等), bounded, never across a number, and never a tariff-line
+# update (新增2022年税号115个, 删除失效税号80个 renumber lines, they add or remove no goods).
+_LISTED = r"(?:(?!税号|税则)[^。；\d]){0,40}?"
+# A count of goods, never of places (新增上海、福州…12个直属海关 adds customs districts, not 12 items).
+_UNIT = (r"\s*(\d{1,5}|[一二三四五六七八九十百千零两]{1,6})\s*(?:个|项)(?!\s*(?:直属海关|海关|城市|地区|省|试点))"
+         r"\s*(?:8位)?")
 _ITEMS = (
-    ("items_total", re.compile(rf"(?:共|共计|合计|总计){_UNIT}(?:税号|税目|商品|税则号列)")),
+    ("items_total", re.compile(rf"(?:共|共计|合计|总计)(?:包括|包含|涉及|有|计)?{_UNIT}(?:税号|税目|商品|税则号列)")),
     # 新增29项 / 增加了滑雪用具、家用洗碟机等29项商品
     ("items_added", re.compile(rf"(?:新增|增加|增列)\s*(?:了)?{_LISTED}{_UNIT}(?:税号|税目|商品)?")),
     ("items_removed", re.compile(rf"(?:删除|删去|减少|调出)\s*(?:了)?{_LISTED}{_UNIT}")),
+    # 将…63个税目商品纳入清单
+    ("items_added", re.compile(r"(\d{1,5})\s*(?:个|项)\s*(?:8位)?\s*(?:税目|税号)?\s*(?:商品)?\s*"
+                               r"纳入(?:清单|正面清单)")),
 )
 _RETURN = re.compile(
     r"(\d{1,3})\s*(?:天|日)\s*(?:内|以内)?[^。；]{0,10}退货|退货[^。；]{0,15}?(\d{1,3})\s*(?:天|日)")
 
-_CODE = re.compile(r"(?<![\d.\-/])(\d{4})(?![\d.\-/])")
+_CODE = re.compile(r"(?<![\d.\-/〔［\[])(\d{4})(?![\d.\-/〕］\]])")  # never the year of 〔2014〕12号
 _CODE_CONTEXT = re.compile(r"监管方式|方式代码|监管代码|代码|贸易方式")
 _NOT_CODE_AFTER = re.compile(r"\s*(?:年|月|日|号|元|万|亿|个|项|%|公斤|千克|天|人|家|批|吨|米|次|件|条|美元)")
 KNOWN_CODES = {"9610", "1210", "1239", "9710", "9810", "0110", "1233", "1234", "1039", "0139", "9639"}
 
 
+def cn_number(s: str) -> int | None:
+    """A Chinese-numeral integer up to the 万 (五千 -> 5000, 两万六千 -> 26000, 一万零五百 -> 10500)."""
+    digits = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
+              "九": 9}
+    units = {"十": 10, "百": 100, "千": 1000}
+    total = section = cur = 0
+    for ch in s:
+        if ch in digits:
+            cur = digits[ch]
+        elif ch in units:
+            section += (cur or 1) * units[ch]
+            cur = 0
+        elif ch == "万":
+            total += (section + cur) * 10000
+            section = cur = 0
+        else:
+            return None
+    return total + section + cur
+
+
+def _count(s: str) -> int:
+    return int(s) if s.isdigit() else cn_number(s) or 0
+
+
 def _yuan(num: str, wan: str | None) -> int | float:
+    if not num[0].isdigit():
+        n = cn_number(num)
+        return (n or 0) * (10000 if wan else 1)
     v = float(num.replace(",", "").replace("，", ""))
     if wan:
         v *= 10000
@@ -54,6 +103,12 @@ def limits(text: str) -> list[Figure]:
             if c:
                 old, new = _yuan(c.group(1), c.group(2)), _yuan(c.group(3), c.group(4))
                 break
+            r = _RAISE_BY.search(tail)
+            if r and new is None:
+                new = _yuan(r.group(3), r.group(4))
+            r = _RAISE.search(tail)
+            if r and new is None:
+                new = _yuan(r.group(1), r.group(2))
             s = _STATE.search(tail)
             if s and new is None:
                 new = _yuan(s.group(1), s.group(2))
@@ -69,10 +124,19 @@ def limits(text: str) -> list[Figure]:
 
 def rates(text: str) -> list[Figure]:
     out: list[Figure] = []
-    m = _DUTY_RATE.search(text)
+    changed: set[str] = set()
+    for name, term in _RATE_TERMS:
+        for t in re.finditer(term, text):
+            c = _RATE_CHANGE.match(text, t.end(), t.end() + 60)
+            if c:
+                out += [Figure(name, _num(c.group(2)), "percent"),
+                        Figure(f"previous_{name}", _num(c.group(1)), "percent")]
+                changed.add(name)
+                break
+    m = None if "customs_duty_rate_pct" in changed else _DUTY_RATE.search(text)
     if m:
         out.append(Figure("customs_duty_rate_pct", _num(m.group(1)), "percent"))
-    m = _TAX_SHARE.search(text)
+    m = None if "tax_payable_share_pct" in changed else _TAX_SHARE.search(text)
     if m:
         out.append(Figure("tax_payable_share_pct", _num(m.group(1)), "percent"))
     return out
@@ -80,10 +144,17 @@ def rates(text: str) -> list[Figure]:
 
 def items(text: str) -> list[Figure]:
     out = []
+    size = _SIZE_CHANGE.search(text)
+    if size:
+        out.append(Figure("previous_items_total", int(size.group(1)), "items"))
     for name, rx in _ITEMS:
         m = rx.search(text)
-        if m:
-            out.append(Figure(name, int(m.group(1)), "items"))
+        if any(f.name == name for f in out):
+            continue
+        if name == "items_total" and size and not m:
+            out.append(Figure(name, int(size.group(2)), "items"))
+        elif m:
+            out.append(Figure(name, _count(m.group(1)), "items"))
     m = _RETURN.search(text)
     if m:
         out.append(Figure("return_window_days", int(m.group(1) or m.group(2)), "days"))

@@ -13,9 +13,30 @@ PROGRAM = {
     "tax_policy": "cbec_retail_import_tax",
 }
 _RETAIL = re.compile(r"跨境电子商务零售进口|跨境电商零售进口")
+# The operative clause of a batch reply, read in text whose citations are masked (a plan that cites the
+# reply by its title, or 已经省政府同意, is no batch): 同意在…设立…综合试验区.
+_BATCH_CLAUSE = re.compile(r"(?:同意|决定|批准)[^。；]{0,40}?(?:在|设立)[^。；]{0,1200}?(?:设立|新设|建设)[^。；]{0,20}"
+                           r"综合试验区|综合试验区[^。；]{0,12}获批(?!之后|后|以来)")
+_RECAP = re.compile(r"先后|此前|截至|累计|已在|已先后|已批准|已获批|以来|之后")
+# A plan or its cover notice recalls the batch that made its city a zone (2016年1月，国务院批复同意设立中国
+# （郑州）跨境电子商务综合试验区): its own words say it is a plan, and a plan is no batch.
+_PLAN = re.compile(r"制定本(?:实施)?方案|(?:实施|工作|行动|建设)方案[^。；]{0,12}印发给你们|结合本(?:市|省|区)实际|"
+                   r"印发给你们，请认真")
+# The subject of a report without an official header, from its operative text.
+_TEXT_KINDS = (
+    ("positive_list", re.compile(r"(?:公布|发布|调整|优化|印发)[^。；]{0,20}(?:零售进口商品清单|正面清单)|"
+                                 r"(?:零售进口商品清单|正面清单)[^。；]{0,10}(?:公布|发布|调整)")),
+    ("tax_policy", re.compile(r"(?:调整|完善|出台|发布)[^。；]{0,12}零售进口税收政策|"
+                              r"单次交易限值[^。；]{0,6}(?:由|提高|调整|为)")),
+    ("retail_import_pilot", re.compile(r"零售进口(?:监管)?(?:试点|过渡期)[^。；]{0,20}(?:扩大|增加|新增|延长)|"
+                                       r"(?:扩大|增加)[^。；]{0,20}零售进口试点")),
+    ("customs_announcement", re.compile(r"海关总署[^。；]{0,12}(?:发布|印发)?公告|增列[^。；]{0,10}监管方式代码|"
+                                        r"(?:直属海关|海关)[^。；]{0,20}(?:开展|实施)[^。；]{0,30}监管试点")),
+)
 
 
 def classify(title: str | None, doc_number: str | None, text: str) -> str:
+    """The kind from the title, the number and the opening of ``text`` (with cited text masked)."""
     t = title or ""
     n = doc_number or ""
     head = text[:3000]
@@ -33,8 +54,28 @@ def classify(title: str | None, doc_number: str | None, text: str) -> str:
         return "retail_import_pilot"
     if "海关" in t + n and re.search(r"监管方式代码|监管试点|监管事宜", t):
         return "customs_announcement"
-    if not t and "跨境电子商务综合试验区" in head and "同意" in head:
-        return "pilot_zone_batch"
+    return "other"
+
+
+def from_text(title: str | None, text: str) -> str:
+    """The kind of a document without an official header (a report, a newsletter, a reply's body), from
+    its own operative text with citations masked: the positive list, a tax change, a pilot extension,
+    or a batch (同意在…设立…综合试验区, …综合试验区获批), never a recap of earlier batches."""
+    t = title or ""
+    head = text[:3000]
+    if "关于" in t[:40]:  # an official title said what it is; its body's words do not
+        return "other"
+    if re.search(r"正面清单|零售进口商品清单", t):
+        return "positive_list"
+    if "零售进口税收政策" in t:
+        return "tax_policy"
+    for m in _BATCH_CLAUSE.finditer("" if _PLAN.search(head) else head):
+        start = max(head.rfind("，", 0, m.start()), head.rfind("。", 0, m.start())) + 1
+        if not _RECAP.search(head, start, m.end()):
+            return "pilot_zone_batch"
+    for kind, rx in _TEXT_KINDS:
+        if rx.search(head):
+            return kind
     return "other"
 
 

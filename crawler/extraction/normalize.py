@@ -7,6 +7,7 @@ are folded.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -95,3 +96,107 @@ def normalize_year_brackets(s: str) -> str:
 def fix_zeros(span: str) -> str:
     """Only for a Chinese-numeral date span: map zero look-alikes to 〇."""
     return span.translate(_ZEROS)
+
+
+# -- reprints: traditional characters and injected noise (issue 17, classes 4) -------------------------
+
+_CONVERTER = None
+_CJK = "\u3400-\u9fff\uf900-\ufaff"
+
+
+def _converter():  # type: ignore[no-untyped-def]
+    """OpenCC's t2s converter, loaded on first use (importing the package stays cheap)."""
+    global _CONVERTER
+    if _CONVERTER is None:
+        import opencc
+
+        _CONVERTER = opencc.OpenCC("t2s")
+    return _CONVERTER
+
+
+@functools.cache
+def _protected_names() -> dict[str, str]:
+    """Division names OpenCC would alter although they are simplified already (乾安县 -> 干安县): the
+    altered form -> the official one, to undo the change after converting."""
+    from .divisions import gazetteer
+
+    conv = _converter()
+    out = {}
+    for name in gazetteer().names():
+        altered = conv.convert(name)
+        if altered != name and len(name) > 1:
+            out[altered] = name
+    return out
+
+
+def to_simplified(text: str) -> str:
+    """Traditional characters -> simplified (財關稅 -> 财关税, 試驗區 -> 试验区), so that every later step
+    and every returned name reads like the simplified original. A simplified text comes back unchanged
+    except for the rare characters t2s maps although they are simplified too; division names among
+    them are restored."""
+    if not text or text.isascii():
+        return text
+    converted = _converter().convert(text)
+    if converted == text:
+        return text
+    for altered, name in _protected_names().items():
+        if altered in converted:
+            converted = converted.replace(altered, name)
+    return converted
+
+
+# Injected by reprint sites, never part of an official text: emoji and other pictographs (So), modifier
+# symbols such as skin tones (Sk, beyond ASCII), private-use and unassigned code points, variation
+# selectors and tag characters, and letters of historic scripts outside the CJK planes (𓀅).
+_NOISE_CATEGORIES = frozenset(("So", "Sk", "Co", "Cn", "Cs"))
+_KEEP_SYMBOLS = frozenset("※○●◎□■△▲☆★√×")  # list markers official texts do use
+
+
+def _is_noise(ch: str) -> bool:
+    cp = ord(ch)
+    if cp < 0x80 or ch in _KEEP_SYMBOLS:
+        return False
+    if 0xFE00 <= cp <= 0xFE0F or 0xE0000 <= cp <= 0xE01EF or cp in (0x20E3, 0x200D):
+        return True
+    if cp > 0xFFFF and not 0x20000 <= cp <= 0x3FFFF:  # supplementary planes other than CJK extensions
+        return True
+    return unicodedata.category(ch) in _NOISE_CATEGORIES
+
+
+# Pinyin glosses some converters insert after a character: 關(guān)于, 試驗區(qū).
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
+_PINYIN_GLOSS = re.compile(rf"(?<=[{_CJK}])\((?=[a-zü]*[{_TONED}])[a-zü{_TONED}]{{1,7}}\)")
+
+
+@functools.cache
+def _noise_pattern() -> re.Pattern[str]:
+    """One character class of every noise character (built once, ~30 ms): a regex pass over a page is
+    some hundred times faster than a test per character."""
+    ranges: list[tuple[int, int]] = []
+    for cp in range(0x80, 0x10000):
+        if 0xD800 <= cp <= 0xDFFF or not _is_noise(chr(cp)):
+            continue
+        if ranges and ranges[-1][1] == cp - 1:
+            ranges[-1] = (ranges[-1][0], cp)
+        else:
+            ranges.append((cp, cp))
+    ranges += [(0x10000, 0x1FFFF), (0x40000, 0x10FFFF)]  # supplementary planes other than CJK extensions
+    body = "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges)
+    return re.compile(f"[{body}]+")
+
+
+def strip_noise(text: str) -> str:
+    """Drop emoji and the like (see above) and pinyin glosses; everything else, punctuation included, stays."""
+    if text.isascii():
+        return text
+    text = _PINYIN_GLOSS.sub("", text)
+    return _noise_pattern().sub("", text)
+
+
+_SPACE_IN_CJK = re.compile(rf"(?<=[{_CJK}])[ \u3000]+(?=[{_CJK}])")
+
+
+def join_cjk(s: str) -> str:
+    """Remove spaces between two Chinese characters (上 海 -> 上海): for place lists only, where a space
+    is never part of a name. Agency lines keep theirs (财政部 海关总署 separates two issuers)."""
+    return _SPACE_IN_CJK.sub("", s)

@@ -9,12 +9,13 @@ from typing import Any
 
 from . import agencies as ag
 from . import dates
+from .citations import mask, subject
 from .divisions import gazetteer
-from .docnumber import doc_number
+from .docnumber import doc_number, find_numbers
 from .figures import all_figures, customs_codes
-from .kind import classify, program
+from .kind import classify, from_text, program
 from .model import Extraction, Figure
-from .normalize import clean_text, split_lines
+from .normalize import clean_text, split_lines, strip_noise, to_simplified
 from .places import find_places
 from .relevance import relevance_score
 
@@ -25,16 +26,33 @@ _TITLE_SHAPE = re.compile(
 _PUBLISH_META_KEYS = ("pubdate", "publishdate", "firstpublishedtime", "published_time", "visible_date")
 _LEAD_IN = re.compile(r"如下|现将|现就|决定|为了|为促进|为贯彻|根据|按照")
 _CUSTOMS_HOST = re.compile(r"customs\.gov\.cn", re.I)
+# Kinds whose places are designations of a national programme; any other document only names places.
+DESIGNATING = ("pilot_zone_batch", "retail_import_pilot")
 
 
 def looks_like_html(document: str) -> bool:
     return bool(_HTML_SNIFF.search(document[:4096]))
 
 
+_LIST_ENTRY = re.compile(r"^[·•●▪◆■□\-—]|\d{4}[-./]\d{1,2}[-./]\d{1,2}\s*$")
+_HEADLINE = re.compile(r"[\u4e00-\u9fa5]")
+_NOT_HEADLINE = re.compile(r"[。，,：:；;]|^\d|\d{4}\s*[-年./]")
+
+
 def _text_title(lines: Sequence[str]) -> str | None:
-    for ln in lines[:5]:
+    """The title of a plain text: the first title-shaped line of the opening (after any breadcrumb
+    首页>>…>>, which reprints put above it), else a report's headline: a short first line that is no
+    sentence, number or date."""
+    for ln in lines[:20]:
+        ln = ln.rsplit(">", 1)[-1].strip()
+        if _LIST_ENTRY.search(ln):  # an entry of a list of related documents, not this one's title
+            continue
         if _TITLE_SHAPE.search(ln) and len(ln) <= 160 and not ln.endswith(("：", ":", "。")):
             return ln
+    first = lines[0] if lines else ""
+    if 4 <= len(first) <= 40 and _HEADLINE.search(first) and not _NOT_HEADLINE.search(first) \
+            and not find_numbers(first) and not ag.is_agency_line(first):
+        return first
     return None
 
 
@@ -80,6 +98,13 @@ def extract(document: str, *, url: str | None = None, is_html: bool | None = Non
     if document and len(document) > MAX_INPUT:
         root = None  # the tree is of the whole page; what is read is its beginning
     document = (document or "")[:MAX_INPUT]
+    # Before every other step: a reprint in traditional characters reads as the simplified original, and
+    # the emoji reprint sites inject go. The crawler's tree is of the unconverted page, so parse again.
+    normal = strip_noise(to_simplified(document))
+    if normal != document:
+        document, root = normal, None
+    if title:
+        title = strip_noise(to_simplified(title))
     if is_html is None:
         is_html = looks_like_html(document)
     meta: dict[str, str] = {}
@@ -96,45 +121,67 @@ def extract(document: str, *, url: str | None = None, is_html: bool | None = Non
     while lines and lines[0].startswith("#"):  # comment header of saved plain-text copies
         lines.pop(0)
     text = "\n".join(lines)
+    for key, value in _labelled_lines(lines).items():
+        info.setdefault(key, value)
     res = Extraction()
     res.title = (clean_text(title).strip() if title else None) or page_title or _text_title(lines)
 
     customs = bool(_CUSTOMS_HOST.search(url or "")) or "海关总署" in (res.title or "")[:8] \
         or info.get("发文机关") == "海关总署"
-    res.doc_number = doc_number(lines, res.title, info, customs)
+    masked_text = mask(text)
+    masked = masked_text.split("\n")  # line for line the same as ``lines``, cited text blanked
+    reported = subject(text)
+    about = reported if reported and reported.is_notice else None
+    res.doc_number = doc_number(lines, res.title, info, customs, masked) or (about.number if about else None)
 
     # Body: everything after the title/number header. The salutation only gives context (provinces).
     skip = {i for i, ln in enumerate(lines[:4]) if ln == res.title or _is_title_line(ln)}
     sal = _salutation([ln for i, ln in enumerate(lines) if i not in skip])
     body = [ln for i, ln in enumerate(lines) if i not in skip]
+    masked_body = [ln for i, ln in enumerate(masked) if i not in skip]
     sal_line = body[sal] if sal is not None else None
     if sal is not None:
-        body = body[sal + 1:]
+        body, masked_body = body[sal + 1:], masked_body[sal + 1:]
 
     res.issue_date, date_idx = _issue_date(info, lines)
     res.publish_date = _publish_date(info, meta, publish_date, lines)
-    rule, eff = dates.effective(text)
+    english = dates.english_metadata(lines)
+    res.issue_date = res.issue_date or english.get("issue_date")
+    res.publish_date = (res.publish_date or english.get("publish_date") or (reported.date if reported else None)
+                        or _report_date(lines, res.title))
+    rule, eff = dates.effective(text, about.title if about else None)
     res.effective_rule = rule
     res.effective_date = {"explicit": eff, "on_publication": res.publish_date,
                           "on_issue": res.issue_date}.get(rule or "")
     if rule is None:
         labelled = info.get("生效日期") or info.get("施行日期") or info.get("实施日期")
-        res.effective_date = dates.parse_date(labelled)
+        res.effective_date = dates.parse_date(labelled) or english.get("effective_date")
         res.effective_rule = "explicit" if res.effective_date else None
 
     res.agencies = ag.merge(ag.from_signature(lines, date_idx),
                             ag.split_agencies(info.get("发文机关", "")) or [],
                             ag.from_title(res.title), ag.from_number(res.doc_number))
 
-    res.kind = classify(res.title, res.doc_number, text)
+    # The kind is read from the document's own title and operative text; a report without an official
+    # header takes the kind of the notice it reports.
+    res.kind = classify(res.title, res.doc_number, masked_text)
+    if res.kind == "other" and about:
+        res.kind = classify(about.lead + about.title, about.number or res.doc_number, masked_text)
+    if res.kind == "other":
+        res.kind = from_text(res.title, masked_text)
     body_text = "\n".join(body)
     res.customs_codes = customs_codes((res.title or "") + "\n" + body_text)
     res.program = program(res.kind, res.customs_codes, body_text)
 
-    found = find_places(body, gazetteer(), _context_provinces(sal_line))
-    res.cities, res.removed_cities, res.exempt_cities = found.designated, found.removed, found.exempt
-    res.customs_districts = found.customs_districts
-    res.zones_expected = found.expected
+    res.relevance, res.relevant = relevance_score(res.title or "", text)
+    found = find_places(masked_body, gazetteer(), _context_provinces(sal_line))
+    if res.relevant and res.kind in DESIGNATING:
+        res.cities, res.removed_cities = found.designated, found.removed
+        res.zones_expected = found.expected
+    elif found.designated or found.removed:
+        res.warnings.append("places named but not designated: not a relevant designating document")
+    if res.relevant or res.kind != "other":  # exceptions (暂不适用) and districts: any notice of the programmes
+        res.exempt_cities, res.customs_districts = found.exempt, found.customs_districts
     if res.zones_expected is None and res.title and res.cities:
         res.zones_expected = find_places([res.title], gazetteer(), frozenset()).expected
     res.figures = all_figures(body_text)
@@ -142,8 +189,36 @@ def extract(document: str, *, url: str | None = None, is_html: bool | None = Non
         res.figures.append(Figure("zones_added", res.zones_expected or len(res.cities), "zones"))
     if res.zones_expected is not None and res.cities and res.zones_expected != len(res.cities):
         res.warnings.append(f"count mismatch: text says {res.zones_expected}, found {len(res.cities)}")
-    res.relevance, res.relevant = relevance_score(res.title or "", text)
     return res
+
+
+# Law-library records print the metadata as text lines: 【发文号】公告〔2020〕44号, 【颁布单位】海关总署.
+_LABELLED = re.compile(r"^[\d.、\s]*[【\[]?\s*(发文字号|发文号|文号|颁布单位|发布单位|发文机关|发布机关|发文单位|"
+                       r"成文日期|施行日期|实施日期|生效日期)\s*[】\]]?\s*[:：]?\s*(\S.{0,60})$")
+_LABEL_KEY = {"颁布单位": "发文机关", "发布单位": "发文机关", "发布机关": "发文机关", "发文单位": "发文机关"}
+
+
+def _labelled_lines(lines: Sequence[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for ln in lines[:30]:
+        m = _LABELLED.match(ln)
+        if m:
+            out.setdefault(_LABEL_KEY.get(m.group(1), m.group(1)), m.group(2).strip())
+    return out
+
+
+_PUBLISHED_ON = re.compile(r"于\s*(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*(?:正式)?(?:发布|公布|印发)")
+
+
+def _report_date(lines: Sequence[str], title: str | None) -> dt.date | None:
+    """A report's own date: a date-only line under its headline, or 于2019年12月27日发布 in its lead."""
+    top = [ln for ln in lines[:3] if ln != title]
+    for ln in top[:2]:
+        d = dates.date_line(ln) or (dates.parse_date(ln) if dates.META_DATE.fullmatch(ln.strip("[]【】 ")) else None)
+        if d:
+            return d
+    m = _PUBLISHED_ON.search("\n".join(lines[:4]))
+    return dates.parse_date(m.group(1)) if m else None
 
 
 def _issue_date(info: Mapping[str, str], lines: Sequence[str]) -> tuple[dt.date | None, int | None]:

@@ -14,8 +14,10 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from . import customs
 from .divisions import Gazetteer, Hit, gazetteer
 from .model import Place
+from .normalize import join_cjk
 from .segment import token_boundaries
 
 MAX_SENTENCE = 6000  # longer "sentences" are not operative clauses; bound the work on hostile input
@@ -27,6 +29,15 @@ _DESIGNATION_CONTEXT = re.compile(r"试验区|试点|示范区|综试区|跨境"
 _UNRESOLVED_SHAPE = re.compile(r"[\u4e00-\u9fa5]{2,10}(?:市|地区|自治州|盟|新区|全岛|综合实验区)")
 _NOT_A_PLACE = re.compile(r"城市|地区名|名称|所在|所有|各|试验区|保税|示范|中心|区域|海关|全部|有关|相关")
 _ITEM_SPLIT = re.compile(r"[、，,；;]")
+# A list that recaps earlier batches (国务院先后在杭州、天津…设立, 截至目前已在…) designates nothing now.
+_RECAP = re.compile(r"先后|此前|截至|累计|已在|已先后|已设立|已批准|已获批|至此|前[一二三四五六七八九十\d]{1,2}批|"
+                    r"分[一二三四五六七八九十\d]{1,2}批|历批|以来")
+_CUSTOMS_SPAN = re.compile(r"在([^在。；]{2,400}?海关)(?:开展|实施|启动|试点)")
+# 扩大至 / 扩大适用范围到 / 增加 / 新增: the places follow the word.
+_EXTEND = re.compile(r"扩大(?:[^，。；]{0,6}?范围)?(?:至|到)|增加|新增")
+_APPROVED = re.compile(r"(?:获批|入选|入围|获准)(?!之后|后|以来|的|建设|设立)")
+# A report naming some places of the batch it reports: …等27个城市和地区设立…，其中包括我省的宝鸡.
+_AMONG = re.compile(r"其中(?:包括|有)")
 _CN_NUM = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
            "九": 9}
 
@@ -59,8 +70,9 @@ class PlaceResult:
     expected: int | None = None
 
 
-def _spans(sentence: str) -> list[tuple[str, int, int]]:
-    """(role, start, end) spans of one sentence: designate / remove / exempt."""
+def _spans(sentence: str, carried: bool = False) -> list[tuple[str, int, int]]:
+    """(role, start, end) spans of one sentence: designate / remove / exempt. ``carried``: the sentence
+    before was about the zones, so a bare 我省邵阳市成功获批 designates too."""
     spans: list[tuple[str, int, int]] = []
     exempt_at = min((i for i in (sentence.find(k) for k in ("暂不适用", "不适用", "暂不实施")) if i >= 0),
                     default=-1)
@@ -75,13 +87,33 @@ def _spans(sentence: str) -> list[tuple[str, int, int]]:
         spans.append(("remove", j, i))
     designate: list[tuple[int, int]] = []
     if _DESIGNATION_CONTEXT.search(sentence):
-        designate = _designation_spans(sentence)
+        designate = [(a, b) for a, b in _designation_spans(sentence) if not _recap(sentence, a, b)]
+    elif carried:
+        designate = [(a, b) for a, b in _approved_spans(sentence) if not _recap(sentence, a, b)]
     for a, b in designate:
         role = "exempt" if exempt_at >= 0 and a < exempt_at else "designate"
         spans.append((role, a, b))
     if exempt_at >= 0 and not designate:
         spans.append(("exempt", 0, exempt_at))
     return spans
+
+
+def _recap(sentence: str, a: int, b: int) -> bool:
+    """The clause of the span (from the comma before it to its end) recaps earlier batches."""
+    start = max(sentence.rfind("，", 0, a), sentence.rfind(",", 0, a)) + 1
+    lead = max(0, a - 12)  # the trigger itself (同意在, 已在) sits just before the span
+    end = min((i for i in (sentence.find("，", b), sentence.find(",", b)) if i >= 0), default=len(sentence))
+    return bool(_RECAP.search(sentence, min(start, lead), end))  # …获批…以来 ends the clause
+
+
+def _approved_spans(s: str) -> list[tuple[int, int]]:
+    """Reports say a place 获批 (中国(郑州)跨境电子商务综合试验区日前正式获批, 我省邵阳市成功获批): the clause
+    before the word. Not 获批之后/以来 (history) and not what was approved for it (获批建设 a bonded zone)."""
+    out = []
+    for m in _APPROVED.finditer(s):
+        start = max(s.rfind("，", 0, m.start()), s.rfind(",", 0, m.start())) + 1
+        out.append((start, m.start()))
+    return out
 
 
 def _find_any(s: str, words: Sequence[str], start: int = 0) -> int:
@@ -103,11 +135,16 @@ def _designation_spans(s: str) -> list[tuple[int, int]]:
         i = s.rfind("将", 0, j)
         if i >= 0:
             out.append((i + 1, j))
-    for kw in ("扩大至", "扩大到", "增加", "新增"):
-        i = s.find(kw)
-        if i >= 0:
-            j = _find_any(s, ("为", "作为", "开展", "实施", "，"), i + len(kw))
-            out.append((i + len(kw), j if j >= 0 else len(s)))
+    out += _approved_spans(s)
+    for m in _AMONG.finditer(s):
+        j = _find_any(s, ("，", ","), m.end())
+        out.append((m.end(), j if j >= 0 else len(s)))
+    for m in _EXTEND.finditer(s):
+        j = _find_any(s, ("为", "作为", "开展", "实施", "，"), m.end())
+        out.append((m.end(), j if j >= 0 else len(s)))
+    m = _CUSTOMS_SPAN.search(s)  # 在北京、天津…黄埔海关开展…试点: only the last name carries 海关
+    if m and not out:
+        out.append((m.start(1), m.end(1)))
     m = COUNT.search(s)
     if m and not out:
         i = s.rfind("在", 0, m.start())
@@ -191,9 +228,18 @@ def expected_count(span: str, places: list[tuple[int, Place]]) -> int | None:
     if n is None:
         return None
     # 海南全岛和秦皇岛等15个城市 / …等50个城市和海南全岛: places outside the 等-group add to N.
-    group_start = span.rfind("和", 0, m.start()) + 1
+    group_start = _last_conjunction(span, m.start()) + 1
     extra = sum(1 for off, _ in places if off < group_start or off > m.end())
     return n + extra
+
+
+def _last_conjunction(span: str, end: int) -> int:
+    """Offset of the last 和 before ``end`` that joins two groups, not one inside a name (呼和浩特)."""
+    inside = [(h.start, h.end) for h in gazetteer().scan(span[:end])]
+    i = span.rfind("和", 0, end)
+    while i >= 0 and any(a <= i < b for a, b in inside):
+        i = span.rfind("和", 0, i)
+    return i
 
 
 def _uniq(places: list[Place]) -> list[Place]:
@@ -210,15 +256,21 @@ def find_places(lines: Sequence[str], gaz: Gazetteer, context_provinces: frozens
     finder = PlaceFinder(gaz, context_provinces)
     res = PlaceResult()
     for line in lines:
-        for sentence in _SENT_END.split(line):
+        carried = False
+        for sentence in _SENT_END.split(join_cjk(line)):
             sentence = sentence[:MAX_SENTENCE]
-            for role, a, b in _spans(sentence):
+            spans = _spans(sentence, carried)
+            carried = bool(_DESIGNATION_CONTEXT.search(sentence))
+            for role, a, b in spans:
                 span = sentence[a:b]
-                found, customs = finder.scan(span)
+                if role == "designate" and customs.is_customs_list(span, sentence[b:b + 4]):
+                    res.customs_districts += customs.districts(span)
+                    continue
+                found, districts = finder.scan(span)
                 places = [p for _, p in found]
                 if role == "designate":
                     res.designated += places
-                    res.customs_districts += customs
+                    res.customs_districts += districts
                     n = expected_count(span, found)
                     if n is not None:
                         res.expected = (res.expected or 0) + n
