@@ -22,7 +22,7 @@ def test_mirror_url_keeps_host_path_and_query() -> None:
 
 
 def test_search_api_has_the_real_shape_and_pages(mirror: MirrorServer) -> None:
-    url = "https://sousuo.www.gov.cn/search-gov/data?t=zhengcelibrary_gw&q=跨境电子商务&p=1&n=1"
+    url = "https://sousuo.www.gov.cn/search-gov/data?t=zhengcelibrary_gw&q=跨境电子商务&searchfield=title&p=1&n=1"
     data = get(mirror, url).json()
     assert data["code"] == 200
     row = data["searchVO"]["listVO"][0]
@@ -35,8 +35,15 @@ def test_search_api_has_the_real_shape_and_pages(mirror: MirrorServer) -> None:
 
 
 def test_search_api_answers_no_hits_with_code_1001(mirror: MirrorServer) -> None:
-    data = get(mirror, "https://sousuo.www.gov.cn/search-gov/data?t=zhengcelibrary_gw&q=不存在的词&p=1").json()
+    data = get(mirror, "https://sousuo.www.gov.cn/search-gov/data?t=zhengcelibrary_gw&q=不存在的词&searchfield=title&p=1"
+               ).json()
     assert data == {"code": 1001, "msg": "抱歉，没有找到相关结果", "searchVO": {}}
+
+
+def test_search_api_ignores_q_without_searchfield_as_the_live_one_does(mirror: MirrorServer) -> None:
+    # one 2025-26 client reports q is ignored without searchfield (#59695641150): every row comes back
+    data = get(mirror, "https://sousuo.www.gov.cn/search-gov/data?t=zhengcelibrary_gw&q=不存在的词&p=1").json()
+    assert data["code"] == 200 and data["searchVO"]["listVO"]
 
 
 def test_feed_and_detail_page(mirror: MirrorServer) -> None:

@@ -24,8 +24,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("sources") as batch_op:
-        batch_op.drop_column("quiet_announced_at")
-    with op.batch_alter_table("source_runs") as batch_op:
-        batch_op.drop_column("truncated")
-        batch_op.drop_column("offsite")
+    # Plain ALTER TABLE … DROP COLUMN (SQLite >= 3.35): batch mode would re-create ``sources``, which
+    # other tables reference, and SQLite refuses to drop a referenced table with its rows.
+    op.drop_column("sources", "quiet_announced_at")
+    op.drop_column("source_runs", "truncated")
+    op.drop_column("source_runs", "offsite")
