@@ -1,0 +1,86 @@
+"""Real crawls of the tax and tariff sources against the mirror: MOF's createPageHTML-only paging and
+its 502s (judged by the body), the STA's 2026 template, the policy library's POST list API."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from crawler.mirror.server import MirrorServer
+
+pytestmark = pytest.mark.slow
+
+GSS_LIST = "/gzdt/zhengcefabu/"
+GSS_DETAIL = "/gzdt/zhengcefabu/201811/t20181130_3082343.htm"
+# SYNTHETIC: written for this test in the shape of the Squid error page MOF's CDN edges answer 502 with
+# (#59695641150: "502 Bad Gateway", "Node information", "The following error was encountered").
+SQUID_502 = ("<html><head><title>ERROR: The requested URL could not be retrieved</title></head><body>"
+             "<h1>502 Bad Gateway</h1><p>Node information: PS-TEST-01</p>"
+             "<p>The following error was encountered: Connection Failed</p></body></html>")
+
+
+@pytest.fixture(autouse=True)
+def quick_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CBECWATCH_RETRY_BACKOFF", "0.1")
+
+
+def source_row(cli: Any, name: str) -> dict[str, Any]:
+    result = cli("sources", "--json")
+    assert result.returncode == 0, result.stderr
+    return next(row for row in json.loads(result.stdout) if row["name"] == name)
+
+
+def write_faults(root: Path, faults: dict[str, dict[str, Any]]) -> None:
+    (root / "faults.json").write_text(json.dumps(faults, ensure_ascii=False), "utf-8")
+
+
+def crawl(cli: Any, mirror: MirrorServer, source: str) -> dict[str, Any]:
+    result = cli("crawl", "--mirror", mirror.url, "--source", source)
+    assert result.returncode in (0, 1), result.stdout + result.stderr
+    return source_row(cli, source)
+
+
+# -- 财政部关税司 -----------------------------------------------------------------------------
+def test_mof_gss_pages_on_by_the_createpagehtml_call_alone(cli: Any, mirror: MirrorServer) -> None:
+    page_one = mirror_get_text(mirror, GSS_LIST)
+    assert 'createPageHTML(2, 0, "index", "htm")' in page_one and "countPage" not in page_one
+    mirror.take_requests()
+    row = crawl(cli, mirror, "mof_gss")
+    assert row["status"] == "ok", row["reason"]
+    lists = [r.path for r in mirror.take_requests() if r.path.startswith(GSS_LIST) and "/20" not in r.path]
+    assert lists == [GSS_LIST, GSS_LIST + "index_1.htm"]  # page 2 from the call's count, not a variable
+    assert row["last_run"]["new"] == 5
+
+
+def test_mof_gss_uses_a_502_that_carries_the_real_page(cli: Any, mirror: MirrorServer, mirror_root: Path) -> None:
+    write_faults(mirror_root, {f"gss.mof.gov.cn{GSS_LIST}": {"status": 502, "real_page": True},
+                               f"gss.mof.gov.cn{GSS_DETAIL}": {"status": 502, "real_page": True}})
+    row = crawl(cli, mirror, "mof_gss")
+    assert row["status"] == "ok", row["reason"]
+    assert row["last_run"]["new"] == 5 and not row["last_run"]["errors"]
+    statuses = {r.path: r.status for r in mirror.take_requests()}
+    assert statuses[GSS_LIST] == 502 and statuses[GSS_DETAIL] == 502
+    notices = json.loads(cli("notices", "--json", "--source", "mof_gss").stdout)
+    assert "财政部 海关总署 税务总局关于完善跨境电子商务零售进口税收政策的通知" in {n["title"] for n in notices}
+
+
+def test_mof_gss_counts_a_502_error_page_as_a_failure(cli: Any, mirror: MirrorServer, mirror_root: Path) -> None:
+    write_faults(mirror_root, {f"gss.mof.gov.cn{GSS_DETAIL}": {"status": 502, "body": SQUID_502}})
+    row = crawl(cli, mirror, "mof_gss")
+    assert row["status"] == "partial", row["reason"]
+    assert row["last_run"]["errors"] == {"http_status": 1} and row["last_run"]["new"] == 4
+    assert f"HTTP 502 from gss.mof.gov.cn for {GSS_DETAIL}" in row["reason"]
+
+    write_faults(mirror_root, {f"gss.mof.gov.cn{GSS_LIST}": {"status": 502, "body": SQUID_502}})
+    row = crawl(cli, mirror, "mof_gss")
+    assert row["status"] == "failed" and "HTTP 502 from gss.mof.gov.cn" in row["reason"]
+
+
+def mirror_get_text(mirror: MirrorServer, path: str, host: str = "gss.mof.gov.cn") -> str:
+    import urllib.request
+
+    with urllib.request.urlopen(f"{mirror.url}/{host}{path}") as answer:
+        return answer.read().decode("gbk" if host == "gss.mof.gov.cn" else "utf-8")
