@@ -84,3 +84,19 @@ def mirror_get_text(mirror: MirrorServer, path: str, host: str = "gss.mof.gov.cn
 
     with urllib.request.urlopen(f"{mirror.url}/{host}{path}") as answer:
         return answer.read().decode("gbk" if host == "gss.mof.gov.cn" else "utf-8")
+
+
+# -- 国家税务总局 最新文件 ------------------------------------------------------------------------
+def test_chinatax_reads_the_2026_list_and_the_zoomcon_body(cli: Any, mirror: MirrorServer) -> None:
+    listing = mirror_get_text(mirror, "/chinatax/n810341/n810755/index.html", host="www.chinatax.gov.cn")
+    assert 'class="common_list"' in listing and "whlist" not in listing and "<span>[2024-03-01]</span>" in listing
+    assert 'id="zoomcon"' in mirror_get_text(mirror, "/chinatax/n810341/n810755/c5200111/content.html",
+                                             host="www.chinatax.gov.cn")
+    row = crawl(cli, mirror, "chinatax")
+    assert row["status"] == "ok", row["reason"]
+    assert row["last_run"]["new"] == 3 and not row["last_run"]["errors"]
+    notices = json.loads(cli("notices", "--json", "--source", "chinatax").stdout)
+    newest = next(n for n in notices if n["url"].endswith("/c5200111/content.html"))
+    assert newest["publish_date"] == "2024-03-01"
+    shown = json.loads(cli("show", str(newest["id"]), "--json").stdout)
+    assert "发票" in shown["text"] and "责任编辑" not in shown["text"]  # the #zoomcon body, not the page chrome

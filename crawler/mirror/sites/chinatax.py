@@ -1,5 +1,6 @@
-"""Emulates www.chinatax.gov.cn (最新文件 list and ``c<id>/content.html`` pages) and the policy library
-fgk.chinatax.gov.cn (column lists ``/zcfgk/<code>/list.html``, ``list_N.html`` and detail pages).
+"""Emulates www.chinatax.gov.cn (the 最新文件 list in its 2025–26 ``div.common_list`` template and
+``c<id>/content.html`` pages, those marked ``"template": "2026"`` with the ``div#zoomcon`` body) and
+the policy library fgk.chinatax.gov.cn (column lists ``/zcfgk/<code>/list.html``, ``list_N.html`` and detail pages).
 Column codes are the ones of the unnamed Scrapy spider the source relies on (c100010 财税文件,
 c100012 规范性文件); notices.json says which columns list each notice.
 """
@@ -51,5 +52,6 @@ class ChinataxSite:
         return MirrorResponse(200, html.encode("utf-8"))
 
     def detail(self, request: MirrorRequest, notice: dict[str, Any]) -> MirrorResponse:
-        html = render("chinatax_detail.html", n=notice, paragraphs=body_paragraphs(request.root, SITE, notice))
+        template = "chinatax_detail_2026.html" if notice.get("template") == "2026" else "chinatax_detail.html"
+        html = render(template, n=notice, paragraphs=body_paragraphs(request.root, SITE, notice))
         return MirrorResponse(200, html.encode("utf-8"), last_modified=page_epoch(notice))
