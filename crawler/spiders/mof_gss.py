@@ -38,13 +38,20 @@ class MofGssSpider(NoticeSpider):
     home = "https://gss.mof.gov.cn/"
     relies_on: ClassVar[tuple[str, ...]] = (
         "list /gzdt/zhengcefabu/ [source: RSSHub gov/mof/gss.ts]",
-        "rows ul.liBox li, a@title, relative a@href, span date [source: RSSHub gss.ts, bond.ts]",
+        "rows ul.liBox li, a@title, relative a@href (./YYYYMM/t….htm), span date [source: RSSHub gss.ts, "
+        "bond.ts; confirmed on the MOF template: #71582059322, 2026-09-29; #71359530188, 2026-10-06]",
         "paging index_N.htm, count from var countPage [lead: several projects] or only from the literal "
         "createPageHTML(50, 1, \"index\", \"htm\") [confirmed: #71582059322, 2026-09-29, zhs.mof.gov.cn]; "
         "the 2nd argument is the 0-based page index [lead: TRS page script #24728928686]",
-        "detail /gzdt/zhengcefabu/YYYYMM/tYYYYMMDD_N.htm [lead: unconfirmed, many quoted URLs]",
-        "metas ArticleTitle/PubDate, body div.my_doccontent, div.zzName [source: RSSHub gss.ts]",
-        "title h2.title_con, 发布日期： line [lead: unconfirmed]",
+        "detail /gzdt/zhengcefabu/YYYYMM/tYYYYMMDD_N.htm [lead: many quoted URLs; the shape confirmed on "
+        "other MOF hosts: #71239061226, #71359530188, 2026-10-06]",
+        "metas ArticleTitle/PubDate, body div.my_doccontent, div.zzName [source: RSSHub gss.ts; ArticleTitle, "
+        "PubDate, my_doccontent confirmed: #71239061226, #71359530188, 2026-10-06]",
+        "title div.box_content > h2.title_con, visible 发布日期：YYYY年MM月DD日 [confirmed: #71239061226, "
+        "#71359530188]; a static chrome date sits in div.nav > p, so the visible date is read from "
+        "div.box_content only",
+        "MOF hosts answer HTTP 502 with the real page on some paths and with a Squid error page on others "
+        "[confirmed: #59695641150, yss/gks.mof.gov.cn] — judged by the body (crawler/parsing/status.py)",
         "GB2312 pages [lead: unconfirmed]; charset detected, never hard-coded",
     )
 
