@@ -131,7 +131,7 @@ def test_fgk_rows_come_from_the_post_list_api_page_by_page(
     requests = mirror.take_requests()
     posts = [r for r in requests if r.path == LIBRARY_API]
     assert len(posts) == 3 and {r.method for r in posts} == {"POST"} and {r.host for r in posts} == {
-        "www.chinatax.gov.cn"}  # c100012 pages 1 and 2, c100010 page 1
+        "www.chinatax.gov.cn"}  # c100012 pages 1 and 2, c102416 page 1
     details = [r for r in requests if r.path.endswith("/content.html")]
     assert len(details) == 14 and {r.host for r in details} == {"fgk.chinatax.gov.cn"}  # www row URLs read as fgk
 

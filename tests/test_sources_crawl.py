@@ -137,7 +137,7 @@ def test_every_failure_class_is_reported_per_source_and_never_stops_the_others(
         "gss.mof.gov.cn/gzdt/zhengcefabu/": {"status": 200, "body": "<html><body><h1>新版网站</h1></body></html>"},
         "www.chinatax.gov.cn/chinatax/n810341/n810755/index.html": {"status": 500, "body": "error"},
         "fgk.chinatax.gov.cn/zcfgk/c100012/listflfg.html": {"status": 404, "body": "not found"},
-        "fgk.chinatax.gov.cn/zcfgk/c100010/c3939781/content.html": {"status": 200, "body": "<html><p>页面已迁移</p>"},
+        "fgk.chinatax.gov.cn/zcfgk/c102416/c3939781/content.html": {"status": 200, "body": "<html><p>页面已迁移</p>"},
         "www.gov.cn/zhengce/content/2016-01/15/content_5033282.htm": {"status": 404},
         "dzsws.mofcom.gov.cn/gztz/index.html": {"delay": 2},
         "fgw.zj.gov.cn/col/col1621004/index.html": {"status": 200, "body": CHALLENGE_JS},

@@ -38,7 +38,7 @@ from crawler.spiders.pages import read_standard_page
 LIBRARY = "https://fgk.chinatax.gov.cn/zcfgk"
 LIST_API = "https://www.chinatax.gov.cn/getFileListByCodeId"
 #: column code → (column page, the column's name as the list API spells it in channelName)
-COLUMNS = {"c100012": ("listflfg.html", "税务规范性文件"), "c100010": ("listflfg.html", "财税文件")}
+COLUMNS = {"c100012": ("listflfg.html", "税务规范性文件"), "c102416": ("listflfg.html", "财税文件")}
 PAGE_SIZE = 10  # what the library's own page script asks for (#71010326990, #71457865344)
 CHANNEL_ID = re.compile(r"""\bvar\s+channelId\s*=\s*["']([0-9a-fA-F]{32})["']""")
 DETAIL_ID = re.compile(r"/zcfgk/c\d+/(c\d+)/content\.html$")
@@ -52,8 +52,9 @@ class ChinataxFgkSpider(NoticeSpider):
     relies_on: ClassVar[tuple[str, ...]] = (
         "column pages are shells whose rows come from POST /getFileListByCodeId with channelId/page/size "
         "[confirmed: #71457865344, 2026-09-28]",
-        "API on https://www.chinatax.gov.cn/getFileListByCodeId, form-encoded codeId/channelId/page/size, "
-        "Referer/Origin fgk [confirmed: #8408152458, #71010326990, #60560830193, 2025–26]",
+        "API on https://www.chinatax.gov.cn/getFileListByCodeId, form-encoded codeId (empty)/channelId/page/"
+        "size, Referer/Origin fgk [confirmed: #71167312529 (plain POST, no cookie, 2026-10-04), #8408152458, "
+        "#71010326990, #60560830193]",
         "answer {code: 200, results: {data: {page, rows, total, results[]}}}; rows title/titleHtml, url, "
         "publishedTimeStr, channelName, domainMetaList[].resultList[] {name, key, value} with writtentext, "
         "writtendate, aging [confirmed: #8408152458, #71066635968, #71010326990]",
@@ -61,11 +62,13 @@ class ChinataxFgkSpider(NoticeSpider):
         "from the browser's request instead]",
         "page size 10, as the page script asks [lead: #71010326990, #71457865344 saw 10 rows on pages 1 and 2]",
         "row URLs on www.chinatax.gov.cn/zcfgk/… are the fgk page [lead: #71010326990, #60560830193 rewrite them]",
-        "c100012 税务规范性文件, c100010 财税文件 [confirmed: #8408152458, #71066635968]; both at "
-        "<code>/listflfg.html [confirmed: #71066635968, 2026-10-04; #60560830193 lists c100010 as "
-        "listflfg_fg.html] — the channelName is checked on every run",
-        "headless browsers got HTTP 403 on fgk pages [confirmed: #71457865344]; a plain POST is reported "
-        "to work [lead: #70905576970]",
+        "c100012 税务规范性文件 [confirmed: #8408152458, #71167312529, #54772215833]; 财税文件 is c102416 "
+        "[confirmed: #71167312529 and #70869942943, totals measured 2026-10-04; #54772215833, #68845048185] — "
+        "c100010 is 行政法规 there; only the older #8408152458 calls c100010 财税文件",
+        "both at <code>/listflfg.html [confirmed: #71066635968, 2026-10-04; #60560830193] — the channelName "
+        "of the rows is checked on every run",
+        "headless browsers got HTTP 403 on fgk pages [confirmed: #71457865344]; a plain POST works "
+        "[confirmed: #71167312529, #70905576970]; whether a plain GET of the column page does is a lead",
         "detail /zcfgk/c…/c…/content.html, body div.arc_cont, h3 title, p.arc_date span.xg/span.date "
         "成文日期; PubDate is the regeneration time; ContentSource SZfaguiku [confirmed: CHINGBOH/law-corpus "
         "chinatax_company_law_2023.html]",
@@ -88,7 +91,8 @@ class ChinataxFgkSpider(NoticeSpider):
         yield self.api_request(code, found.group(1), 1, response.url)
 
     def api_request(self, code: str, channel: str, page: int, referer: str) -> Request:
-        form = {"codeId": code, "channelId": channel, "page": str(page), "size": str(PAGE_SIZE)}
+        # codeId empty, as the 2026 clients that got answers send it (#71167312529, #60560830193)
+        form = {"codeId": "", "channelId": channel, "page": str(page), "size": str(PAGE_SIZE)}
         return self.list_request(
             LIST_API, callback=self.parse_rows, method="POST", body=urlencode(form),
             headers={"Content-Type": "application/x-www-form-urlencoded; charset=UTF-8", "Referer": referer,

@@ -1,7 +1,7 @@
 """The STA policy library fgk.chinatax.gov.cn, as the mirror answers it.
 
 Column pages ``/zcfgk/<code>/listflfg.html`` are shells: no rows, only the page script's
-``var channelId = "<32 hex>"`` (the ids here are made up). The browser then posts
+``var channelId = "<32 hex>"`` (the ids 2026 clients send). The browser then posts
 ``codeId``/``channelId``/``page``/``size`` (form-encoded) to ``www.chinatax.gov.cn/getFileListByCodeId``,
 which answers ``{"code": 200, "results": {"data": {"page", "rows", "total", "results": [...]}}}``;
 each row has ``title``/``titleHtml``, ``url`` (on fgk, or the same path on www), ``publishedTimeStr``,
@@ -20,10 +20,13 @@ from urllib.parse import parse_qs
 from crawler.mirror.messages import MirrorRequest, MirrorResponse, json_response
 from crawler.mirror.sites.common import body_paragraphs, page_epoch, paginate, render
 
-#: column code → (list page name, the column's name as the list API spells it, SYNTHETIC channelId)
+#: column code → (list page name, the column's name as the list API spells it, its channelId as 2026
+#: clients send it: #71167312529, #71155218679). c100010 is 行政法规 (#71167312529): its shell names
+#: that column, so a spider that takes it for 财税文件 sees the mismatch.
 COLUMNS = {
-    "c100010": ("listflfg.html", "财税文件", "5f1c0a7e93b24d8e9a0c6b2d4e8f1a37"),
-    "c100012": ("listflfg.html", "税务规范性文件", "a3d9e2c47b1f4e0c8d6a5b3c2e1f0d94"),
+    "c102416": ("listflfg.html", "财税文件", "2cb303fdee614232b79552d52bb057d6"),
+    "c100012": ("listflfg.html", "税务规范性文件", "470b437b304f434396500a1e2edc7f28"),
+    "c100010": ("listflfg_fg.html", "行政法规", "e1cd1569d1ea4a25a11041248925a081"),
 }
 API = "/getFileListByCodeId"
 #: Every regenerated detail page shows the same stamp, as a whole library rebuilt at once would.
