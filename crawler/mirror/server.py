@@ -1,12 +1,12 @@
 """The mirror's HTTP server: real sockets on 127.0.0.1, one server for every site.
 
 The first path segment names the real host (``/www.gov.cn/zhengce/...``). A request is answered by,
-in order: a fault from ``faults.json`` (status, delay, challenge, empty JSON — to test how sources
-break), a site emulator from :mod:`crawler.mirror.sites` (JSON APIs and pages rendered from the
-site's ``notices.json``), a static file under ``static/<host>/``, else 404. Every answer carries an
-ETag and, where known, Last-Modified, and conditional requests get 304, like the real servers that
-support them. The data directory is read on every request, so a test can add a notice while the
-server runs.
+in order: a fault from ``faults.json`` (status, delay, challenge, empty JSON, an error status over
+the real page — to test how sources break), a site emulator from :mod:`crawler.mirror.sites` (JSON
+APIs and pages rendered from the site's ``notices.json``), a static file under ``static/<host>/``,
+else 404. Every answer carries an ETag and, where known, Last-Modified, and conditional requests get
+304, like the real servers that support them. The data directory is read on every request, so a
+test can add a notice while the server runs.
 """
 
 from __future__ import annotations
@@ -176,16 +176,23 @@ def fault_for(request: MirrorRequest) -> MirrorResponse | None:
     time.sleep(float(fault.get("delay", 0)))  # type: ignore[arg-type]
     if fault.get("status") is None:
         return None  # a pure delay
-    body = str(fault.get("body", "")).encode(str(fault.get("encoding", "utf-8")))
     headers = {str(k): str(v) for k, v in dict(fault.get("headers", {})).items()}  # type: ignore[call-overload]
+    if fault.get("real_page"):
+        # the status of the fault with the page the site would serve, as MOF hosts answer 502 (#59695641150)
+        page = site_answer(request)
+        return MirrorResponse(int(fault["status"]), page.body, page.content_type, {**page.headers, **headers},
+                              conditional=False)
+    body = str(fault.get("body", "")).encode(str(fault.get("encoding", "utf-8")))
     return MirrorResponse(int(fault["status"]), body, str(fault.get("content_type", "text/html; charset=utf-8")),
                           headers, conditional=False)
 
 
 def answer(request: MirrorRequest) -> MirrorResponse:
     fault = fault_for(request)
-    if fault is not None:
-        return fault
+    return fault if fault is not None else site_answer(request)
+
+
+def site_answer(request: MirrorRequest) -> MirrorResponse:
     for site in SITES:
         if request.host in site.hosts:
             response = site.handle(request)

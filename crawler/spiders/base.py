@@ -20,6 +20,7 @@ from crawler.incremental import CrawlMemory, load_memory
 from crawler.items import NoticeItem, ParsedPage
 from crawler.offsite import host_allowed
 from crawler.parsing.page import element_text, html_to_text, tidy_inline
+from crawler.parsing.status import page_behind_error
 
 _CHALLENGE_MARKERS = (b"__jsl_clearance", b"document.cookie", b"_$", b"location.reload", b"$_ts")
 
@@ -157,8 +158,11 @@ class NoticeSpider(scrapy.Spider):
             return False
         return page < self.settings.getint("CBECWATCH_MAX_LIST_PAGES", 3)
 
-    def on_request_error(self, failure: Failure) -> None:
+    def on_request_error(self, failure: Failure) -> Iterable[Any] | None:
         request: Request = failure.request  # type: ignore[attr-defined]
+        page = page_behind_error(failure)  # a 502 that carries the real page is the page
+        if page is not None and request.callback is not None:
+            return request.callback(page)
         error_class, message = describe_failure(failure, request)
         on_list = request.meta.get("cbec_kind") == "list"
         if on_list:
