@@ -239,6 +239,14 @@ class SourceHealthExtension:
             return
         from crawler.runstore import finish_source_run
 
+        # Scrapy drops a request to a host outside allowed_domains without calling its errback: rows
+        # are checked before that (counted as offsite), so a drop here is a list request the source
+        # sends to a host it does not declare — a definition error that must not pass as "nothing new".
+        dropped = int(self.crawler.stats.get_value("offsite/filtered", 0) or 0) if self.crawler.stats else 0
+        if dropped:
+            hosts = ", ".join(getattr(spider, "allowed_domains", None) or [])
+            health.record(OFFSITE, getattr(spider, "home", ""), f"{dropped} requests to hosts outside the "
+                          f"source's own ({hosts}) were dropped: declare them in allowed_hosts", on_list=True)
         status, why = health.verdict()
         if reason not in ("finished",) and status == "ok":
             status, why = "failed", f"crawl stopped early: {reason}"

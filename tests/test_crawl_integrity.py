@@ -273,3 +273,34 @@ def test_diff_shows_places_and_words_that_changed_between_two_versions(
     assert cli("diff", "99999").returncode == 2
     revised = [e for e in json.loads(cli("events", "--json").stdout) if e["kind"] == "notice_revised"]
     assert revised and revised[0]["data"]["diff"]["added"] >= 1
+
+
+PROVINCE_LIST = """<!-- SYNTHETIC: an EasySite list whose next page sits on another host -->
+<html><body><ul class="conList_ul">
+<li><a href="/zwgk/tzgg/202611/1001/index.html" title="关于跨境电商的通知">关于跨境电商的通知</a>
+<span>2026-11-03</span></li>
+</ul><div class="easysite-page-wrap"><a title="下一页" tagname="https://elsewhere.example.net/tzgg/2.html">下一页</a></div>
+</body></html>"""
+PROVINCE_DETAIL = """<!-- SYNTHETIC --><html><head><meta name="ArticleTitle" content="关于跨境电商的通知">
+<meta name="PubDate" content="2026-11-03 09:00"></head><body>
+<div class="easysite-news-title"><h2>关于跨境电商的通知</h2></div>
+<div class="easysite-news-peruse"><p>一、支持跨境电子商务发展。</p></div></body></html>"""
+
+
+def test_a_list_request_to_a_host_the_source_does_not_own_is_reported_not_silently_dropped(
+        cli: Any, mirror: MirrorServer, mirror_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = mirror_root / "static" / "swt.example-province.gov.cn" / "zwgk" / "tzgg"
+    (site / "202611" / "1001").mkdir(parents=True)
+    (site / "index.html").write_text(PROVINCE_LIST, "utf-8")
+    (site / "202611" / "1001" / "index.html").write_text(PROVINCE_DETAIL, "utf-8")
+    sources = tmp_path / "sources.toml"
+    sources.write_text('[[source]]\nname = "example_swt"\nagency = "某省商务厅"\ntemplate = "easysite"\n'
+                       'home = "https://swt.example-province.gov.cn/"\n'
+                       'lists = ["https://swt.example-province.gov.cn/zwgk/tzgg/index.html"]\n'
+                       'detail_url = "/(\\\\d+)/index\\\\.html$"\n', "utf-8")
+    monkeypatch.setenv("CBECWATCH_SOURCES_FILE", str(sources))
+    cli("crawl", "--mirror", mirror.url, "--source", "example_swt")
+    row = source_row(cli, "example_swt")
+    assert row["last_run"]["new"] == 1
+    assert row["status"] == "partial" and "were dropped: declare them in allowed_hosts" in row["reason"], row
+    assert not any("example.net" in r.host for r in mirror.take_requests())

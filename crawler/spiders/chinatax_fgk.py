@@ -49,6 +49,8 @@ class ChinataxFgkSpider(NoticeSpider):
     name = "chinatax_fgk"
     agency = "国家税务总局"
     home = "https://fgk.chinatax.gov.cn/"
+    #: the list API answers on the main STA host
+    allowed_hosts: ClassVar[tuple[str, ...]] = ("www.chinatax.gov.cn",)
     relies_on: ClassVar[tuple[str, ...]] = (
         "column pages are shells whose rows come from POST /getFileListByCodeId with channelId/page/size "
         "[confirmed: #71457865344, 2026-09-28]",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 from parsel import Selector
 from scrapy.http import Request, TextResponse
@@ -114,6 +115,8 @@ def spider_class(source: DeclaredSource) -> type[NoticeSpider]:
     attributes: dict[str, Any] = {
         "name": source.name, "agency": source.agency, "home": source.home, "source": source,
         "relies_on": source.relies_on, "encoding": source.template.encoding, "__module__": __name__,
+        # the hosts of its list pages are the source's own too (a portal whose lists sit on a sub-host)
+        "allowed_hosts": tuple(sorted({host for url in source.lists if (host := urlsplit(url).hostname)})),
         "__doc__": f"{source.agency}: declared in {source.origin} on the {source.template_name} template.",
     }
     if source.template.pagination == "unit":
