@@ -65,6 +65,8 @@ class Settings:
     customs_browser: bool = False
     chromium_path: str = ""
     robots_cache_hours: float = 24.0
+    snapshot_dir: str = ""  # set by `cbecwatch snapshot`: where the crawl's responses are saved
+    snapshot_limit: int = 0  # detail pages per source in a snapshot (0: no limit)
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -112,6 +114,8 @@ def load_settings() -> Settings:
         customs_browser=_env_bool("CBECWATCH_CUSTOMS_BROWSER", False),
         chromium_path=os.environ.get("CBECWATCH_CHROMIUM", ""),
         robots_cache_hours=_env_float("CBECWATCH_ROBOTS_CACHE_HOURS", 24.0),
+        snapshot_dir=os.environ.get("CBECWATCH_SNAPSHOT_DIR", ""),
+        snapshot_limit=_env_int("CBECWATCH_SNAPSHOT_LIMIT", 0),
     )
 
 
