@@ -27,8 +27,8 @@ from crawler.spiders.declared import _RECORD  # Hanweb's <datastore> rows, read 
 # Until crawler/declared.py has its own "jpaas" template, rows are read with the shape the evidence
 # shows (ul.txtList_01 > li on MOFCOM, li.cf on MIIT: every row an li with a[href][title] and a date).
 _JPAAS_FALLBACK = Template(rows="li", detail_url=r"/art/\d{4}/art_([0-9a-f]{32})\.html$")
-# queryData names -> [[source]] keys, used when the jpaas template declares such keys
-JPAAS_ENTRY_KEYS = {"pageId": "page_id", "tagId": "tag_id", "webId": "web_id", "tplSetId": "tpl_set_id"}
+# The ids a unit sends; a jpaas entry may pin them as ``unit = {…}`` (it reads them from the page when not).
+JPAAS_IDS = ("webId", "tplSetId", "tagId", "pageId")
 
 
 @dataclass(frozen=True)
@@ -227,12 +227,12 @@ def source_entry(report: ProbeReport) -> str:
             lines.append(f"page_pattern = {_toml(paging.group(1))}")
     if cms == "jpaas" and report.units:
         unit = next((u for u in report.units if u.params.get("pageId")), report.units[0])
-        for name, key in JPAAS_ENTRY_KEYS.items():
-            if name in unit.params:
-                line = f"{key} = {_toml(unit.params[name])}"
-                (lines if key in TEMPLATE_KEYS else comments).append(line)
-        if comments:
-            comments.insert(0, "the ids the page declares (the jpaas template reads them from the page itself):")
+        lists_units = [u for u in report.units if u.is_list]
+        if len(lists_units) > 1 and "unit_tag" in TEMPLATE_KEYS:  # which list unit the rows came from
+            lines.append(f"unit_tag = {_toml(unit.params.get('tagId', ''))}")
+        pinned = ", ".join(f"{name} = {_toml(unit.params[name])}" for name in JPAAS_IDS if name in unit.params)
+        comments += ["the ids the page declares; the jpaas template reads them from the page on every run, so an",
+                     f"id rotation heals. To pin them: unit = {{{pinned}}}"]
     if cms not in TEMPLATES:
         comments.append(f"the {cms} template is not in this version of crawler/declared.py yet")
     today = dt.date.today().isoformat()

@@ -13,6 +13,7 @@ import pytest
 from crawler.declared import TEMPLATES, parse_source
 from crawler.fetch import FetchError
 from crawler.mirror.server import MirrorServer
+from crawler.mirror.sites.hanweb import SITE as HANWEB_SITE
 from crawler.probe import probe
 from tests.conftest import FIXTURES
 
@@ -54,7 +55,7 @@ def test_hanweb_datastore_rows_of_zj_fgw(app_home: Path, mirror: MirrorServer, m
     report = probe("http://fgw.zj.gov.cn/col/col1621004/index.html", mirror=mirror.url)
     assert report.recognition.cms == "hanweb"
     assert "datastore CDATA records" in report.recognition.matched["hanweb"]
-    assert [r.title for r in report.rows] == [n["title"] for n in notices(mirror_root, "zj_fgw")]
+    assert [r.title for r in report.rows] == [n["title"] for n in notices(mirror_root, HANWEB_SITE)]
     assert entry_of(report)["template"] == "hanweb"
 
 
@@ -89,11 +90,21 @@ def test_jpaas_shell_rows_come_from_one_unit_api_call(app_home: Path, jpaas_mirr
     assert report.units[0].query()["parseType"] == "bulidstatic"  # as MOFCOM's unitbuild.js sends it
     api_calls = [r for r in jpaas_mirror.take_requests() if r.path.endswith("/front/page/build/unit")]
     assert len(api_calls) == 1 and "pageId=fc8bdff48fa345a48b651c1285b70b8f" in api_calls[0].query
-    expected = notices(mirror_root, "mofcom", "www.mofcom.gov.cn")
-    assert {r.title for r in report.rows} == {n["title"] for n in expected}
+    # the rows of the unit's first page (the mirror's page size is its own)
+    titles = {n["title"] for n in notices(mirror_root, "mofcom", "www.mofcom.gov.cn")}
+    assert report.rows and {r.title for r in report.rows} <= titles
+    assert all(r.date for r in report.rows)
+    assert report.unit_api is not None and report.unit_api["count"] >= len(report.rows)
     entry = entry_of(report)
     assert entry["template"] == "jpaas" and entry["lists"] == [JPAAS_URL]
-    assert "fc8bdff48fa345a48b651c1285b70b8f" in report.entry  # a key, or a comment until the template has one
+    assert "fc8bdff48fa345a48b651c1285b70b8f" in report.entry  # in the comment that shows how to pin it
+
+
+def test_the_mirrors_own_jpaas_shell(app_home: Path, mirror: MirrorServer) -> None:
+    report = probe("https://www.mofcom.gov.cn/zwgk/zcfb/index.html", mirror=mirror.url)
+    if report.page.status == 404:
+        pytest.skip("this mirror has no MOFCOM column shell yet (its JPaaS shapes come with another branch)")
+    assert report.recognition.cms == "jpaas" and report.rows
 
 
 def test_a_saved_jpaas_shell_is_recognised_and_with_its_address_listed(
