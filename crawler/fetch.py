@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -20,6 +21,9 @@ from w3lib.encoding import html_to_unicode
 from cbecwatch.config import Settings, get_settings
 from crawler.encoding import sniff_encoding
 from crawler.robots import RobotsCache
+
+if TYPE_CHECKING:
+    from scrapy.robotstxt import ProtegoRobotParser
 
 MAX_REDIRECTS = 5
 
@@ -66,7 +70,7 @@ class Fetcher:
         self.robots_cache = RobotsCache(self.settings.cache_dir / "robots", hours * 3600, self.mirror or "")
         self.client = httpx.Client(timeout=self.settings.download_timeout, follow_redirects=False,
                                    headers={"User-Agent": self.settings.user_agent})
-        self._robots: dict[tuple[str, str], object] = {}
+        self._robots: dict[tuple[str, str], ProtegoRobotParser] = {}
 
     def close(self) -> None:
         self.client.close()
@@ -97,7 +101,7 @@ class Fetcher:
         unreachable robots.txt is not held against the page (and not cached)."""
         if not self.settings.obey_robots:
             return True
-        from protego import Protego
+        from scrapy.robotstxt import ProtegoRobotParser  # the crawl's parser (Scrapy's default)
 
         parts = urlsplit(url)
         key = (parts.scheme, parts.netloc)
@@ -113,8 +117,8 @@ class Fetcher:
                 else:
                     self.robots_cache.put(*key, answer.status_code, answer.content)
                     body = answer.content if answer.status_code < 400 else b""
-            self._robots[key] = Protego.parse(body.decode("utf-8", errors="replace"))
-        return self._robots[key].can_fetch(url, self.settings.user_agent)  # type: ignore[attr-defined]
+            self._robots[key] = ProtegoRobotParser(body, None)
+        return self._robots[key].allowed(url, self.settings.user_agent)
 
     def get(self, url: str, params: dict[str, str] | None = None) -> Fetched:
         """The page at *url* after redirects; any status is returned (MOF answers 502 with a real page)."""

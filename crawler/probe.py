@@ -142,6 +142,8 @@ def probe(target: str, *, mirror: str | None = None, url: str | None = None,
                 fetched = read_saved(Path(target), address)
                 fetched.notes.append(f"its address, {address}, from the page's <meta name=\"url\">")
         report = ProbeReport(fetched, recognise(Page(fetched.final_url, fetched.text)))
+        if fetched.status >= 400:  # MOF hosts answer 502 with a real page: read it, but say so
+            report.problems.append(f"HTTP {fetched.status} from {fetched.final_url}: the page was read anyway")
         cms = report.recognition.cms
         if cms is None:
             return report
@@ -155,7 +157,7 @@ def probe(target: str, *, mirror: str | None = None, url: str | None = None,
                 report.problems.append(f"{fetched.final_url} is a {cms} detail page: probe its column (list) "
                                        "page for the rows and the entry")
                 return report
-        if not report.rows and not report.problems:
+        if not report.rows and (cms != "jpaas" or report.unit_api is not None):  # else: said why above
             report.problems.append(f"no notice rows with the {cms} template's selectors (rows {template.rows!r}, "
                                    f"detail_url {template.detail_url!r}): the entry needs a rows override")
         if fetched.final_url.startswith("file:"):

@@ -144,6 +144,28 @@ def test_redirects_are_followed_and_reported(app_home: Path, mirror_root: Path) 
     assert entry_of(report)["lists"] == ["https://gss.mof.gov.cn/gzdt/zhengcefabu/"]
 
 
+def test_a_502_with_a_real_page_is_read_and_reported(app_home: Path, mirror_root: Path) -> None:
+    # SYNTHETIC body: a TRS list page, answered with 502 as MOF hosts do (live-evidence.md, #59695641150)
+    page = ('<html><body><ul class="liBox"><li><a href="./202406/t20240601_1.htm" title="甲">甲</a>'
+            "<span>2024-06-01</span></li></ul><script>createPageHTML(5, 0, \"index\", \"htm\");</script></body></html>")
+    (mirror_root / "faults.json").write_text(json.dumps({"gss.mof.gov.cn/gzdt/zhengcefabu/": {
+        "status": 502, "body": page}}), "utf-8")
+    with MirrorServer(mirror_root) as server:
+        report = probe("https://gss.mof.gov.cn/gzdt/zhengcefabu/", mirror=server.url)
+    assert report.page.status == 502 and report.recognition.cms == "trs"
+    assert [(r.title, r.date) for r in report.rows] == [("甲", "2024-06-01")]
+    assert any(problem.startswith("HTTP 502 from ") for problem in report.problems)
+
+
+def test_json_output(cli: Any) -> None:
+    result = cli("sources", "probe", str(JPAAS_SHELL), "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["cms"] == "jpaas" and data["confidence"] == "high"
+    assert data["units"][0]["params"]["pageId"] == "fc8bdff48fa345a48b651c1285b70b8f"
+    assert "unitbuild.js script" in data["signals"]["jpaas"]
+
+
 def test_robots_txt_is_obeyed(app_home: Path, mirror_root: Path) -> None:
     robots = mirror_root / "static" / "gss.mof.gov.cn" / "robots.txt"
     robots.parent.mkdir(parents=True)
