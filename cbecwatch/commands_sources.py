@@ -58,7 +58,7 @@ def probe(args: argparse.Namespace) -> int:
     if report.unit_api:
         print(f"  unit API: HTTP {report.unit_api['status']}, code {report.unit_api.get('code')!r}, "
               f"count {report.unit_api.get('count')}")
-    print(f"\n{len(report.rows)} rows from {report.rows_from or 'nowhere'}:")
+    print(f"\n{len(report.rows)} rows from {report.rows_from}:" if report.rows_from else "\nno rows read")
     for row in report.rows:
         print(f"  {row.date or '----------'}  {row.title}\n              {row.url}")
     if report.skipped:

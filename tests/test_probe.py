@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from crawler.cms import Page, recognise
 from crawler.declared import TEMPLATES, parse_source
 from crawler.fetch import FetchError
 from crawler.mirror.server import MirrorServer
@@ -122,6 +123,16 @@ def test_a_saved_real_hanweb_detail_page_names_itself_and_is_no_list(app_home: P
     assert report.page.final_url == "http://fgw.zj.gov.cn/art/2016/11/22/art_1621004_30332664.html"
     assert report.recognition.cms == "hanweb"
     assert any("detail page" in problem for problem in report.problems) and not report.entry
+
+
+def test_a_jpaas_shell_on_a_hanweb_style_address_is_jpaas() -> None:
+    # Zhejiang kept its /col/col<N>/ addresses when it moved from Hanweb to JPaaS (live-evidence.md)
+    shell = JPAAS_SHELL.read_text("utf-8")
+    recognition = recognise(Page("https://fzggw.zj.gov.cn/col/col1229629046/index.html", shell))
+    assert recognition.cms == "jpaas"
+    assert recognition.matched["hanweb"] == ["/col/col<N>/ column address"]
+    weak = recognise(Page("https://example.gov.cn/col/col1/index.html", UNKNOWN))
+    assert weak.cms is None and weak.describe().startswith("unknown CMS: ") and "\n" not in weak.describe()
 
 
 def test_an_unknown_cms_says_so_in_one_line(app_home: Path, tmp_path: Path, cli: Any) -> None:
