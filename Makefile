@@ -39,7 +39,7 @@ bench: $(STAMP)
 bench-quick: $(STAMP)
 	$(BIN)/python bench/run.py --quick
 
-## bench-accuracy: extraction accuracy over ../shared/corpus (skips with a message when it is absent)
+## bench-accuracy: extraction accuracy: ../shared/corpus (skipped when absent), bench/corpus dev and HELD-OUT, per field and class
 bench-accuracy: $(STAMP)
 	$(BIN)/python bench/accuracy.py
 

@@ -4,13 +4,32 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import os
 import sys
 from collections.abc import Callable, Sequence
 
 
 class UserError(Exception):
     """An error the user can act on; printed as one line, never as a traceback."""
+
+
+#: C0 and C1 control characters but tab and newline: a scraped title must not drive the terminal
+CONTROL = dict.fromkeys([*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F, *range(0x80, 0xA0)])
+
+
+class PrintableStream:
+    """Wraps stdout/stderr so that nothing printed carries terminal escape sequences."""
+
+    def __init__(self, stream: object) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        return self.stream.write(text.translate(CONTROL))  # type: ignore[attr-defined]
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.stream, name)
 
 
 def _date(value: str) -> dt.date:
@@ -25,12 +44,17 @@ def build_parser() -> argparse.ArgumentParser:
         prog="cbecwatch",
         description="Monitor Chinese cross-border e-commerce policy notices: crawl, extract facts, alert.",
     )
+    from cbecwatch import __version__
+
+    parser.add_argument("--version", action="version", version=f"cbecwatch {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
     crawl = sub.add_parser("crawl", help="crawl the sources once and store what is new")
     crawl.add_argument("--source", action="append", metavar="NAME", help="only this source (repeatable)")
     crawl.add_argument("--mirror", metavar="URL", help="send every request to this local mirror instead")
+    crawl.add_argument("--strict", action="store_true",
+                       help="exit 1 also when a source was blocked but covered by its second way in")
     crawl.add_argument("--trigger", default="cli", help=argparse.SUPPRESS)
     crawl.add_argument("-v", "--verbose", action="store_true", help="show Scrapy's log instead of a log file")
     crawl.set_defaults(handler="cbecwatch.commands:crawl")
@@ -70,6 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
         handler="cbecwatch.commands:db_upgrade")
     db_sub.add_parser("current", help="print the schema revision").set_defaults(
         handler="cbecwatch.commands:db_current")
+    sub.add_parser("secret-key", help="print a new key for CBECWATCH_SECRET_KEY (seals webhook secrets at rest)"
+                   ).set_defaults(handler="cbecwatch.commands_alerts:secret_key")
 
     from cbecwatch.commands_facts import add_commands as add_fact_commands
 
@@ -89,10 +115,18 @@ def resolve(handler: str) -> Callable[[argparse.Namespace], int]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Everything we create — the SQLite database, logs, cached robots.txt — is the owner's alone: the
+    # database holds webhook secrets and tokenised URLs.
+    os.umask(0o077)
+    sys.stdout, sys.stderr = PrintableStream(sys.stdout), PrintableStream(sys.stderr)  # type: ignore[assignment]
     args = build_parser().parse_args(argv)
-    from cbecwatch.config import ConfigError
+    from cbecwatch.config import ConfigError, get_alert_settings, get_settings
 
     try:
+        # Every setting is read (and checked) before any command runs: a typo in a setting the command
+        # does not use today must not wait for the daemon to find it at 3 a.m.
+        get_settings()
+        get_alert_settings()
         return resolve(args.handler)(args)
     except (UserError, ConfigError) as exc:
         print(f"cbecwatch: {exc}", file=sys.stderr)
@@ -100,6 +134,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("cbecwatch: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `cbecwatch notices | head`: the reader has all it wanted
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ import contextlib
 import datetime as dt
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,14 +39,17 @@ def crawl(args: argparse.Namespace) -> int:
     except (UnknownSourceError, DatabaseError) as exc:
         raise UserError(str(exc)) from exc
     print_summary(report)
-    return 1 if report.failed else 0
+    covered = [o for o in report.outcomes if o.status == "covered"]
+    for outcome in covered:
+        print(f"  {outcome.source}: {outcome.reason}", file=sys.stderr)
+    return 1 if report.failed or (args.strict and covered) else 0
 
 
 def print_summary(report: Any) -> None:
     total_new = sum(o.new for o in report.outcomes)
     total_revised = sum(o.revised for o in report.outcomes)
     print(f"\ncrawl run {report.run_id}: {len(report.outcomes)} sources, {total_new} new notices, "
-          f"{total_revised} revised; database {get_settings().database_url}")
+          f"{total_revised} revised; database {get_settings().shown_database_url}")
     for outcome in report.failed:
         print(f"  {outcome.source}: {outcome.status}: {outcome.reason}", file=sys.stderr)
     if report.log_file:
@@ -100,9 +104,34 @@ def _check_kind(kind: str | None) -> None:
         raise UserError(f"unknown kind {kind!r}; valid kinds: {', '.join(KINDS)}")
 
 
+def check_filters(*, sources: Sequence[str] = (), cities: Sequence[str] = (), provinces: Sequence[str] = ()) -> None:
+    """A filter naming a source or place that does not exist would silently match nothing, for ever:
+    refuse it with the names that do exist (or the gazetteer's verdict)."""
+    if sources:
+        from crawler.runner import available_sources
+
+        known = available_sources()
+        unknown = [name for name in sources if name not in known]
+        if unknown:
+            raise UserError(f"unknown source {', '.join(unknown)}; known sources: {', '.join(known)}")
+    from crawler.extraction.divisions import gazetteer
+
+    gaz = gazetteer()
+    for value, level in [(c, "city") for c in cities] + [(p, "province") for p in provinces]:
+        surface = value.strip()
+        divisions = gaz.full.get(surface, []) + gaz.alias.get(surface, []) + gaz.full.get(surface + "市", [])
+        if level == "province":
+            divisions = [d for d in divisions if d.level == "province"]
+        if not divisions:
+            raise UserError(f"unknown {level} {value!r}: not a {'province' if level == 'province' else 'place'} "
+                            "name of the division gazetteer (write it as in official lists: 杭州, 杭州市, 德宏州 …)")
+
+
 def notices(args: argparse.Namespace) -> int:
     kind, city, province = args.kind, args.city, args.province
     _check_kind(kind)  # before opening the database: a typo should not wait for a migration
+    check_filters(sources=[args.source] if args.source else [], cities=[city] if city else [],
+                  provinces=[province] if province else [])
     db = _database()
     with db.session() as session:
         query = listing_query(session, limit=args.limit, since=args.since, source=args.source, kind=kind,
@@ -194,7 +223,8 @@ def sources(args: argparse.Namespace) -> int:
                 "name": name, "agency": source.agency if source else getattr(spider, "agency", None),
                 "home": getattr(spider, "home", None),
                 "declared": bool(getattr(spider, "source", None)),
-                "status": source.status if source else "never run",
+                "status": "disabled" if name in get_settings().disabled_sources
+                else source.status if source else "never run",
                 "reason": source.status_reason if source else None,
                 "consecutive_failures": source.consecutive_failures if source else 0,
                 "last_run_at": source.last_run_at.isoformat() if source and source.last_run_at else None,
@@ -203,7 +233,8 @@ def sources(args: argparse.Namespace) -> int:
                     "status": last.status, "requests": last.requests, "list_requests": last.list_requests,
                     "detail_requests": last.detail_requests, "bytes": last.bytes, "items": last.items,
                     "new": last.new_notices, "revised": last.revised_notices, "unchanged": last.unchanged_notices,
-                    "known": last.known_items, "not_modified": last.not_modified, "errors": last.errors},
+                    "known": last.known_items, "not_modified": last.not_modified, "offsite": last.offsite,
+                    "truncated": last.truncated, "errors": last.errors},
             })
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
@@ -216,7 +247,9 @@ def sources(args: argparse.Namespace) -> int:
         counts = (f"{last.get('requests', 0)} requests ({last.get('list_requests', 0)} list, "
                   f"{last.get('detail_requests', 0)} detail), {last.get('bytes', 0) / 1024:.0f} KiB, "
                   f"{last.get('items', 0)} notices, {last.get('new', 0)} new, {last.get('known', 0)} known, "
-                  f"{last.get('not_modified', 0)} not modified" + (f", errors: {errors}" if errors else "")
+                  f"{last.get('not_modified', 0)} not modified"
+                  + (f", {last['offsite']} off-site" if last.get("offsite") else "")
+                  + (f", errors: {errors}" if errors else "")
                   if last else "no run yet")
         reason = f" — {row['reason']}" if row["reason"] else ""
         when = (row["last_run_at"] or "-")[:16].replace("T", " ")
@@ -269,7 +302,7 @@ def db_upgrade(args: argparse.Namespace) -> int:
     from storage.db import current_revision
 
     db = _database()
-    print(f"database {get_settings().database_url} is at revision {current_revision(db.engine)}")
+    print(f"database {get_settings().shown_database_url} is at revision {current_revision(db.engine)}")
     return 0
 
 

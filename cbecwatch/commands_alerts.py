@@ -35,7 +35,7 @@ def add_commands(sub: Any) -> None:
         add.add_argument(flag, dest=dest, action="append", default=[], metavar="VALUE", help=f"{what} (repeatable)")
     add.add_argument("--digest", type=int, metavar="HOUR", help="one digest a day at HOUR (0–23, Asia/Shanghai) "
                      "instead of instant alerts")
-    add.add_argument("--admin", action="store_true", help="also receive source broken/recovered alerts")
+    add.add_argument("--admin", action="store_true", help="also receive source broken/recovered/quiet alerts")
     add.set_defaults(handler="cbecwatch.commands_alerts:subscribers_add")
     listing = actions.add_parser("list", help="list subscribers (secrets hidden)")
     listing.add_argument("--json", action="store_true")
@@ -43,6 +43,16 @@ def add_commands(sub: Any) -> None:
     remove = actions.add_parser("remove", help="remove a subscriber and its undelivered messages")
     remove.add_argument("name")
     remove.set_defaults(handler="cbecwatch.commands_alerts:subscribers_remove")
+    for verb, what in (("pause", "stop alerts to a subscriber for now (waiting messages are held)"),
+                       ("resume", "send alerts to a paused subscriber again, the held ones first")):
+        toggle = actions.add_parser(verb, help=what)
+        toggle.add_argument("name")
+        toggle.set_defaults(handler=f"cbecwatch.commands_alerts:subscribers_{verb}")
+    rotate = actions.add_parser("rotate", help="start a webhook secret rotation (the new secret signs beside the "
+                                "old one), or --finish it (only the new one stays)")
+    rotate.add_argument("name")
+    rotate.add_argument("--finish", action="store_true")
+    rotate.set_defaults(handler="cbecwatch.commands_alerts:subscribers_rotate")
     test = actions.add_parser("test", help="send a test message through each of a subscriber's channels now")
     test.add_argument("name")
     test.set_defaults(handler="cbecwatch.commands_alerts:subscribers_test")
@@ -76,12 +86,15 @@ def _subscriber_row(s: Any) -> dict[str, Any]:
     return {"name": s.name, "email": s.email, "webhook": redact("webhook", s.webhook_url) if s.webhook_url else None,
             "apprise": [redact("apprise", u) for u in s.apprise_urls or []], "sources": s.sources, "kinds": s.kinds,
             "provinces": s.provinces, "cities": s.cities, "keywords": s.keywords, "mode": s.mode,
-            "digest_hour": s.digest_hour if s.mode == "digest" else None, "admin": s.admin, "origin": s.origin}
+            "digest_hour": s.digest_hour if s.mode == "digest" else None, "admin": s.admin, "origin": s.origin,
+            "active": s.active}
 
 
 def subscribers_add(args: argparse.Namespace) -> int:
+    from cbecwatch.commands import check_filters
     from storage.subscribers import SubscriberError, SubscriberSpec, add_subscriber
 
+    check_filters(sources=args.sources, cities=args.cities, provinces=args.provinces)
     spec = SubscriberSpec(name=args.name, email=args.email, webhook_url=args.webhook, webhook_secret=args.secret,
                           apprise_urls=args.apprise, sources=args.sources, kinds=args.kinds,
                           provinces=args.provinces, cities=args.cities, keywords=args.keywords,
@@ -116,7 +129,8 @@ def subscribers_list(args: argparse.Namespace) -> int:
         filters = "; ".join(f"{k} {', '.join(r[k])}" for k in ("sources", "kinds", "provinces", "cities", "keywords")
                             if r[k]) or "everything"
         mode = f"digest at {r['digest_hour']:02d}:00" if r["mode"] == "digest" else "instant"
-        print(f"{r['name']:<16} {mode:<16} {'admin ' if r['admin'] else ''}{channels} — {filters}")
+        paused = "" if r["active"] else "PAUSED "
+        print(f"{r['name']:<16} {mode:<16} {paused}{'admin ' if r['admin'] else ''}{channels} — {filters}")
     return 0
 
 
@@ -130,6 +144,43 @@ def subscribers_remove(args: argparse.Namespace) -> int:
         raise UserError(str(exc)) from exc
     dropped = f"; {waiting} undelivered message(s) dropped with it" if waiting else ""
     print(f"removed subscriber {args.name}{dropped}")
+    return 0
+
+
+def _set_active(name: str, active: bool) -> int:
+    from storage.subscribers import SubscriberError, set_active
+
+    try:
+        with _database().session() as session, session.begin():
+            waiting = set_active(session, name, active)
+    except SubscriberError as exc:
+        raise UserError(str(exc)) from exc
+    state = "resumed" if active else "paused"
+    print(f"{state} subscriber {name}" + (f"; {waiting} message(s) waiting" if waiting else ""))
+    return 0
+
+
+def subscribers_pause(args: argparse.Namespace) -> int:
+    return _set_active(args.name, False)
+
+
+def subscribers_resume(args: argparse.Namespace) -> int:
+    return _set_active(args.name, True)
+
+
+def subscribers_rotate(args: argparse.Namespace) -> int:
+    from storage.subscribers import SubscriberError, rotate_secret
+
+    try:
+        with _database().session() as session, session.begin():
+            newest = rotate_secret(session, args.name, finish=args.finish)
+    except SubscriberError as exc:
+        raise UserError(str(exc)) from exc
+    if args.finish:
+        print(f"subscriber {args.name}: rotation finished; only the newest secret signs now")
+    else:
+        print(f"subscriber {args.name}: new webhook secret (shown once; both old and new sign until "
+              f"`subscribers rotate {args.name} --finish`): {newest}")
     return 0
 
 
@@ -227,7 +278,7 @@ def events(args: argparse.Namespace) -> int:
 
 
 def daemon(args: argparse.Namespace) -> int:
-    from crawler.runner import available_sources
+    from crawler.runner import UnknownSourceError, select_sources
     from scheduler.daemon import configure_logging, run_daemon
     from scheduler.lock import AlreadyRunning
     from storage.subscribers import SubscriberError
@@ -235,13 +286,19 @@ def daemon(args: argparse.Namespace) -> int:
     configure_logging(args.verbose)
     app, alerts = get_settings(), get_alert_settings()
     app.ensure_dirs()
-    known = available_sources()
-    sources = args.source or known
-    unknown = sorted(set(sources) - set(known))
-    if unknown:
-        raise UserError(f"unknown source {', '.join(unknown)}; known sources: {', '.join(known)}")
+    try:
+        sources = select_sources(args.source)
+    except UnknownSourceError as exc:
+        raise UserError(str(exc)) from exc
     try:
         return run_daemon(_database(), app, alerts, sources, mirror=args.mirror or app.mirror_url or None,
                           once=args.once)
     except (AlreadyRunning, SubscriberError) as exc:
         raise UserError(str(exc)) from exc
+
+
+def secret_key(args: argparse.Namespace) -> int:
+    from storage.secrets import new_key
+
+    print(new_key())
+    return 0

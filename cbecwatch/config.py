@@ -6,7 +6,9 @@ reader can see here every knob the monitor has.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -31,15 +33,43 @@ def _env_int(name: str, default: int) -> int:
     return int(_env_float(name, default))
 
 
-def _env_bool(name: str, default: bool) -> bool:
+TRUE_WORDS, FALSE_WORDS = frozenset({"1", "true", "yes", "on"}), frozenset({"0", "false", "no", "off"})
+
+
+def env_flag(name: str, default: bool) -> bool:
+    """A yes/no setting. Anything but the usual words is an error: ``CBECWATCH_OBEY_ROBOTS=ture`` must
+    not quietly turn robots.txt off."""
     raw = os.environ.get(name)
-    if raw is None or raw == "":
+    if raw is None or raw.strip() == "":
         return default
-    return raw.strip().lower() in {"1", "true", "yes", "on"}
+    word = raw.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ConfigError(f"{name} must be true or false (1/0, yes/no, on/off), got {raw!r}")
+
+
+_env_bool = env_flag
+
+
+def mask_password(url: str) -> str:
+    """``postgresql://user:secret@host/db`` → ``postgresql://user:***@host/db``."""
+    return re.sub(r"(?<=://)([^/:@]*):[^/@]*@", r"\1:***@", url)
 
 
 class ConfigError(ValueError):
     """A setting has a value the monitor cannot use; the message names the setting."""
+
+
+QUIET_PREFIX = "CBECWATCH_QUIET_DAYS_"
+
+
+def _env_positive_int(name: str, default: int) -> int:
+    value = _env_int(name, default)
+    if value < 1:
+        raise ConfigError(f"{name} must be a positive whole number, got {value}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -67,6 +97,14 @@ class Settings:
     robots_cache_hours: float = 24.0
     snapshot_dir: str = ""  # set by `cbecwatch snapshot`: where the crawl's responses are saved
     snapshot_limit: int = 0  # detail pages per source in a snapshot (0: no limit)
+    max_page_bytes: int = 8 * 1024 * 1024
+    max_text_chars: int = 400_000
+    #: sources not to crawl (CBECWATCH_DISABLED_SOURCES=customs,zj_fgw)
+    disabled_sources: frozenset[str] = frozenset()
+    #: days without a new notice after which an ``ok`` source raises ``source_quiet``
+    quiet_days: int = 30
+    #: per-source overrides of quiet_days (CBECWATCH_QUIET_DAYS_<SOURCE>)
+    quiet_days_by_source: dict[str, int] = field(default_factory=dict)
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -78,8 +116,16 @@ class Settings:
         return self.home / "logs"
 
     def ensure_dirs(self) -> None:
+        """The data directory holds webhook secrets, tokenised URLs and logs: only its owner may read it."""
         for path in (self.home, self.cache_dir, self.log_dir):
-            path.mkdir(parents=True, exist_ok=True)
+            path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        with contextlib.suppress(OSError):  # a home we do not own (a shared mount) keeps its mode
+            self.home.chmod(0o700)
+
+    @property
+    def shown_database_url(self) -> str:
+        """The database URL as it may be printed or logged: the password masked."""
+        return mask_password(self.database_url)
 
 
 def load_settings() -> Settings:
@@ -116,6 +162,14 @@ def load_settings() -> Settings:
         robots_cache_hours=_env_float("CBECWATCH_ROBOTS_CACHE_HOURS", 24.0),
         snapshot_dir=os.environ.get("CBECWATCH_SNAPSHOT_DIR", ""),
         snapshot_limit=_env_int("CBECWATCH_SNAPSHOT_LIMIT", 0),
+        max_page_bytes=_env_positive_int("CBECWATCH_MAX_PAGE_BYTES", 8 * 1024 * 1024),
+        max_text_chars=_env_positive_int("CBECWATCH_MAX_TEXT_CHARS", 400_000),
+        disabled_sources=frozenset(
+            name.strip() for name in os.environ.get("CBECWATCH_DISABLED_SOURCES", "").split(",") if name.strip()),
+        quiet_days=_env_positive_int("CBECWATCH_QUIET_DAYS", 30),
+        quiet_days_by_source={
+            key[len(QUIET_PREFIX):].lower(): _env_positive_int(key, 30)
+            for key in os.environ if key.startswith(QUIET_PREFIX) and len(key) > len(QUIET_PREFIX)},
     )
 
 
@@ -151,6 +205,11 @@ class AlertSettings:
     dispatch_lease: float = 120.0
     digest_check_interval: float = 60.0
     heartbeat_interval: float = 60.0
+    #: send to private, loopback and link-local hosts (trusted receivers on an intranet; the tests)
+    allow_private_targets: bool = False
+    #: concurrent sends in one dispatch pass, and at most this many at once to one host
+    send_workers: int = 8
+    per_host_sends: int = 2
     schedules: dict[str, str] = field(default_factory=dict)
 
     def schedule_for(self, source: str) -> str:
@@ -179,6 +238,9 @@ def load_alert_settings() -> AlertSettings:
         dispatch_lease=_env_float("CBECWATCH_DISPATCH_LEASE", 120.0),
         digest_check_interval=_env_float("CBECWATCH_DIGEST_CHECK_INTERVAL", 60.0),
         heartbeat_interval=_env_float("CBECWATCH_HEARTBEAT_INTERVAL", 60.0),
+        allow_private_targets=env_flag("CBECWATCH_ALLOW_PRIVATE_TARGETS", False),
+        send_workers=_env_positive_int("CBECWATCH_SEND_WORKERS", 8),
+        per_host_sends=_env_positive_int("CBECWATCH_PER_HOST_SENDS", 2),
         schedules=schedules,
     )
     for source, spec in {"default": settings.crawl_schedule, **schedules}.items():

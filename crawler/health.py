@@ -9,6 +9,7 @@ request); :class:`SourceHealthExtension` listens to Scrapy signals for counts an
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
@@ -24,11 +25,14 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet import error as net_error
 from twisted.python.failure import Failure
 
+from crawler.offsite import OffsiteAnswer
+
 log = logging.getLogger(__name__)
 
 # Error classes, in the order a reader cares about them.
-NETWORK, HTTP_STATUS, BLOCKED, EMPTY_ANSWER, LAYOUT_DRIFT, PARSE, ROBOTS = (
-    "network", "http_status", "blocked", "empty_answer", "layout_drift", "parse", "robots")
+NETWORK, HTTP_STATUS, BLOCKED, EMPTY_ANSWER, LAYOUT_DRIFT, PARSE, ROBOTS, OFFSITE, TOO_LARGE = (
+    "network", "http_status", "blocked", "empty_answer", "layout_drift", "parse", "robots", "offsite",
+    "too_large")
 BLOCKING_STATUSES = {403, 405, 412}
 FAILED_STATUSES = {"failed", "blocked", "drift", "empty"}
 MAX_SAMPLES = 20
@@ -49,6 +53,16 @@ class SourceHealth:
     errors: Counter[str] = field(default_factory=Counter)
     samples: list[dict[str, Any]] = field(default_factory=list)
     list_failures: list[tuple[str, str]] = field(default_factory=list)
+    #: list rows pointing at, and redirects to, hosts the source does not own: never stored
+    offsite: int = 0
+    #: pages whose text was longer than CBECWATCH_MAX_TEXT_CHARS and was stored cut
+    truncated: int = 0
+    #: list pages answered (parsed or 304) per list strategy, the strategies that failed with their
+    #: first failure, and the strategy that answered after an earlier one failed
+    strategy_answered: Counter[str] = field(default_factory=Counter)
+    failed_strategies: list[tuple[str, str, str]] = field(default_factory=list)
+    covered_by: str | None = None
+    failures_before_strategy: int = 0
 
     def record(self, error_class: str, url: str, message: str, *, on_list: bool = False) -> None:
         self.errors[error_class] += 1
@@ -58,19 +72,44 @@ class SourceHealth:
             self.list_failures.append((error_class, message))
         log.warning("%s: %s (%s)", self.source, message, url)
 
+    def note_offsite(self, url: str, message: str) -> None:
+        """A list row that points elsewhere (a reprint's original, a portal's news): skipped and
+        counted, not an error of the source."""
+        self.offsite += 1
+        log.info("%s: %s", self.source, message)
+
+    def note_truncated(self, url: str, length: int, cap: int) -> None:
+        self.truncated += 1
+        log.warning("%s: text of %s has %d characters; stored the first %d (CBECWATCH_MAX_TEXT_CHARS)",
+                    self.source, url, length, cap)
+
     def note_empty(self, url: str, message: str) -> None:
         """An empty API answer: normal for one query, a throttle or breakage when nothing else answers.
         It only decides the verdict if no list page of the run held anything."""
         self.list_failures.append((EMPTY_ANSWER, message))
         log.info("%s: %s (%s)", self.source, message, url)
 
-    def list_page_parsed(self, items: int) -> None:
+    def list_page_parsed(self, items: int, strategy: str = "site") -> None:
         self.list_pages_ok += 1
         self.list_items += items
+        self.strategy_answered_by(strategy)
 
-    def list_page_unchanged(self) -> None:
+    def list_page_unchanged(self, strategy: str = "site") -> None:
         """A list page answered 304: it still holds what parsed fine last time."""
         self.list_pages_unchanged += 1
+        self.strategy_answered_by(strategy)
+
+    def strategy_answered_by(self, strategy: str) -> None:
+        self.strategy_answered[strategy] += 1
+        if self.failed_strategies and self.covered_by is None:
+            self.covered_by = strategy
+
+    def strategy_failed(self, strategy: str) -> None:
+        """No list page of ``strategy`` answered; keep its first failure for the verdict."""
+        mine = self.list_failures[self.failures_before_strategy:]
+        error_class, message = mine[0] if mine else (NETWORK, f"no list page answered by way of {strategy}")
+        self.failed_strategies.append((strategy, error_class, message))
+        self.failures_before_strategy = len(self.list_failures)
 
     def verdict(self) -> tuple[str, str | None]:
         """``(status, reason)``: ok, partial, failed, blocked, drift or empty.
@@ -78,6 +117,10 @@ class SourceHealth:
         A list page answered 304 counts as a good list page: it is unchanged since it last parsed.
         """
         answered = self.list_pages_ok + self.list_pages_unchanged
+        if self.covered_by and (self.list_items or self.list_pages_unchanged):
+            _, error_class, message = self.failed_strategies[0]
+            label = {BLOCKED: "blocked", LAYOUT_DRIFT: "drift", EMPTY_ANSWER: "empty"}.get(error_class, "failed")
+            return "covered", f"{label} (covered via {self.covered_by}): {message}"
         if answered == 0 and self.list_failures:
             error_class, message = self.list_failures[0]
             status = {BLOCKED: "blocked", LAYOUT_DRIFT: "drift", EMPTY_ANSWER: "empty"}.get(error_class, "failed")
@@ -111,9 +154,18 @@ def describe_failure(failure: Failure, request: Request) -> tuple[str, str]:
     if isinstance(exc, HttpError):
         response: Response = exc.response
         status = response.status
-        if status in BLOCKING_STATUSES:
+        if status in BLOCKING_STATUSES or is_ruishu(response.body):
             return BLOCKED, f"blocked by {host}: HTTP {status}{challenge_hint(response)}"
+        if status == 400 and not response.body.strip():
+            # What 瑞数 answers a headless browser: no page at all (#58115790249).
+            return BLOCKED, f"blocked by {host}: HTTP 400 with an empty body (a challenge refusing a headless client)"
         return HTTP_STATUS, f"HTTP {status} from {host} for {urlsplit(request.url).path or '/'}"
+    if isinstance(exc, OffsiteAnswer):
+        return OFFSITE, str(exc)
+    if isinstance(exc, scrapy_errors.DownloadCancelledError) and "max size" in str(exc):
+        sizes = re.search(r"(\d+) bytes which is larger than download max size \((\d+)\)", str(exc))
+        detail = f" ({sizes[1]} > {sizes[2]} bytes)" if sizes else ""
+        return TOO_LARGE, f"page larger than the size cap CBECWATCH_MAX_PAGE_BYTES{detail}: {request.url}"
     if isinstance(exc, IgnoreRequest):
         if "robots" in str(exc).lower() or request.meta.get("_robots_forbidden"):
             return ROBOTS, f"robots.txt of {host} forbids {urlsplit(request.url).path}"
@@ -127,10 +179,20 @@ def describe_failure(failure: Failure, request: Request) -> tuple[str, str]:
 
 
 def challenge_hint(response: Response) -> str:
+    """Name the challenge product when its marks are there: the fix differs (a cookie challenge yields to
+    a browser, 瑞数 does not)."""
+    if is_ruishu(response.body):
+        return " (瑞数 Ruishu JavaScript challenge: $_ts)"
     cookies = b" ".join(response.headers.getlist(b"Set-Cookie"))
     if b"__jsl" in cookies or response.headers.get(b"X-Via-JSL"):
         return " (JavaScript cookie challenge)"
     return ""
+
+
+def is_ruishu(body: bytes) -> bool:
+    """瑞数 pages carry a ``$_ts`` bootstrap script (live-evidence.md, #58115790249)."""
+    head = body[:20_000]
+    return b"$_ts" in head and b"<script" in head.lower()
 
 
 class SourceHealthExtension:
@@ -192,4 +254,8 @@ def progress_line(name: str, status: str, why: str | None, health: SourceHealth,
             f"{health.not_modified + health.list_pages_unchanged} not modified (304), "
             f"{counts.get('requests', 0)} requests ({counts.get('list_requests', 0)} list, "
             f"{counts.get('detail_requests', 0)} detail), {kib:.0f} KiB")
+    if health.offsite:
+        text += f", {health.offsite} off-site answers not stored"
+    if health.truncated:
+        text += f", {health.truncated} page texts cut at the size cap"
     return f"{text}; {why}" if why else text

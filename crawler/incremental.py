@@ -5,7 +5,10 @@ Loaded once when a spider opens (one query), consulted by every list callback:
 * a list row whose URL is stored is not fetched again (``known``), and a list page whose rows are
   all known ends the paging;
 * list pages that parsed fine are asked for again with their ETag / Last-Modified; a 304 means the
-  list is unchanged;
+  list is unchanged. Validators are kept only for *walks* (a list URL and the pages reached from it)
+  that completed: when any page of a walk failed, the walk's validators are dropped and it is marked
+  incomplete, and the next run walks every list in full (no 304 shortcut, no "all rows known" stop)
+  up to the page budget — otherwise page 1's 304 would hide the notices of the page that failed;
 * a bounded number of recently published notices (published within ``revisit_days``, last seen
   more than ``revisit_after_hours`` ago, at most ``revisit_max`` per run, least recently seen
   first) are revisited with a conditional request, to catch revisions such as a new gov.cn
@@ -50,6 +53,10 @@ class KnownNotice:
                 "pubtime": self.publish_date.isoformat() if self.publish_date else ""}
 
 
+#: the marker a walk that did not complete leaves in ``Source.list_validators`` under its first URL
+INCOMPLETE = "incomplete"
+
+
 def validator_headers(etag: str | None, last_modified: str | None) -> dict[str, str]:
     headers = {}
     if etag:
@@ -68,6 +75,12 @@ class CrawlMemory:
     touched: set[str] = field(default_factory=set)
     #: validators of list pages that parsed fine in this run, stored when the run ends.
     fresh_validators: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: the walk (its first list URL) of each list page seen in this run, and the walks that failed
+    walk_of_page: dict[str, str] = field(default_factory=dict)
+    walks: set[str] = field(default_factory=set)
+    failed_walks: set[str] = field(default_factory=set)
+    #: an earlier run left a walk incomplete: page through every list this run
+    full_walk: bool = False
 
     def is_known(self, url: str) -> bool:
         return url_key(url) in self.known
@@ -76,7 +89,15 @@ class CrawlMemory:
         stored = self.list_validators.get(url) or {}
         return validator_headers(stored.get("etag"), stored.get("last_modified"))
 
-    def remember_list_page(self, response: Response) -> None:
+    def start_walk(self, url: str) -> None:
+        self.walks.add(url)
+
+    def list_page_failed(self, walk: str) -> None:
+        self.failed_walks.add(walk)
+
+    def remember_list_page(self, response: Response, walk: str) -> None:
+        if response.request is not None:
+            self.walk_of_page[response.request.url] = walk
         etag = response.headers.get(b"ETag")
         modified = response.headers.get(b"Last-Modified")
         if response.request is None or response.request.method != "GET" or not (etag or modified):
@@ -96,7 +117,8 @@ def load_memory(settings: BaseSettings, source: str, *, now: dt.datetime | None 
             Notice.http_last_modified, Notice.last_seen_at).where(Notice.source == source)).all()
         stored = session.get(Source, source)
         validators = dict(stored.list_validators or {}) if stored is not None else {}
-    memory = CrawlMemory(list_validators=validators)
+    memory = CrawlMemory(list_validators=validators,
+                         full_walk=any(entry.get(INCOMPLETE) for entry in validators.values()))
     for row in rows:
         memory.known[url_key(row.url)] = KnownNotice(*row)
     memory.due = due_for_revisit(list(memory.known.values()), settings, now)
@@ -119,8 +141,19 @@ def due_for_revisit(notices: list[KnownNotice], settings: BaseSettings, now: dt.
 
 def save_memory(session: Any, source: Source, memory: CrawlMemory) -> None:
     """Called inside the transaction that finishes the source run."""
-    if memory.fresh_validators:
-        source.list_validators = {**(source.list_validators or {}), **memory.fresh_validators}
+    merged = dict(source.list_validators or {})
+    for url, validators in memory.fresh_validators.items():
+        if memory.walk_of_page.get(url, url) not in memory.failed_walks:
+            merged[url] = validators
+    for walk in memory.walks - memory.failed_walks:
+        if merged.get(walk, {}).get(INCOMPLETE):
+            del merged[walk]
+    for walk in memory.failed_walks:
+        for url in [u for u, w in memory.walk_of_page.items() if w == walk]:
+            merged.pop(url, None)
+        merged[walk] = {INCOMPLETE: "1"}
+    if merged != (source.list_validators or {}):
+        source.list_validators = merged
     if memory.touched:
         session.execute(update(Notice).where(Notice.source == source.name, Notice.url.in_(sorted(memory.touched)))
                         .values(last_seen_at=utcnow()))

@@ -74,6 +74,25 @@ def available_sources(settings: Settings | None = None) -> list[str]:
     return sorted(SpiderLoader.from_settings(settings or scrapy_settings()).list())
 
 
+def select_sources(requested: list[str] | None, settings: Settings | None = None) -> list[str]:
+    """The sources to crawl: those asked for, else every source not disabled in
+    CBECWATCH_DISABLED_SOURCES. Unknown names, there or asked for, and asking for a disabled source
+    are one-line errors: a typo must not silently crawl everything or nothing."""
+    known = available_sources(settings)
+    disabled = get_settings().disabled_sources
+    misspelt = sorted(disabled - set(known))
+    if misspelt:
+        raise UnknownSourceError(f"CBECWATCH_DISABLED_SOURCES names unknown source {', '.join(misspelt)}; "
+                                 f"known sources: {', '.join(known)}")
+    unknown = [name for name in requested or () if name not in known]
+    if unknown:
+        raise UnknownSourceError(f"unknown source {', '.join(unknown)}; known sources: {', '.join(known)}")
+    off = [name for name in requested or () if name in disabled]
+    if off:
+        raise UnknownSourceError(f"source {', '.join(off)} is disabled (CBECWATCH_DISABLED_SOURCES)")
+    return list(requested) if requested else [name for name in known if name not in disabled]
+
+
 def source_classes(settings: Settings | None = None) -> dict[str, type]:
     """Every source's spider class by name: its agency, home and the facts it relies on."""
     from scrapy.spiderloader import SpiderLoader
@@ -88,11 +107,7 @@ def run_crawl(
     app = get_settings()
     app.ensure_dirs()
     settings = scrapy_settings(app, mirror=mirror)
-    known = available_sources(settings)
-    selected = sources or known
-    unknown = [name for name in selected if name not in known]
-    if unknown:
-        raise UnknownSourceError(f"unknown source {', '.join(unknown)}; known sources: {', '.join(known)}")
+    selected = select_sources(sources, settings)
 
     db = open_database(app.database_url)
     with db.session() as session, session.begin():

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import Any
 
 from scrapy import Spider
 from scrapy.settings import BaseSettings
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crawler.health import FAILED_STATUSES, SourceHealth
 from crawler.incremental import save_memory
 from storage.db import Database, open_database
-from storage.models import SourceRun
+from storage.models import Notice, Source, SourceRun
 from storage.notices import ensure_source
 from storage.types import utcnow
 
@@ -74,6 +76,8 @@ def finish_source_run(
         run.unchanged_notices = health.unchanged
         run.known_items = health.known
         run.not_modified = health.not_modified + health.list_pages_unchanged
+        run.offsite = health.offsite
+        run.truncated = health.truncated
         run.errors = dict(health.errors)
         run.error_samples = list(health.samples)
 
@@ -81,30 +85,83 @@ def finish_source_run(
         if memory is not None:
             save_memory(session, source, memory)
 
-        old_status = source.status
-        source.last_run_at = now
-        if status in FAILED_STATUSES:
-            source.consecutive_failures += 1
-            if source.consecutive_failures >= broken_after:
-                source.status = "broken"
-                source.status_reason = f"{status} in {source.consecutive_failures} runs in a row: {reason}"
-            else:
-                source.status = status
-                source.status_reason = reason
+        session.flush()
+        statuses = record_source_status(session, source, status, reason, run.id, broken_after, now)
+        if status == "ok" and not health.new:
+            check_quiet(session, source, quiet_days_for(settings, spider), run.id, now)
+        return statuses
+
+
+def record_source_status(session: Session, source: Source, status: str, reason: str | None, run_id: int | None,
+                         broken_after: int, now: dt.datetime) -> tuple[str, str]:
+    """Move a source's status on after one run (``ok`` → ``broken`` after ``broken_after`` failed runs in
+    a row, ``broken`` → ``ok``) and queue the admin event of a change, in the caller's transaction."""
+    old_status = source.status
+    source.last_run_at = now
+    if status in FAILED_STATUSES:
+        source.consecutive_failures += 1
+        if source.consecutive_failures >= broken_after:
+            source.status = "broken"
+            source.status_reason = f"{status} in {source.consecutive_failures} runs in a row: {reason}"
         else:
-            source.consecutive_failures = 0
             source.status = status
             source.status_reason = reason
-            source.last_success_at = now
-        if source.status != old_status:
-            log.log(logging.WARNING if source.status in FAILED_STATUSES | {"broken"} else logging.INFO,
-                    "source %s: status %s → %s (%s)", spider.name, old_status, source.status,
-                    source.status_reason or "no reason")
-        # Broken / recovered admin alerts commit with the status change that causes them.
+    else:
+        source.consecutive_failures = 0
+        source.status = status
+        source.status_reason = reason
+        source.last_success_at = now
+    if source.status != old_status:
+        log.log(logging.WARNING if source.status in FAILED_STATUSES | {"broken"} else logging.INFO,
+                "source %s: status %s → %s (%s)", source.name, old_status, source.status,
+                source.status_reason or "no reason")
+    # Broken / recovered admin alerts commit with the status change that causes them.
+    session.flush()
+    announce_status_change(session, source.name, old_status, source.status, reason, run_id,
+                           source.consecutive_failures)
+    return old_status, source.status
+
+
+def quiet_days_for(settings: BaseSettings, spider: Spider) -> int:
+    """CBECWATCH_QUIET_DAYS_<SOURCE>, else the source's own expected cadence, else CBECWATCH_QUIET_DAYS."""
+    own = settings.getdict("CBECWATCH_QUIET_DAYS_BY_SOURCE").get(spider.name)
+    return int(own or getattr(spider, "quiet_days", None) or settings.getint("CBECWATCH_QUIET_DAYS", 30))
+
+
+def check_quiet(session: Session, source: Source, quiet_days: int, run_id: int, now: dt.datetime) -> None:
+    """Raise ``source_quiet`` once per quiet spell: the spell starts at the source's newest notice (or
+    its first run, when it has none) and ends when a new notice arrives."""
+    last_new = session.scalar(select(func.max(Notice.first_seen_at)).where(Notice.source == source.name))
+    since = last_new or session.scalar(select(func.min(SourceRun.started_at)).where(SourceRun.source == source.name))
+    if since is None or now - since < dt.timedelta(days=quiet_days):
+        return
+    if source.quiet_announced_at is not None and source.quiet_announced_at >= since:
+        return  # this spell was announced already
+    from storage.events import source_quiet_event
+    from storage.outbox import enqueue
+
+    source.quiet_announced_at = now
+    log.warning("source %s: ok but nothing new for %d days (expected within %d)", source.name,
+                (now - since).days, quiet_days)
+    enqueue(session, source_quiet_event(session, source.name, quiet_days, last_new, since, run_id))
+
+
+def fail_interrupted_run(db: Database, name: str, reason: str, started_after: dt.datetime, broken_after: int) -> None:
+    """A crawl child that was killed (the daemon's time-out) wrote no verdict: its source run, still
+    ``running`` (or never started), becomes a failed run of the source, with the reason."""
+    now = utcnow()
+    with db.session() as session, session.begin():
+        source = session.get(Source, name) or ensure_source(session, name, name)
+        runs = session.scalars(select(SourceRun).where(
+            SourceRun.source == name, SourceRun.status == "running", SourceRun.started_at >= started_after)).all()
+        if not runs:
+            runs = [SourceRun(source=name, started_at=started_after)]
+            session.add_all(runs)
+        for run in runs:
+            run.finished_at, run.status, run.reason = now, "failed", reason
+            run.errors = {**(run.errors or {}), "timeout": 1}
         session.flush()
-        announce_status_change(session, source.name, old_status, source.status, reason, run.id,
-                               source.consecutive_failures)
-        return old_status, source.status
+        record_source_status(session, source, "failed", reason, runs[-1].id, broken_after, now)
 
 
 def announce_status_change(session: Session, source: str, old_status: str | None, new_status: str,

@@ -20,6 +20,15 @@ CONCURRENT_REQUESTS_PER_DOMAIN = 1
 DOWNLOAD_DELAY = _config.download_delay
 DOWNLOAD_DELAY_JITTER = _config.delay_jitter  # ±50 % of the delay by default
 DOWNLOAD_TIMEOUT = _config.download_timeout
+# A page larger than this is abandoned and reported (one 20 MB page must not fill memory and disk);
+# the text stored of a page that fits is capped separately.
+DOWNLOAD_MAXSIZE = _config.max_page_bytes
+DOWNLOAD_WARNSIZE = _config.max_page_bytes // 2
+CBECWATCH_MAX_TEXT_CHARS = _config.max_text_chars
+# An ok source with nothing new for this many days raises a source_quiet admin event; a source may
+# declare its own cadence (``quiet_days``), and CBECWATCH_QUIET_DAYS_<SOURCE> overrides both.
+CBECWATCH_QUIET_DAYS = _config.quiet_days
+CBECWATCH_QUIET_DAYS_BY_SOURCE = _config.quiet_days_by_source
 AUTOTHROTTLE_ENABLED = _config.autothrottle
 AUTOTHROTTLE_START_DELAY = max(_config.download_delay, 1.0)
 AUTOTHROTTLE_MAX_DELAY = 60.0
@@ -34,6 +43,8 @@ DOWNLOADER_MIDDLEWARES = {
     # Scrapy's retry, with exponential backoff between attempts (crawler/politeness.py).
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.politeness.BackoffRetryMiddleware": 550,
+    # Below Scrapy's redirect handling (600): a redirect to another host is reported, not followed.
+    "crawler.offsite.OffsiteRedirectMiddleware": 610,
     # After decompression (590), before any callback: header, meta, then sniffed charset.
     "crawler.encoding.CharsetMiddleware": 585,
     # ``cbecwatch snapshot`` only (off unless CBECWATCH_SNAPSHOT_DIR): nearest the downloader, so it

@@ -37,6 +37,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import func, select
 
 from cbecwatch.config import AlertSettings, Settings
+from crawler.runstore import fail_interrupted_run
 from scheduler.dispatch import Dispatcher
 from scheduler.lock import DaemonLock
 from storage.db import Database
@@ -181,9 +182,14 @@ class Daemon:
         try:
             output, _ = child.communicate(timeout=self.alerts.crawl_timeout)
         except subprocess.TimeoutExpired:
-            child.kill()
+            # The whole process group: a crawl's own children (a browser) must not outlive it.
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(child.pid, signal.SIGKILL)
             output, _ = child.communicate()
-            log.error("crawl %s: killed after the %.0f s timeout", source, self.alerts.crawl_timeout)
+            reason = f"crawl killed after the {self.alerts.crawl_timeout:.0f} s time-out (CBECWATCH_CRAWL_TIMEOUT)"
+            log.error("crawl %s: %s", source, reason)
+            # The killed child wrote no verdict: without this the source would stay ``ok``.
+            fail_interrupted_run(self.db, source, reason, started, self.app.broken_after)
         finally:
             with self.children_lock:
                 self.children.pop(source, None)

@@ -10,6 +10,7 @@ found on a second site, or the same revision seen again, maps to the existing ke
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from typing import Any
@@ -21,17 +22,20 @@ from sqlalchemy.orm import Session
 from storage.diffs import line_diff, split_lines
 from storage.models import Notice, NoticeVersion, Source
 from storage.models_alerts import (
+    DELIVERY_DEAD,
     FIGURE_CHANGED,
     NOTICE_NEW,
     NOTICE_REVISED,
     PILOT_PLACES,
     SOURCE_BROKEN,
+    SOURCE_QUIET,
     SOURCE_RECOVERED,
     Event,
 )
 from storage.notices import NoticeRecord, SaveResult, shown_number
+from storage.types import utcnow
 
-HEALTHY = ("ok", "partial")
+HEALTHY = ("ok", "partial", "covered")
 EARLIER_NOTICES_SCANNED = 20
 
 
@@ -271,4 +275,28 @@ def source_status_events(session: Session, source: str, old_status: str | None, 
     data = {"source": source, "old_status": old_status, "status": new_status, "reason": reason,
             "source_run_id": run_id, "consecutive_failures": failures}
     row = Event(kind=kind, dedup_key=f"{kind}:{source}:{run_id}", admin=True, source=source, title=title, data=data)
+    return [row] if add_event(session, row) is not None else []
+
+
+def source_quiet_event(session: Session, source: str, quiet_days: int, last_new: dt.datetime | None,
+                       since: dt.datetime, run_id: int | None) -> list[Event]:
+    """An admin event: a source whose runs look fine has found nothing new for longer than its
+    expected cadence — the usual sign of a redesign that moved the notices elsewhere."""
+    days = (utcnow() - since).days
+    title = f"来源 {source} 已 {days} 天无新文件 (source quiet for {days} days)"
+    data = {"source": source, "quiet_days": quiet_days, "days": days, "source_run_id": run_id,
+            "last_new_notice_at": last_new.isoformat() if last_new else None, "quiet_since": since.isoformat()}
+    row = Event(kind=SOURCE_QUIET, dedup_key=f"{SOURCE_QUIET}:{source}:{since.isoformat()}", admin=True,
+                source=source, title=title, data=data)
+    return [row] if add_event(session, row) is not None else []
+
+
+def delivery_dead_event(session: Session, delivery: Any, shown_target: str, error: str) -> list[Event]:
+    """An admin event: a message will not be sent again without a hand (``deliveries --retry``)."""
+    subscriber = delivery.subscriber.name if delivery.subscriber is not None else "?"
+    title = f"投递失败 {subscriber} {delivery.channel} (dead letter: {error[:120]})"
+    data = {"delivery_id": delivery.id, "key": delivery.key, "subscriber": subscriber, "channel": delivery.channel,
+            "target": shown_target, "attempts": delivery.attempts, "error": error[:500]}
+    row = Event(kind=DELIVERY_DEAD, dedup_key=f"{DELIVERY_DEAD}:{delivery.key}", admin=True, source=None,
+                title=title, data=data)
     return [row] if add_event(session, row) is not None else []

@@ -48,6 +48,8 @@ class Source(Base):
     # ETag / Last-Modified of the list pages that last parsed fine, by URL: the next run asks
     # conditionally, and a 304 means the list is unchanged (nothing new, nothing to parse).
     list_validators: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # When the last ``source_quiet`` admin event was raised: one per quiet spell, not one per run.
+    quiet_announced_at: Mapped[dt.datetime | None]
 
 
 class CrawlRun(Base):
@@ -85,6 +87,8 @@ class SourceRun(Base):
     unchanged_notices: Mapped[int] = mapped_column(Integer, default=0)
     known_items: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # list rows already stored
     not_modified: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # 304 answers
+    offsite: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # other hosts' answers, not stored
+    truncated: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # texts cut at the cap
     errors: Mapped[dict[str, Any]] = mapped_column(default=dict)
     error_samples: Mapped[list[Any]] = mapped_column(default=list)
 

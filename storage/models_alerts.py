@@ -26,8 +26,10 @@ PILOT_PLACES = "pilot_places"
 FIGURE_CHANGED = "figure_changed"
 SOURCE_BROKEN = "source_broken"
 SOURCE_RECOVERED = "source_recovered"
+SOURCE_QUIET = "source_quiet"
+DELIVERY_DEAD = "delivery_dead"
 PUBLIC_KINDS = (NOTICE_NEW, NOTICE_REVISED, PILOT_PLACES, FIGURE_CHANGED)
-ADMIN_KINDS = (SOURCE_BROKEN, SOURCE_RECOVERED)
+ADMIN_KINDS = (SOURCE_BROKEN, SOURCE_RECOVERED, SOURCE_QUIET, DELIVERY_DEAD)
 EVENT_KINDS = PUBLIC_KINDS + ADMIN_KINDS
 
 # Delivery states: held rows wait for their subscriber's digest, which folds them into one

@@ -52,6 +52,9 @@ class RetryPolicy:
         return dt.timedelta(seconds=delay * random.uniform(0.9, 1.1))
 
 
+MAX_RETRY_AFTER = 86_400.0
+
+
 def new_key() -> str:
     """The idempotency key: ``webhook-id`` of every attempt, and the mail's Message-ID."""
     return "msg_" + secrets.token_hex(12)
@@ -130,7 +133,10 @@ def fold_digests(session: Session, now: dt.datetime | None = None) -> list[Deliv
 
 # -- the dispatcher's side ---------------------------------------------------------------------------
 def due_ids(session: Session, now: dt.datetime, limit: int = 50) -> list[int]:
-    query = (select(Delivery.id).where(Delivery.status == PENDING, Delivery.next_attempt_at <= now)
+    """Pending deliveries due now — of active subscribers: a paused one's messages wait for resume."""
+    active = select(Subscriber.id).where(Subscriber.active.is_(True))
+    query = (select(Delivery.id).where(Delivery.status == PENDING, Delivery.next_attempt_at <= now,
+                                       Delivery.subscriber_id.in_(active))
              .order_by(Delivery.next_attempt_at, Delivery.id).limit(limit))
     return list(session.scalars(query))
 
@@ -155,15 +161,28 @@ def mark_delivered(session: Session, delivery: Delivery, status_code: int | None
 
 
 def mark_failed(session: Session, delivery: Delivery, error: str, policy: RetryPolicy,
-                status_code: int | None = None, now: dt.datetime | None = None) -> None:
-    """Schedule the next attempt with back-off, or make it a dead letter after the last one."""
+                status_code: int | None = None, now: dt.datetime | None = None, *, permanent: bool = False,
+                retry_after: float | None = None) -> None:
+    """Schedule the next attempt with back-off (or later, when the receiver asked for that), or make it a
+    dead letter after the last attempt — at once when retrying cannot help."""
     now = now or utcnow()
     delivery.last_error = error[:2000]
     delivery.last_status = status_code
-    if delivery.attempts >= policy.max_attempts:
+    if permanent or delivery.attempts >= policy.max_attempts:
         delivery.status = DEAD
     else:
-        delivery.next_attempt_at = now + policy.backoff(delivery.attempts)
+        wait = policy.backoff(delivery.attempts)
+        if retry_after is not None:  # honoured beyond our own back-off cap, but not for more than a day
+            wait = max(wait, dt.timedelta(seconds=min(retry_after, MAX_RETRY_AFTER)))
+        delivery.next_attempt_at = now + wait
+
+
+def defer(session: Session, delivery_id: int, until: dt.datetime, reason: str) -> None:
+    """Hold a due delivery until ``until`` without spending an attempt (its host's breaker is open)."""
+    delivery = session.get(Delivery, delivery_id)
+    if delivery is not None and delivery.status == PENDING:
+        delivery.next_attempt_at = until
+        delivery.last_error = reason[:2000]
 
 
 def retry(session: Session, delivery_id: int) -> Delivery:

@@ -16,12 +16,13 @@ import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from storage.models_alerts import EVENT_KINDS, HELD, PENDING, Delivery, Event, Subscriber
+from storage.secrets import ENV_PREFIX, SecretError, seal, unseal
+from storage.targets import TargetError, check_apprise_url, check_webhook_url, private_targets_allowed
 
 MODES = ("instant", "digest")
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+$")
@@ -37,6 +38,8 @@ class SubscriberSpec:
     email: str | None = None
     webhook_url: str | None = None
     webhook_secret: str | None = None
+    #: the environment variable that holds the secret: stored as a reference, never the value
+    webhook_secret_env: str | None = None
     apprise_urls: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
     kinds: list[str] = field(default_factory=list)
@@ -56,13 +59,19 @@ class SubscriberSpec:
             raise SubscriberError(f"{where}: give at least one channel (email, webhook URL or apprise URL)")
         if self.email and not _EMAIL.match(self.email):
             raise SubscriberError(f"{where}: {self.email!r} is not an email address")
+        allow_private = private_targets_allowed()
+        try:
+            if self.webhook_url:
+                check_webhook_url(self.webhook_url, allow_private=allow_private)
+            for url in self.apprise_urls or []:
+                check_apprise_url(url, allow_private=allow_private)
+        except TargetError as exc:
+            raise SubscriberError(f"{where}: {exc}") from None
         if self.webhook_url:
-            parts = urlsplit(self.webhook_url)
-            if parts.scheme not in ("http", "https") or not parts.hostname:
-                raise SubscriberError(f"{where}: webhook URL must be http(s)://host/…, got {self.webhook_url!r}")
             if not self.webhook_secret:
                 self.webhook_secret = new_webhook_secret()
-            check_secret(self.webhook_secret, where)
+            for secret in self.webhook_secret.split():  # "new old" while a rotation is under way
+                check_secret(secret, where)
         unknown = sorted(set(self.kinds) - set(EVENT_KINDS))
         if unknown:
             raise SubscriberError(f"{where}: unknown event kind {', '.join(unknown)}; "
@@ -91,8 +100,29 @@ def check_secret(secret: str, where: str) -> None:
 
 def apply_spec(subscriber: Subscriber, spec: SubscriberSpec) -> None:
     for f in fields(SubscriberSpec):
+        if f.name in ("webhook_secret", "webhook_secret_env"):
+            continue
         value = getattr(spec, f.name)
         setattr(subscriber, f.name, list(value) if isinstance(value, list) else value)
+    subscriber.webhook_secret = (seal(spec.webhook_secret, env_name=spec.webhook_secret_env)
+                                 if spec.webhook_secret else None)
+
+
+def rotate_secret(session: Session, name: str, *, finish: bool = False) -> str:
+    """Start a rotation (a new secret signs beside the current ones) or finish it (only the newest
+    stays); returns the newest secret."""
+    subscriber = get_subscriber(session, name)
+    if subscriber.webhook_url is None:
+        raise SubscriberError(f"subscriber {name!r} has no webhook")
+    if (subscriber.webhook_secret or "").startswith(ENV_PREFIX):
+        raise SubscriberError(f"subscriber {name!r} reads its secret from the environment: rotate it there")
+    try:
+        current = unseal(subscriber.webhook_secret, f"subscriber {name!r}")
+    except SecretError as exc:
+        raise SubscriberError(str(exc)) from None
+    secrets_now = current[:1] if finish else [new_webhook_secret(), *current[:1]]
+    subscriber.webhook_secret = seal(" ".join(secrets_now))
+    return secrets_now[0]
 
 
 def add_subscriber(session: Session, spec: SubscriberSpec, origin: str = "cli") -> Subscriber:
@@ -121,6 +151,15 @@ def remove_subscriber(session: Session, name: str) -> int:
     return waiting
 
 
+def set_active(session: Session, name: str, active: bool) -> int:
+    """Pause or resume a subscriber; returns how many of its messages are waiting. A paused subscriber
+    gets no new alerts and its waiting messages are held (not dropped) until it is resumed."""
+    subscriber = get_subscriber(session, name)
+    subscriber.active = active
+    return session.scalar(select(func.count()).select_from(Delivery).where(
+        Delivery.subscriber_id == subscriber.id, Delivery.status.in_((HELD, PENDING)))) or 0
+
+
 def get_subscriber(session: Session, name: str) -> Subscriber:
     subscriber = session.scalar(select(Subscriber).where(Subscriber.name == name))
     if subscriber is None:
@@ -129,7 +168,7 @@ def get_subscriber(session: Session, name: str) -> Subscriber:
 
 
 # -- the config-file form --------------------------------------------------------------------------
-_KEYS = {f.name for f in fields(SubscriberSpec)} | {"webhook_secret_env"}
+_KEYS = {f.name for f in fields(SubscriberSpec)}
 
 
 def specs_from_toml(path: Path) -> list[SubscriberSpec]:
@@ -149,8 +188,8 @@ def specs_from_toml(path: Path) -> list[SubscriberSpec]:
             raise SubscriberError(f"{where}: unknown key {', '.join(sorted(unknown))}; "
                                   f"known: {', '.join(sorted(_KEYS))}")
         values: dict[str, Any] = dict(table)
-        env_name = values.pop("webhook_secret_env", None)
-        if env_name:  # keeps the secret out of a file that may be committed
+        env_name = values.get("webhook_secret_env")
+        if env_name:  # keeps the secret out of the file and out of the database
             values["webhook_secret"] = os.environ.get(env_name) or None
             if not values["webhook_secret"]:
                 raise SubscriberError(f"{where}: environment variable {env_name} (webhook_secret_env) is empty")
@@ -191,9 +230,34 @@ def sync_from_file(session: Session, path: Path) -> tuple[int, int, int]:
 
 
 # -- matching ---------------------------------------------------------------------------------------
+#: the peoples named in the names of autonomous regions, prefectures and counties (壮族自治区, 德宏傣族
+#: 景颇族自治州, 巴音郭楞蒙古自治州): the part of such a name that a user leaves out with 自治区/州
+_PEOPLES = ("壮族|回族|维吾尔|藏族|蒙古族|蒙古|苗族|彝族|土家族|傣族|景颇族|哈尼族|布依族|侗族|瑶族|白族|羌族|"
+            "朝鲜族|哈萨克|柯尔克孜|黎族|傈僳族|怒族|纳西族|普米族|拉祜族|佤族|仡佬族|畲族|满族|锡伯族|达斡尔族|"
+            "鄂温克族|鄂伦春族|撒拉族|土族|保安族|东乡族|裕固族|仫佬族|毛南族|水族|京族|塔吉克族|各族")
+_SUFFIXES = ("特别行政区", "自治区", "自治州", "自治县", "自治旗", "地区", "省", "市", "盟")  # longest first
+#: short forms of autonomous prefectures and counties (德宏州, 甘孜州): never 广州 or 杭州 themselves
+_SHORT_SUFFIXES = ("州", "县")
+_PEOPLE_AT_END = re.compile(rf"(?:{_PEOPLES})$")
+
+
+def place_stem(name: object) -> str:
+    """A place name without its administrative suffix, for comparing what a user wrote with what the
+    extractor stored (浙江 / 浙江省, 德宏 / 德宏傣族景颇族自治州, 广西 / 广西壮族自治区, 内蒙古 / 内蒙古自治区)."""
+    text = str(name or "").strip()
+    stem = next((text[:-len(suffix)] for suffix in _SUFFIXES if text.endswith(suffix) and len(text) > len(suffix)),
+                None) or next((text[:-1] for suffix in _SHORT_SUFFIXES if text.endswith(suffix) and len(text) >= 3),
+                              text)
+    while (people := _PEOPLE_AT_END.search(stem)) and people.start() >= 2:  # 内蒙古 keeps its 蒙古
+        stem = stem[:people.start()]
+    return stem
+
+
 def _place_match(wanted: list[Any], named: list[Any]) -> bool:
-    # "浙江" matches "浙江省" and "杭州" matches "杭州市": containment either way.
-    return any(w and n and (str(w) in str(n) or str(n) in str(w)) for w in wanted for n in named)
+    """Whole names, suffixes aside — never substrings: 海南 (the province) must not match Qinghai's
+    海南藏族自治州, nor 江 match 江苏."""
+    stems = {place_stem(n) for n in named if n}
+    return any(w and place_stem(w) in stems for w in wanted)
 
 
 def matches(subscriber: Subscriber, event: Event, text: str = "") -> bool:
@@ -208,9 +272,11 @@ def matches(subscriber: Subscriber, event: Event, text: str = "") -> bool:
         return False
     if event.admin:
         return True
+    # Provinces are compared with the event's provinces and cities with its cities: a province filter
+    # matched against city names is how 海南 came to mean 海南藏族自治州.
     named = event.provinces + event.cities
     if (subscriber.provinces or subscriber.cities) and named and not (
-            _place_match(subscriber.provinces, named) or _place_match(subscriber.cities, event.cities)):
+            _place_match(subscriber.provinces, event.provinces) or _place_match(subscriber.cities, event.cities)):
         return False
     if subscriber.keywords:
         haystack = " ".join([event.title or "", event.doc_number or "", text])

@@ -28,7 +28,7 @@ def customs(cli: Any) -> dict[str, Any]:
 
 def test_the_browser_gets_through_the_cookie_challenge_that_blocks_plain_http(
         cli: Any, mirror: MirrorServer, mirror_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    (mirror_root / "customs" / "site.json").write_text('{"challenge": true}', "utf-8")
+    (mirror_root / "customs" / "site.json").write_text('{"challenge": "jsl"}', "utf-8")
     monkeypatch.setenv("CBECWATCH_DOWNLOAD_TIMEOUT", "20")
 
     cli("crawl", "--mirror", mirror.url, "--source", "customs")

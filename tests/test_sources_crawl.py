@@ -178,7 +178,9 @@ def test_every_failure_class_is_reported_per_source_and_never_stops_the_others(
 def test_a_source_failing_run_after_run_is_reported_broken(
         cli: Any, mirror: MirrorServer, mirror_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CBECWATCH_BROKEN_AFTER", "2")
-    write_faults(mirror_root, {"www.customs.gov.cn": {"status": 412, "headers": {"X-Via-JSL": "1"}}})
+    # both ways in fail: the site and its second path through the gov.cn policy library
+    write_faults(mirror_root, {"www.customs.gov.cn": {"status": 412, "headers": {"X-Via-JSL": "1"}},
+                               "sousuo.www.gov.cn": {"status": 404}})
     cli("crawl", "--mirror", mirror.url, "--source", "customs")
     assert source_rows(cli)["customs"]["status"] == "blocked"
     cli("crawl", "--mirror", mirror.url, "--source", "customs")

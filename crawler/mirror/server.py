@@ -158,12 +158,25 @@ def load_faults(root: Path) -> dict[str, dict[str, object]]:
     return json.loads(path.read_text("utf-8"))
 
 
+#: how often each ``times``-limited fault has fired, per data directory and fault key
+_FAULT_USES: dict[tuple[str, str], int] = {}
+_FAULT_LOCK = threading.Lock()
+
+
 def fault_for(request: MirrorRequest) -> MirrorResponse | None:
-    """``faults.json`` maps ``host/path`` (or ``host`` for the whole site) to a behaviour."""
+    """``faults.json`` maps ``host/path`` (or ``host`` for the whole site) to a behaviour. A fault with
+    ``"times": N`` fires for the first N matching requests only: a page that fails once, then heals."""
     faults = load_faults(request.root)
-    fault = faults.get(f"{request.host}{request.path}") or faults.get(request.host)
+    key = f"{request.host}{request.path}" if f"{request.host}{request.path}" in faults else request.host
+    fault = faults.get(key)
     if not fault:
         return None
+    if fault.get("times") is not None:
+        with _FAULT_LOCK:
+            used = _FAULT_USES.get((str(request.root), key), 0)
+            if used >= int(fault["times"]):  # type: ignore[call-overload]
+                return None
+            _FAULT_USES[(str(request.root), key)] = used + 1
     time.sleep(float(fault.get("delay", 0)))  # type: ignore[arg-type]
     if fault.get("status") is None:
         return None  # a pure delay

@@ -5,18 +5,23 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 import scrapy
 from parsel import Selector
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
-from crawler.health import BLOCKED, LAYOUT_DRIFT, PARSE, SourceHealth, describe_failure
+from crawler.health import BLOCKED, LAYOUT_DRIFT, OFFSITE, PARSE, SourceHealth, describe_failure
 from crawler.incremental import CrawlMemory, load_memory
 from crawler.items import NoticeItem, ParsedPage
+from crawler.offsite import host_allowed
 from crawler.parsing.page import element_text, html_to_text, tidy_inline
 
-_CHALLENGE_MARKERS = (b"__jsl_clearance", b"document.cookie", b"_$", b"location.reload")
+_CHALLENGE_MARKERS = (b"__jsl_clearance", b"document.cookie", b"_$", b"location.reload", b"$_ts")
 
 
 class NoticeSpider(scrapy.Spider):
@@ -35,15 +40,33 @@ class NoticeSpider(scrapy.Spider):
     #: Force a charset for this source's pages (else: header, meta, then sniffing; see
     #: :mod:`crawler.encoding`).
     encoding: ClassVar[str | None] = None
+    #: hosts besides ``home``'s (subdomains included) whose pages this source may store
+    allowed_hosts: ClassVar[tuple[str, ...]] = ()
+    #: days without a new notice that are normal for this source (else CBECWATCH_QUIET_DAYS applies)
+    quiet_days: ClassVar[int | None] = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.health = SourceHealth(self.name)
         self.memory = CrawlMemory()
+        # Scrapy's OffsiteMiddleware filters every request by this list; see crawler/offsite.py.
+        self.allowed_domains = self.own_hosts()
+
+    def own_hosts(self) -> list[str]:
+        home = (urlsplit(self.home).hostname or "").lower()
+        return sorted({host for host in (home, *self.allowed_hosts) if host})
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NoticeSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
+        return spider
 
     async def start(self) -> AsyncIterator[Request]:
         self.memory = load_memory(self.settings, self.name)
-        for request in self.list_requests():
+        self.strategies = self.list_strategies()
+        self.strategy = 0
+        for request in self.strategy_requests(0):
             yield request
         for known in self.memory.due:
             yield self.detail_request(known.url, headers=known.conditional_headers(),
@@ -52,6 +75,32 @@ class NoticeSpider(scrapy.Spider):
     # -- what a source module provides -------------------------------------------------------
     def list_requests(self) -> Iterable[Request]:
         raise NotImplementedError
+
+    def list_strategies(self) -> list[tuple[str, Callable[[], Iterable[Request]]]]:
+        """The ways into this source's lists, best first, as ``(name, list requests)``. The next one is
+        tried only when no list page of the one before answered (blocked, drift, errors), and the run
+        says which one worked. One way by default."""
+        return [("site", self.list_requests)]
+
+    # -- list strategies ---------------------------------------------------------------------
+    def strategy_requests(self, index: int) -> Iterator[Request]:
+        name, make = self.strategies[index]
+        for request in make():
+            request.meta["cbec_strategy"] = name
+            yield self.in_walk(request, request.url)
+
+    def on_idle(self) -> None:
+        """The current strategy is done: if none of its list pages answered, try the next."""
+        name = self.strategies[self.strategy][0]
+        if self.health.strategy_answered[name] or self.strategy + 1 >= len(self.strategies):
+            return
+        self.health.strategy_failed(name)
+        self.strategy += 1
+        self.logger.warning("%s: no list page answered by way of %s; trying %s", self.name, name,
+                            self.strategies[self.strategy][0])
+        for request in self.strategy_requests(self.strategy):
+            self.crawler.engine.crawl(request)
+        raise DontCloseSpider
 
     def read_detail(self, response: TextResponse) -> NoticeItem | None:
         raise NotImplementedError
@@ -79,6 +128,10 @@ class NoticeSpider(scrapy.Spider):
         if self.memory.is_known(url):
             self.health.known += 1
             return
+        if not host_allowed(url, self.allowed_domains):
+            hosts = ", ".join(self.allowed_domains)
+            self.health.note_offsite(url, f"off-site list row skipped: {url} (not on {hosts})")
+            return
         yield self.detail_request(url, meta={"listing": listing or {}}, **kwargs)
 
     def link_rows(self, response: TextResponse, rows: Iterable[Selector], *, link: str = "a[href]",
@@ -97,42 +150,62 @@ class NoticeSpider(scrapy.Spider):
         return entries
 
     def wants_next_page(self, urls: Iterable[str], page: int) -> bool:
-        """Page on while the page held something new and the page budget is not spent."""
+        """Page on while the page held something new and the page budget is not spent — or, after
+        a run that left a list walk incomplete, page on regardless, to reach what that run missed."""
         urls = list(urls)
-        if urls and all(self.memory.is_known(url) for url in urls):
+        if not self.memory.full_walk and urls and all(self.memory.is_known(url) for url in urls):
             return False
         return page < self.settings.getint("CBECWATCH_MAX_LIST_PAGES", 3)
 
     def on_request_error(self, failure: Failure) -> None:
         request: Request = failure.request  # type: ignore[attr-defined]
         error_class, message = describe_failure(failure, request)
-        self.health.record(error_class, request.url, message, on_list=request.meta.get("cbec_kind") == "list")
+        on_list = request.meta.get("cbec_kind") == "list"
+        if on_list:
+            self.memory.list_page_failed(request.meta.get("cbec_walk", request.url))
+        if error_class == OFFSITE:
+            self.health.offsite += 1
+        self.health.record(error_class, request.url, message, on_list=on_list)
+
+    def in_walk(self, request: Request, walk: str, strategy: str | None = None) -> Request:
+        """Tag a list request with the walk (its first list URL) and the strategy it belongs to."""
+        if request.meta.get("cbec_kind") == "list" and "cbec_walk" not in request.meta:
+            request.meta["cbec_walk"] = walk
+            if strategy:
+                request.meta.setdefault("cbec_strategy", strategy)
+            if walk == request.url:
+                self.memory.start_walk(walk)
+        return request
+
+    def list_failed(self, response: Response, error_class: str, message: str) -> None:
+        self.memory.list_page_failed(response.meta.get("cbec_walk", response.url))
+        self.health.record(error_class, response.url, message, on_list=True)
 
     # -- list and detail bookkeeping ---------------------------------------------------------
     def parse_list(self, response: Response) -> Iterator[Any]:
         """Every list response passes here first: 304, challenge pages and binary answers are
         handled once, then the source's own list callback reads the rows."""
         if response.status == 304:
-            self.health.list_page_unchanged()
+            self.health.list_page_unchanged(response.meta.get("cbec_strategy", "site"))
             return
         if not isinstance(response, TextResponse):
-            self.health.record(PARSE, response.url, f"list page is not text: {response.url}", on_list=True)
+            self.list_failed(response, PARSE, f"list page is not text: {response.url}")
             return
         if self.is_challenge(response):
-            self.health.record(BLOCKED, response.url, f"blocked: challenge page instead of list {response.url}",
-                               on_list=True)
+            self.list_failed(response, BLOCKED, f"blocked: challenge page instead of list {response.url}")
             return
-        yield from getattr(self, response.meta["cbec_parse"])(response) or ()
+        walk, strategy = response.meta.get("cbec_walk", response.url), response.meta.get("cbec_strategy")
+        for output in getattr(self, response.meta["cbec_parse"])(response) or ():
+            # pages reached from this list page belong to its walk and its strategy
+            yield self.in_walk(output, walk, strategy) if isinstance(output, Request) else output
 
     def list_parsed(self, response: Response, items: int, what: str) -> None:
         """Every list callback reports how many rows it read; zero rows from a 200 page is drift."""
         if items == 0:
-            self.health.record(
-                LAYOUT_DRIFT, response.url, f"layout drift: no {what} found on {response.url}", on_list=True
-            )
+            self.list_failed(response, LAYOUT_DRIFT, f"layout drift: no {what} found on {response.url}")
             return
-        self.health.list_page_parsed(items)
-        self.memory.remember_list_page(response)
+        self.health.list_page_parsed(items, response.meta.get("cbec_strategy", "site"))
+        self.memory.remember_list_page(response, response.meta.get("cbec_walk", response.url))
 
     def is_challenge(self, response: Response) -> bool:
         """A 200 page that is only a JavaScript cookie challenge (WAF), not content."""
@@ -160,6 +233,10 @@ class NoticeSpider(scrapy.Spider):
         if not item.text.strip():
             self.health.record(PARSE, response.url, f"parse error: empty notice body at {response.url}")
             return
+        cap = self.settings.getint("CBECWATCH_MAX_TEXT_CHARS", 400_000)
+        if len(item.text) > cap:
+            self.health.note_truncated(response.url, len(item.text), cap)
+            item.text = item.text[:cap]
         item.raw_html = response.body
         item.raw_encoding = response.encoding
         selector = response.selector

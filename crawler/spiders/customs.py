@@ -12,10 +12,16 @@ Detail pages come in two schemes, and the list links to both:
 * Since the 2025 redesign ``/customs/YYYY-MM/DD/article_<digits>.html``, whose markup is not known
   publicly: the reader takes the standard metas and tries the EasySite bodies, then common CMS bodies.
 
-The site answers plain clients with HTTP 412 and a JavaScript cookie challenge (加速乐 ``__jsl_clearance``
-cookies, ``X-Via-JSL``); that is reported as *blocked*, never as "no notices". With
-``CBECWATCH_CUSTOMS_BROWSER=1`` the pages are fetched by headless Chromium (scrapy-playwright), which
-runs the challenge script; see :mod:`crawler.browser`.
+The live site answers plain clients with the 瑞数 (Ruishu) challenge — HTTP 412 and a ``$_ts`` script —
+and headless browsers with HTTP 400 and an empty body (live-evidence.md, #58115790249, 2026-08-19); older
+reports saw a 加速乐 cookie challenge (``__jsl_clearance``). Either is reported as *blocked*, never as "no
+notices". ``CBECWATCH_CUSTOMS_BROWSER=1`` fetches with headless Chromium (scrapy-playwright), which gets
+through a cookie challenge but, by that evidence, not through 瑞数; see :mod:`crawler.browser`.
+
+So the source has a second way in: many GACC announcements are reprinted in the gov.cn policy library's
+部门文件. When no customs list page answers, the spider searches that library for documents whose issuing
+agency (``puborg``) includes 海关总署 and reports itself ``covered`` — "blocked (covered via govcn)" —
+with the reason, not as silence and not as fine.
 """
 
 from __future__ import annotations
@@ -33,6 +39,8 @@ from crawler.parsing.dates import parse_china_date
 from crawler.parsing.page import select, tidy_inline
 from crawler.spiders.base import NoticeSpider
 from crawler.spiders.pages import read_standard_page
+from crawler.spiders.policy_library import DETAIL_URL as LIBRARY_DETAIL
+from crawler.spiders.policy_library import LIBRARY_FACTS, PolicyLibraryLists
 
 LIST_URL = "http://www.customs.gov.cn/customs/302249/302266/302267/index.html"
 EASYSITE_DETAIL = re.compile(r"/customs/302249/(?:[\w/]+/)?(\d+)/index\.html$")
@@ -41,10 +49,19 @@ BODIES = (".easysite-news-peruse", "div.easysite-news-content", "div.easysite-ne
           "div.TRS_Editor", "#zoom", "div.article-content", "article")
 
 
-class CustomsSpider(NoticeSpider):
+#: the 部门文件 search of the second way in: GACC's own documents on cross-border e-commerce
+LIBRARY_KEYWORDS = ("跨境电子商务", "跨境电商")
+LIBRARY_AGENCY = "海关总署"
+
+
+class CustomsSpider(PolicyLibraryLists, NoticeSpider):
     name = "customs"
     agency = "海关总署"
     home = "http://www.customs.gov.cn/"
+    #: the second way in reads reprints on www.gov.cn (sousuo.www.gov.cn is its subdomain)
+    allowed_hosts: ClassVar[tuple[str, ...]] = ("www.gov.cn",)
+    #: GACC announcements on cross-border e-commerce come every few weeks, not daily
+    quiet_days: ClassVar[int | None] = 45
     relies_on: ClassVar[tuple[str, ...]] = (
         "公告 list /customs/302249/302266/302267/index.html [lead: unconfirmed, many monitors]",
         "rows ul.conList_ul li, a@title, a@href, span date [confirmed: RSSHub gov/customs/list.ts; mr-data-factory]",
@@ -55,8 +72,14 @@ class CustomsSpider(NoticeSpider):
         "hgfg_list labels 【文　　号】【发布日期】… [source: customs_spider]",
         "article scheme /customs/YYYY-MM/DD/article_<digits>.html [lead: unconfirmed; redesign confirmed RSSHub "
         "#18484]; its markup is unknown: standard metas + body fallbacks [guess]",
-        "HTTP 412 + JS cookie challenge (__jsluid_h/__jsl_clearance) [confirmed in substance: RSSHub #5914; "
-        "customs_spider]",
+        "HTTP 412 + JS cookie challenge (__jsluid_h/__jsl_clearance) [superseded: RSSHub #5914; customs_spider, "
+        "older reports]",
+        "the challenge is 瑞数: HTTP 412 with a $_ts script; headless Chrome gets HTTP 400 with an empty body "
+        "[confirmed: #58115790249, 2026-08-19]",
+        "second way in: GACC documents reprinted in the gov.cn 部门文件 library, t=zhengcelibrary_bm, rows' puborg "
+        "[lead: live-evidence.md 'many are reprinted'; bmfl=<agency> filter seen in #61968581880; co-issued "
+        "商财发〔2018〕486号 at zhengceku/2018-12/31/content_5437823.htm, #69552343450, verified 2026-09-09]",
+        *LIBRARY_FACTS,
     )
     body_furniture: ClassVar[tuple[str, ...]] = (".easysite-news-operation",)
 
@@ -70,6 +93,17 @@ class CustomsSpider(NoticeSpider):
     def list_requests(self) -> Iterable[Request]:
         yield self.list_request(LIST_URL, callback=self.parse_announcements, meta={"page": 1})
 
+    def list_strategies(self) -> list[tuple[str, Any]]:
+        return [("customs.gov.cn", self.list_requests), ("govcn", self.library_requests)]
+
+    def library_requests(self) -> Iterable[Request]:
+        for keyword in LIBRARY_KEYWORDS:
+            yield self.search_request("zhengcelibrary_bm", keyword, page=1, filters={"bmfl": LIBRARY_AGENCY})
+
+    def library_row_wanted(self, row: dict[str, Any]) -> bool:
+        """Only documents GACC issued or co-issued: the library's search matches loosely."""
+        return LIBRARY_AGENCY in str(row.get("puborg") or "")
+
     def list_request(self, url: str, callback: Any, **kwargs: Any) -> Request:
         return self._via_browser(super().list_request(url, callback, **kwargs))
 
@@ -77,6 +111,8 @@ class CustomsSpider(NoticeSpider):
         return self._via_browser(super().detail_request(url, **kwargs))
 
     def _via_browser(self, request: Request) -> Request:
+        if not request.url.split("://", 1)[-1].startswith("www.customs.gov.cn"):
+            return request  # the gov.cn way in needs neither the browser nor the customs Referer
         if self.settings.getbool("CBECWATCH_CUSTOMS_BROWSER"):
             from crawler.browser import browser_meta
 
@@ -100,6 +136,8 @@ class CustomsSpider(NoticeSpider):
                                     meta={"page": page + 1})
 
     def read_detail(self, response: TextResponse) -> NoticeItem | None:
+        if LIBRARY_DETAIL.match(response.url):
+            return self.read_library_detail(response)
         labels = {label_key(row.css("span::text").get() or ""): tidy_inline(
             "".join(row.xpath("./text()|./*[not(self::span)]//text()").getall()))
             for row in select(response, "div.hgfg_list")}

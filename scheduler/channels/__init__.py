@@ -9,13 +9,20 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+#: answers that will be the same on every retry: the delivery is a dead letter at once
+PERMANENT_HTTP = frozenset({400, 401, 403, 404, 405, 410, 413, 422})
+
 
 class ChannelError(Exception):
-    """A failed attempt; ``status`` is the HTTP status or SMTP reply code when there was one."""
+    """A failed attempt; ``status`` is the HTTP status or SMTP reply code when there was one;
+    ``permanent`` when retrying cannot help; ``retry_after`` the seconds the receiver asked us to wait."""
 
-    def __init__(self, message: str, status: int | None = None) -> None:
+    def __init__(self, message: str, status: int | None = None, *, permanent: bool = False,
+                 retry_after: float | None = None) -> None:
         super().__init__(message)
         self.status = status
+        self.permanent = permanent
+        self.retry_after = retry_after
 
 
 def redact(channel: str, target: str) -> str:
@@ -27,5 +34,8 @@ def redact(channel: str, target: str) -> str:
     if channel == "apprise":
         return f"{parts.scheme}://…"
     host = parts.hostname or ""
-    port = f":{parts.port}" if parts.port else ""
+    try:
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:  # stored before targets were checked: show it, do not crash the listing
+        port = ":<invalid port>"
     return f"{parts.scheme}://{host}{port}{parts.path}" + ("?…" if parts.query else "")

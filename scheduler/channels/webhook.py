@@ -11,16 +11,18 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import hmac
 import json
 import time
+from email.utils import parsedate_to_datetime
 
 import httpx
 
 from cbecwatch import __version__
 from cbecwatch.config import AlertSettings
-from scheduler.channels import ChannelError, redact
+from scheduler.channels import PERMANENT_HTTP, ChannelError, redact
 from scheduler.messages import Message
 
 
@@ -28,27 +30,49 @@ def body_of(message: Message) -> bytes:
     return json.dumps(message.payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def sign(secret: str, msg_id: str, timestamp: int, body: bytes) -> dict[str, str]:
-    key = base64.b64decode(secret.removeprefix("whsec_") + "==")
+def sign(secrets: str | list[str], msg_id: str, timestamp: int, body: bytes) -> dict[str, str]:
+    """Headers with one Standard Webhooks signature per secret (newest first: several during a
+    rotation, space-separated as the spec allows) and the GitHub-style one with the newest."""
+    secrets = [secrets] if isinstance(secrets, str) else secrets
     signed = f"{msg_id}.{timestamp}.".encode() + body
-    standard = base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
-    github = hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
-    return {"webhook-id": msg_id, "webhook-timestamp": str(timestamp), "webhook-signature": f"v1,{standard}",
+    standard = []
+    for secret in secrets:
+        key = base64.b64decode(secret.removeprefix("whsec_") + "==")
+        standard.append("v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode())
+    github = hmac.new(secrets[0].encode("utf-8"), body, hashlib.sha256).hexdigest()
+    return {"webhook-id": msg_id, "webhook-timestamp": str(timestamp), "webhook-signature": " ".join(standard),
             "X-Hub-Signature-256": f"sha256={github}"}
 
 
-def send_webhook(settings: AlertSettings, url: str, secret: str | None, message: Message) -> int:
+def send_webhook(settings: AlertSettings, url: str, secrets: list[str], message: Message) -> int:
     """POST the payload; returns the 2xx status, raises :class:`ChannelError` otherwise."""
-    if not secret:
+    if not secrets:
         raise ChannelError("the subscriber has a webhook URL but no secret")
     body = body_of(message)
-    headers = {"Content-Type": "application/json; charset=utf-8",
-               "User-Agent": f"cbecwatch/{__version__} (webhook)", **sign(secret, message.key, int(time.time()), body)}
+    headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": f"cbecwatch/{__version__} (webhook)",
+               **sign(secrets, message.key, int(time.time()), body)}
     try:
         with httpx.Client(timeout=settings.webhook_timeout, follow_redirects=False) as client:
             response = client.post(url, content=body, headers=headers)
     except httpx.HTTPError as exc:
         raise ChannelError(f"cannot POST to {redact('webhook', url)}: {type(exc).__name__}: {exc}") from exc
     if not 200 <= response.status_code < 300:
-        raise ChannelError(f"{redact('webhook', url)} answered HTTP {response.status_code}", response.status_code)
+        code = response.status_code
+        raise ChannelError(f"{redact('webhook', url)} answered HTTP {code}", code, permanent=code in PERMANENT_HTTP,
+                           retry_after=retry_after_seconds(response.headers.get("Retry-After")))
     return response.status_code
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """``Retry-After`` as seconds or an HTTP date (RFC 9110 §10.2.3); None when absent or unreadable."""
+    if not value:
+        return None
+    if value.strip().isdigit():
+        return float(value.strip())
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return max((when - dt.datetime.now(dt.UTC)).total_seconds(), 0.0)

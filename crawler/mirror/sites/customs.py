@@ -1,9 +1,13 @@
 """Emulates www.customs.gov.cn: the 海关总署公告 EasySite list (``index.html`` then ``08654b53-N.html``),
 EasySite detail pages and pages on the post-2025 ``article_<digits>.html`` scheme.
 
-Its robots.txt is the default (allow all); the 412 challenge is a fault (``faults.json``), or, with
-``"challenge": true`` in ``<root>/customs/site.json``, a real one: JavaScript that sets the
-``__jsl_clearance`` cookie and reloads — what a browser fetch gets through and plain HTTP does not.
+Its robots.txt is the default (allow all). With ``"challenge"`` in ``<root>/customs/site.json`` the site
+answers as the live one does behind its WAF:
+
+* ``"ruishu"`` (or ``true``), the live product (live-evidence.md, #58115790249, 2026-08-19): HTTP 412 with
+  a ``$_ts`` bootstrap script for plain clients, HTTP 400 with an empty body for headless Chrome;
+* ``"jsl"``, as reports before 2025 saw it: JavaScript that sets the ``__jsl_clearance`` cookie and
+  reloads — what a browser fetch gets through and plain HTTP does not.
 """
 
 from __future__ import annotations
@@ -23,13 +27,26 @@ CHALLENGE = (b"<html><head><script>document.cookie='__jsl_clearance=1700000000.1
              b"location.reload();</script></head><body></body></html>")
 
 
+# SYNTHETIC: the shape of a 瑞数 bootstrap (a $_ts object, then an obfuscated script), not its code.
+RUISHU = (b"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><script type=\"text/javascript\">"
+          b"$_ts=window['$_ts'];if(!$_ts)$_ts=window['$_ts']={};$_ts.nsd=12345;$_ts.cd='qEpmrrAlE';</script>"
+          b"<script type=\"text/javascript\" r=\"m\" src=\"/4QbVtADbnLVIc/c.FxJzG50F.7ff4fbe.js\"></script>"
+          b"</head><body></body></html>")
+
+
 def challenge_on(request: MirrorRequest) -> MirrorResponse | None:
     config = request.root / SITE / "site.json"
-    if not config.exists() or not json.loads(config.read_text("utf-8")).get("challenge"):
+    kind = json.loads(config.read_text("utf-8")).get("challenge") if config.exists() else None
+    if not kind:
         return None
-    if "__jsl_clearance" in request.headers.get("cookie", ""):
-        return None
-    return MirrorResponse(412, CHALLENGE, headers={"Set-Cookie": "__jsluid_h=mirror; path=/", "X-Via-JSL": "mirror"},
+    if kind == "jsl":
+        if "__jsl_clearance" in request.headers.get("cookie", ""):
+            return None
+        return MirrorResponse(412, CHALLENGE, headers={"Set-Cookie": "__jsluid_h=mirror; path=/",
+                                                       "X-Via-JSL": "mirror"}, conditional=False)
+    if "HeadlessChrome" in request.headers.get("user-agent", ""):
+        return MirrorResponse(400, b"", conditional=False)
+    return MirrorResponse(412, RUISHU, headers={"Set-Cookie": "FSSBBIl1UgzbN7N80S=mirror; path=/; HttpOnly"},
                           conditional=False)
 
 

@@ -25,6 +25,12 @@ LIBRARIES = {"zhengcelibrary_gw": {"gw"}, "zhengcelibrary_bm": {"bm"}, "zhengcel
              "zhengcelibrary_gw_bm": {"gw", "bm"}}
 
 
+def notice_url(notice: dict[str, Any]) -> str:
+    """A row's link: on www.gov.cn, unless the row links elsewhere (``"url"``), as portal lists of
+    reprinted news do."""
+    return notice.get("url") or f"https://www.gov.cn{notice['path']}"
+
+
 def cn_date(iso: str | None) -> str:
     """``2016-01-12`` as the info table prints it: ``2016年01月12日``."""
     if not iso:
@@ -49,12 +55,20 @@ class GovcnSite:
 
     def search(self, request: MirrorRequest) -> MirrorResponse:
         libraries = LIBRARIES.get(request.query.get("t", ""), set())
-        keyword = request.query.get("q", "")
+        field = request.query.get("searchfield", "")
+        # Without searchfield the live API ignores q (#59695641150); "title" is what every client sends.
+        keyword = request.query.get("q", "") if field else ""
+        agency = request.query.get("bmfl", "")  # the 部门文件 agency filter [lead: #61968581880]
         page = max(int(request.query.get("p") or 1), 1)
         size = min(max(int(request.query.get("n") or 20), 1), 100)
+
+        def matches(n: dict[str, Any]) -> bool:
+            if not keyword or keyword in n["title"]:
+                return True
+            return field != "title" and keyword in body_text(request.root, SITE, n)
+
         hits = [n for n in load_notices(request.root, SITE)
-                if n.get("library") in libraries
-                and (not keyword or keyword in n["title"] or keyword in body_text(request.root, SITE, n))]
+                if n.get("library") in libraries and matches(n) and agency in n.get("puborg", "")]
         rows = hits[(page - 1) * size: page * size]
         if not rows:
             return json_response({"code": 1001, "msg": "抱歉，没有找到相关结果", "searchVO": {}})
@@ -68,14 +82,14 @@ class GovcnSite:
     def _row(notice: dict[str, Any], keyword: str) -> dict[str, Any]:
         title = notice["title"].replace(keyword, f"<em>{keyword}</em>") if keyword else notice["title"]
         return {
-            "title": title, "url": f"https://www.gov.cn{notice['path']}", "pcode": notice.get("pcode", ""),
+            "title": title, "url": notice_url(notice), "pcode": notice.get("pcode", ""),
             "puborg": notice.get("puborg", ""), "pubtimeStr": notice["publish_date"].replace("-", "."),
             "ptime": epoch_ms(notice["publish_date"]), "summary": "", "childtype": notice.get("subject", ""),
         }
 
     def feed(self, request: MirrorRequest) -> MirrorResponse:
         return json_response([
-            {"TITLE": n["title"], "SUB_TITLE": "", "URL": f"https://www.gov.cn{n['path']}",
+            {"TITLE": n["title"], "SUB_TITLE": "", "URL": notice_url(n),
              "DOCRELPUBTIME": n["publish_date"]}
             for n in load_notices(request.root, SITE)
         ])
