@@ -77,11 +77,14 @@ def build_parser() -> argparse.ArgumentParser:
     sources = sub.add_parser("sources", help="the configured sources and their health")
     sources.add_argument("--json", action="store_true")
     sources.set_defaults(handler="cbecwatch.commands:sources")
+    resolve("cbecwatch.commands_sources:add_commands")(sub, sources)  # sources probe, snapshot
 
     mirror = sub.add_parser("mirror", help="serve the bundled mirror of the government sites on 127.0.0.1")
     mirror.add_argument("--port", type=int, default=8765)
     mirror.add_argument("--host", default="127.0.0.1")
     mirror.add_argument("--root", help="mirror data directory (default: the bundled one)")
+    mirror.add_argument("--replay", action="store_true",
+                        help="answer only from the recorded responses under ROOT/recorded (a snapshot)")
     mirror.set_defaults(handler="cbecwatch.commands:mirror")
 
     db = sub.add_parser("db", help="database maintenance")

@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cbecwatch.cli import UserError
@@ -283,11 +284,14 @@ def _fit(text: str, width: int) -> str:
 def mirror(args: argparse.Namespace) -> int:
     from crawler.mirror.server import DEFAULT_ROOT, MirrorServer
 
+    if args.replay and not (args.root and (Path(args.root) / "recorded").is_dir()):
+        raise UserError("--replay needs --root DIR, a directory with the recorded/ responses of a snapshot")
     try:
-        server = MirrorServer(args.root or DEFAULT_ROOT, args.host, args.port)
+        server = MirrorServer(args.root or DEFAULT_ROOT, args.host, args.port, replay=args.replay)
     except OSError as exc:
         raise UserError(f"cannot serve the mirror on {args.host}:{args.port}: {exc}") from exc
-    print(f"mirror of the government sites at {server.url} (data: {server.root}); Ctrl-C stops it", flush=True)
+    what = "replay of the recorded responses" if args.replay else "mirror of the government sites"
+    print(f"{what} at {server.url} (data: {server.root}); Ctrl-C stops it", flush=True)
     with contextlib.suppress(KeyboardInterrupt):
         server.serve_forever()
     return 0

@@ -98,6 +98,8 @@ class Settings:
     customs_browser: bool = False
     chromium_path: str = ""
     robots_cache_hours: float = 24.0
+    snapshot_dir: str = ""  # set by `cbecwatch snapshot`: where the crawl's responses are saved
+    snapshot_limit: int = 0  # detail pages per source in a snapshot (0: no limit)
     max_page_bytes: int = 8 * 1024 * 1024
     max_text_chars: int = 400_000
     #: sources not to crawl (CBECWATCH_DISABLED_SOURCES=customs,zj_fgw)
@@ -163,6 +165,8 @@ def load_settings() -> Settings:
         customs_browser=_env_bool("CBECWATCH_CUSTOMS_BROWSER", False),
         chromium_path=os.environ.get("CBECWATCH_CHROMIUM", ""),
         robots_cache_hours=_env_float("CBECWATCH_ROBOTS_CACHE_HOURS", 24.0),
+        snapshot_dir=os.environ.get("CBECWATCH_SNAPSHOT_DIR", ""),
+        snapshot_limit=_env_int("CBECWATCH_SNAPSHOT_LIMIT", 0),
         max_page_bytes=_env_positive_int("CBECWATCH_MAX_PAGE_BYTES", 8 * 1024 * 1024),
         max_text_chars=_env_positive_int("CBECWATCH_MAX_TEXT_CHARS", 400_000),
         disabled_sources=frozenset(

@@ -47,7 +47,11 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.offsite.OffsiteRedirectMiddleware": 610,
     # After decompression (590), before any callback: header, meta, then sniffed charset.
     "crawler.encoding.CharsetMiddleware": 585,
+    # ``cbecwatch snapshot`` only (off unless CBECWATCH_SNAPSHOT_DIR): nearest the downloader, so it
+    # saves every answer as received, redirects and robots.txt included (crawler/snapshot.py).
+    "crawler.snapshot.SnapshotRecorder": 950,
 }
+SPIDER_MIDDLEWARES = {"crawler.snapshot.SnapshotLimit": 900}  # snapshot --limit; off otherwise
 COOKIES_ENABLED = True
 TELNETCONSOLE_ENABLED = False
 # Scrapy re-reads and parses the source of every callback on every response to warn about
@@ -87,5 +91,7 @@ CBECWATCH_ROBOTS_CACHE_HOURS = _config.robots_cache_hours
 # to the local mirror instead of the real hosts, through this download handler.
 CBECWATCH_MIRROR_URL = _config.mirror_url
 MIRROR_HANDLER = "crawler.mirror.handler.MirrorDownloadHandler"
+CBECWATCH_SNAPSHOT_DIR = _config.snapshot_dir
+CBECWATCH_SNAPSHOT_LIMIT = _config.snapshot_limit
 if CBECWATCH_MIRROR_URL:
     DOWNLOAD_HANDLERS = {"http": MIRROR_HANDLER, "https": MIRROR_HANDLER}

@@ -2,11 +2,13 @@
 
 The first path segment names the real host (``/www.gov.cn/zhengce/...``). A request is answered by,
 in order: a fault from ``faults.json`` (status, delay, challenge, empty JSON, an error status over
-the real page — to test how sources break), a site emulator from :mod:`crawler.mirror.sites` (JSON
-APIs and pages rendered from the site's ``notices.json``), a static file under ``static/<host>/``,
-else 404. Every answer carries an ETag and, where known, Last-Modified, and conditional requests get
-304, like the real servers that support them. The data directory is read on every request, so a
-test can add a notice while the server runs.
+the real page — to test how sources break), a response recorded by ``cbecwatch snapshot``
+(:mod:`crawler.mirror.recorded`), a site emulator from :mod:`crawler.mirror.sites` (JSON APIs and
+pages rendered from the site's ``notices.json``), a static file under ``static/<host>/``, else 404.
+In replay mode the emulators are off, so a snapshot is served exactly as it was recorded. Every
+answer carries an ETag and, where known, Last-Modified, and conditional requests get 304, like the
+real servers that support them. The data directory is read on every request, so a test can add a
+notice while the server runs.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from crawler.mirror.messages import MirrorRequest, MirrorResponse
+from crawler.mirror.recorded import replay
 from crawler.mirror.sites import SITES
 
 log = logging.getLogger(__name__)
@@ -56,8 +59,10 @@ class QuietHTTPServer(ThreadingHTTPServer):
 class MirrorServer:
     """``with MirrorServer(root) as mirror: ... mirror.url ...`` or ``serve_forever()``."""
 
-    def __init__(self, root: Path | str = DEFAULT_ROOT, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, root: Path | str = DEFAULT_ROOT, host: str = "127.0.0.1", port: int = 0, *,
+                 replay: bool = False) -> None:
         self.root = Path(root)
+        self.replay = replay  # answer from recorded responses only (a snapshot), no site emulators
         if not self.root.is_dir():
             raise FileNotFoundError(f"mirror data directory {self.root} does not exist")
         self.requests: list[LoggedRequest] = []
@@ -130,7 +135,7 @@ class MirrorHandler(BaseHTTPRequestHandler):
             headers={k.lower(): v for k, v in self.headers.items()}, root=self.mirror.root,
         )
         try:
-            response = answer(request)
+            response = answer(request, replay_only=self.mirror.replay)
         except Exception as exc:  # a broken fixture must show as a 500, not kill the server
             log.exception("mirror: error answering %s %s", host, path)
             response = MirrorResponse(500, f"mirror error: {exc}".encode(), "text/plain; charset=utf-8")
@@ -187,13 +192,18 @@ def fault_for(request: MirrorRequest) -> MirrorResponse | None:
                           headers, conditional=False)
 
 
-def answer(request: MirrorRequest) -> MirrorResponse:
+def answer(request: MirrorRequest, *, replay_only: bool = False) -> MirrorResponse:
     fault = fault_for(request)
-    return fault if fault is not None else site_answer(request)
+    if fault is not None:
+        return fault
+    recorded = replay(request)
+    if recorded is not None:
+        return recorded
+    return site_answer(request, replay_only=replay_only)
 
 
-def site_answer(request: MirrorRequest) -> MirrorResponse:
-    for site in SITES:
+def site_answer(request: MirrorRequest, *, replay_only: bool = False) -> MirrorResponse:
+    for site in [] if replay_only else SITES:
         if request.host in site.hosts:
             response = site.handle(request)
             if response is not None:
