@@ -11,19 +11,17 @@ API and whose ``queryData`` names ``tagId`` and ``pageId``.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bs4 import BeautifulSoup, Tag
 
+from crawler.spiders.jpaas import UNIT_DEFAULTS, parse_query_data
+
 RECOGNISED = 3  # one strong signal, or a typical one with a weak one
 HIGH = 6  # two strong signals
 UNIT_API = "/front/page/build/unit"
-# unitbuild.js reads these from the script tag when queryData does not carry them; the defaults are
-# what MOFCOM's browser sends (live-evidence.md, #71114623176: parseType is spelt "bulidstatic" there).
-JPAAS_DEFAULTS = {"parseType": "bulidstatic", "pageType": "column", "editType": "null"}
 _HREF = re.compile(r"""href\s*=\s*["']?([^"'\s>]+)""", re.I)
 _JPAAS_ATTRS = {"webid": "webId", "tplsetid": "tplSetId", "parsetype": "parseType", "pagetype": "pageType",
                 "edittype": "editType", "pageid": "pageId", "tagid": "tagId"}
@@ -147,16 +145,7 @@ class UnitScript:
 
     def query(self) -> dict[str, str]:
         """The query parameters of the first page, as unitbuild.js sends them."""
-        return {**JPAAS_DEFAULTS, **self.params}
-
-
-def _query_data(raw: str) -> dict[str, str]:
-    """``queryData`` is JSON written with single quotes; unitbuild.js swaps them before parsing."""
-    try:
-        data = json.loads(raw.replace("'", '"'))
-    except ValueError:
-        return {}
-    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+        return {**UNIT_DEFAULTS, **self.params}
 
 
 def unit_scripts(soup: BeautifulSoup) -> list[UnitScript]:
@@ -165,7 +154,7 @@ def unit_scripts(soup: BeautifulSoup) -> list[UnitScript]:
     for tag in soup.find_all("script"):
         if not isinstance(tag, Tag) or UNIT_API not in str(tag.get("url", "")):
             continue
-        params = _query_data(str(tag.get("querydata", "")))
+        params = parse_query_data(str(tag.get("querydata", ""))) or {}
         for attr, name in _JPAAS_ATTRS.items():  # the parser lower-cases attribute names
             if name not in params and tag.get(attr):
                 params[name] = str(tag.get(attr))
