@@ -42,28 +42,14 @@ _REGION = "official English name of the autonomous region / special administrati
 #: whole names (as the extractor returns them) → (English, reason)
 EXCEPTIONS: dict[str, tuple[str, str]] = {
     "内蒙古自治区": ("Inner Mongolia Autonomous Region", _REGION),
-    "广西壮族自治区": ("Guangxi Zhuang Autonomous Region", _REGION),
     "西藏自治区": ("Tibet Autonomous Region", _REGION),
-    "宁夏回族自治区": ("Ningxia Hui Autonomous Region", _REGION),
-    "新疆维吾尔自治区": ("Xinjiang Uygur Autonomous Region", _REGION),
     "香港特别行政区": ("Hong Kong Special Administrative Region", _REGION),
     "澳门特别行政区": ("Macao Special Administrative Region", _REGION),
     "陕西省": ("Shaanxi Province", "conventional spelling that tells 陕西 from 山西 Shanxi (english.gov.cn)"),
-    "海南全岛": ("Hainan Island", "english.mofcom.gov.cn 2020-02 retail-import release: 'the entire island of "
-                                "Hainan'; ecns.cn 2021-03-22: 'Hainan Island'"),
-    "海南岛全岛": ("Hainan Island", "same place as 海南全岛 (alias form)"),
-    "平潭综合实验区": ("Pingtan Comprehensive Experimental Zone", _XINHUA),
-    "喀什地区": ("Kashgar Prefecture", _MINORITY + "; 'Kashgar' in Xinhua's 2022 batch report"),
     "青岛西海岸新区": ("Qingdao West Coast New Area", "national new area; official English name (english.gov.cn)"),
     "舟山群岛新区": ("Zhoushan Archipelago New Area", "national new area; official English name (english.gov.cn)"),
-    "大连金普新区": ("Dalian Jinpu New Area", "national new area named after its city: two words"),
-    "四川天府新区": ("Sichuan Tianfu New Area", "national new area named after its province: two words"),
-    "湖南湘江新区": ("Hunan Xiangjiang New Area", "national new area named after its province: two words"),
-    "南京江北新区": ("Nanjing Jiangbei New Area", "national new area named after its city: two words"),
-    "云南滇中新区": ("Yunnan Dianzhong New Area", "national new area named after its province: two words"),
-    "江西赣江新区": ("Jiangxi Ganjiang New Area", "national new area named after its province: two words"),
-    "神农架林区": ("Shennongjia Forestry District", _XINHUA),
     "大兴安岭地区": ("Da Hinggan Ling Prefecture", _MINORITY + " (兴安 from Manchu/Mongolian Hinggan)"),
+    "兴安盟": ("Hinggan League", _MINORITY + " (only the league: 兴安县 of Guangxi is Xing'an County)"),
     "单县": ("Shan County", _POLYPHONE + " (单 shàn as a place name)"),
 }
 
@@ -83,19 +69,15 @@ STEM_EXCEPTIONS: dict[str, tuple[str, str]] = {
     "乌兰察布": ("Ulanqab", _MINORITY),
     "巴彦淖尔": ("Bayannur", _MINORITY),
     "阿拉善": ("Alxa", _MINORITY),
-    "兴安": ("Hinggan", _MINORITY + " (兴安盟 Hinggan League; 兴安县 of Guangxi is written by the rule)"),
-    "包头": ("Baotou", _MINORITY + " (pinyin and Mongolian-derived form agree)"),
     "日喀则": ("Xigaze", _MINORITY),
     "林芝": ("Nyingchi", _MINORITY),
     "昌都": ("Qamdo", _MINORITY),
     "那曲": ("Nagqu", _MINORITY),
     "阿里": ("Ngari", _MINORITY),
     "吐鲁番": ("Turpan", _MINORITY),
-    "哈密": ("Hami", _MINORITY + " (pinyin and Uygur-derived form agree)"),
     "阿克苏": ("Aksu", _MINORITY),
     "和田": ("Hotan", _MINORITY),
     "阿勒泰": ("Altay", _MINORITY),
-    "塔城": ("Tacheng", _MINORITY + " (pinyin and the usual form agree)"),
     "克拉玛依": ("Karamay", _MINORITY),
     "库尔勒": ("Korla", _MINORITY),
     "霍尔果斯": ("Horgos", _MINORITY),
@@ -203,6 +185,11 @@ def place_name_en(name: str | None) -> str | None:
         return None
     if text in EXCEPTIONS:
         return EXCEPTIONS[text][0]
+    return by_rule(text)
+
+
+def by_rule(text: str) -> str:
+    """The generated name: suffix rules and stem exceptions, without the whole-name table."""
     for suffix, english in _SUFFIXES:
         if text.endswith(suffix) and len(text) > len(suffix):
             stem = text[: -len(suffix)]
@@ -232,3 +219,21 @@ def bilingual(name: str | None) -> str:
     """How an English sentence names a place: Chifeng (赤峰市)."""
     english = place_name_en(name)
     return f"{english} ({name})" if english and name else (name or "")
+
+
+def english_place_lists(data: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
+    """*data* with ``name_en``/``province_en`` added to each place of the lists under *keys*."""
+    out = dict(data)
+    for key in keys:
+        if isinstance(out.get(key), list):
+            out[key] = [with_english(p) if isinstance(p, Mapping) else p for p in out[key]]
+    return out
+
+
+def shown_name(name: str | None, lang: str) -> str:
+    """A place as the CLI prints it: 赤峰市 (zh), Chifeng (en), Chifeng (赤峰市) (both)."""
+    if lang == "en":
+        return place_name_en(name) or (name or "")
+    if lang == "both":
+        return bilingual(name)
+    return name or ""
