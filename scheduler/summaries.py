@@ -126,7 +126,8 @@ def facts_line(notice: Mapping[str, Any], lang: str) -> str:
         name = str(figure.get("name") or "")
         if name.startswith("previous_"):
             continue  # the value before a change: the change sentence says it ("raised from ¥2,000 …")
-        parts.append(f"{figure_name(name, lang)}{': ' if en else '：'}{amount(figure.get('value'), figure.get('unit'), en)}")
+        value = amount(figure.get("value"), figure.get("unit"), en)
+        parts.append(f"{figure_name(name, lang)}{': ' if en else '：'}{value}")
     codes = [str(c) for c in facts.get("customs_codes") or []]
     if codes:
         parts.append(("Customs codes: " if en else "监管方式代码：") + (", " if en else "、").join(
@@ -207,7 +208,9 @@ def _source_status(event: Mapping[str, Any], en: bool) -> str:
         if en:
             return f"Source {source} is broken ({failures} failed runs in a row)" + (f": {reason}" if reason else "")
         return f"来源 {source} 已失效（连续失败 {failures} 次）" + (f"：{reason}" if reason else "")
-    return f"Source {source} has recovered (last run: {status})" if en else f"来源 {source} 已恢复（最近一次：{status}）"
+    if en:
+        return f"Source {source} has recovered (last run: {status})"
+    return f"来源 {source} 已恢复（最近一次：{status}）"
 
 
 def _source_quiet(event: Mapping[str, Any], en: bool) -> str:

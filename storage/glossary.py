@@ -48,8 +48,8 @@ PROGRAMS: dict[str, tuple[str, str, str]] = {
                                          "positive list of cross-border e-commerce retail imports", "descriptive"),
     "cbec_retail_import_tax": ("跨境电子商务零售进口税收政策", "tax policy on cross-border e-commerce retail imports",
                                "mof-2018"),
-    "cbec_b2b_export_pilot": ("跨境电子商务企业对企业出口监管试点", "cross-border e-commerce B2B export supervision pilot",
-                              "gacc-2020-75"),
+    "cbec_b2b_export_pilot": ("跨境电子商务企业对企业出口监管试点",
+                              "cross-border e-commerce B2B export supervision pilot", "gacc-2020-75"),
     "customs_supervision_code": ("海关监管方式代码", "customs supervision mode code", "mofcom-2020"),
 }
 
