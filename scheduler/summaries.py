@@ -53,6 +53,13 @@ def _actor(event: Mapping[str, Any], en: bool) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
+def _verb(event: Mapping[str, Any], verb: str) -> str:
+    """"approves" for one agency, "approve" for several (MOFCOM and MOF add …)."""
+    if len(_notice(event).get("agencies") or []) > 1:
+        return verb
+    return verb + ("es" if verb.endswith(("sh", "ch", "s", "x")) else "s")
+
+
 def title_en(event: Mapping[str, Any]) -> str:
     """How an English line names the notice: its official English title when known, else the Chinese
     title marked as such (no machine translation is passed off as the title)."""
@@ -142,7 +149,7 @@ def _notice_new(event: Mapping[str, Any], en: bool) -> str:
     kind = notice.get("kind")
     if en:
         what = kind_name(kind, "en") if kind and kind != "other" else "notice"
-        head = f"{actor} publishes a new {what}" if actor else f"New {what}"
+        head = f"{actor} {_verb(event, 'publish')} a new {what}" if actor else f"New {what}"
         line = f"{head}: {title_en(event)}"
     else:
         line = f"{actor}发布{_title_zh(event)}" if actor else f"新文件{_title_zh(event)}"
@@ -176,10 +183,10 @@ def _pilot_places(event: Mapping[str, Any], en: bool) -> str:
         if names:
             if kind == "pilot_zone_batch":
                 what = f"{len(names)} new {programme}{'s' if len(names) > 1 else ''}"
-                verb = "approves"
+                verb = _verb(event, "approve") if actor else "approves"
             else:
                 what = f"{len(names)} place{'s' if len(names) > 1 else ''} to the {programme}"
-                verb = "adds"
+                verb = _verb(event, "add") if actor else "adds"
             parts.append(f"{actor or 'China'} {verb} {what}: {english_list(names)}")
         if gone:
             parts.append(f"{'R' if not parts else 'r'}emoved from the {programme}: {english_list(gone)}")
