@@ -72,6 +72,8 @@ def add_commands(sub: Any) -> None:
     events = sub.add_parser("events", help="derived events, newest first")
     events.add_argument("--limit", type=int, default=50)
     events.add_argument("--json", action="store_true")
+    events.add_argument("--lang", choices=["zh", "en", "both"], default="zh",
+                        help="tell each event as a sentence in this language (default: zh)")
     events.set_defaults(handler="cbecwatch.commands_alerts:events")
 
     daemon = sub.add_parser("daemon", help="run crawls on schedule and send alerts (one daemon per database)")
@@ -263,12 +265,13 @@ def deliveries(args: argparse.Namespace) -> int:
 def events(args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
+    from scheduler.messages import event_payload
     from storage.models_alerts import Event
 
     with _database().session() as session:
         rows = [{"id": e.id, "kind": e.kind, "created_at": e.created_at.isoformat(), "source": e.source,
                  "title": e.title, "doc_number": e.doc_number, "url": e.url, "baseline": e.baseline,
-                 "admin": e.admin, "cities": e.cities}
+                 "admin": e.admin, "cities": e.cities, "summary": event_payload(e)["summary"]}
                 for e in session.scalars(select(Event).order_by(Event.id.desc()).limit(args.limit))]
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
@@ -277,7 +280,9 @@ def events(args: argparse.Namespace) -> int:
         print("no events yet")
     for r in rows:
         flag = " (baseline)" if r["baseline"] else ""
-        print(f"{r['id']:>5} {r['created_at'][:19]} {r['kind']:<16} {r['source'] or '':<8} {r['title']}{flag}")
+        told = {"zh": r["summary"]["zh"], "en": r["summary"]["en"]}.get(args.lang,
+                                                                     " / ".join(r["summary"].values()))
+        print(f"{r['id']:>5} {r['created_at'][:19]} {r['kind']:<16} {r['source'] or '':<8} {told}{flag}")
     return 0
 
 

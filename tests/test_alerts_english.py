@@ -46,7 +46,7 @@ def mails(smtp: SmtpServer, address: str) -> tuple[object, object]:  # noqa: F81
 
 
 def test_an_english_subscriber_gets_sentences_for_a_zone_batch_and_a_limit_change(
-        env: Database, smtp: SmtpServer, receiver: WebhookReceiver) -> None:  # noqa: F811
+        env: Database, smtp: SmtpServer, receiver: WebhookReceiver, cli) -> None:  # noqa: F811
     subscribe(env, receiver, "brand", lang="en")
     subscribe(env, receiver, "desk", lang="both")
     subscribe(env, receiver, "bureau")  # the default: Chinese, as before
@@ -87,6 +87,9 @@ def test_an_english_subscriber_gets_sentences_for_a_zone_batch_and_a_limit_chang
     assert places["notice"]["facts"]["cities"][4]["name_en"] == "Hunchun"
     changed = next(e for e in events if e["kind"] == "figure_changed")
     assert changed["summary"]["en"].startswith(LIMIT_EN) and changed["summary"]["zh"].startswith(LIMIT_ZH)
+
+    told = cli("events", "--lang", "en")  # the command line tells the same sentences
+    assert told.returncode == 0 and BATCH_EN in told.stdout and LIMIT_EN in told.stdout
 
 
 def test_lang_from_the_command_line_and_the_subscribers_file(cli, tmp_path: Path) -> None:
