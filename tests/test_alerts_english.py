@@ -108,3 +108,23 @@ def test_lang_from_the_command_line_and_the_subscribers_file(cli, tmp_path: Path
     assert refused.returncode == 2
     assert refused.stderr.strip().splitlines() == [
         "cbecwatch: subscriber 'desk': lang must be zh, en or both, got 'english'"]
+
+
+def test_notices_show_and_zones_give_english_names_beside_places(env: Database, cli) -> None:  # noqa: F811
+    store_file(env, BATCH_2019, "https://www.gov.cn/zhengce/content/2019-12/24/content_5463595.htm")
+    assert cli("reparse").returncode == 0  # rebuilds the pilot-zone registry from the stored facts
+    [notice] = json.loads(cli("notices", "--json").stdout)
+    assert [p["name_en"] for p in notice["places"]][:3] == ["Shijiazhuang", "Taiyuan", "Chifeng"]
+    assert notice["places"][2]["province_en"] == "Inner Mongolia Autonomous Region"
+    shown = json.loads(cli("show", str(notice["id"]), "--json").stdout)
+    assert shown["places"][4]["name_en"] == "Hunchun"
+    assert {f["name_en"] for f in shown["versions"][0]["facts"] if f["kind"] == "city"} >= {"Suifenhe", "Haidong"}
+    assert "Chifeng (赤峰市) (Inner Mongolia Autonomous Region (内蒙古自治区)" in cli(
+        "show", str(notice["id"]), "--lang", "both").stdout
+    zones = json.loads(cli("zones", "--json").stdout)
+    assert len(zones) == 24 and {z["name_en"] for z in zones} >= {"Hunchun", "Chifeng", "Yinchuan"}
+    assert all(z["province_en"] for z in zones)
+    batches = json.loads(cli("zones", "--batches", "--json").stdout)
+    assert batches[0]["added_en"][:2] == ["Shijiazhuang", "Taiyuan"]
+    english = cli("zones", "--batches", "--lang", "en").stdout
+    assert "cross-border e-commerce comprehensive pilot zone batch 4" in english and "Hunchun, " in english
