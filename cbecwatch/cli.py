@@ -72,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     show = sub.add_parser("show", help="show one notice with its versions and facts")
     show.add_argument("id", type=int)
     show.add_argument("--json", action="store_true")
+    show.add_argument("--lang", choices=["zh", "en", "both"], default="zh", help="language of place names")
     show.set_defaults(handler="cbecwatch.commands:show")
 
     sources = sub.add_parser("sources", help="the configured sources and their health")

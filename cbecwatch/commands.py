@@ -138,11 +138,12 @@ def notices(args: argparse.Namespace) -> int:
                               city=city, province=province)
         rows = [_notice_row(n) for n in session.scalars(query)]
         if args.json:
+            from storage.names_en import with_english
             from storage.places import places_by_notice
 
             places = places_by_notice(session, [row["id"] for row in rows])
             for row in rows:
-                row["places"] = places[row["id"]]
+                row["places"] = [with_english(p) for p in places[row["id"]]]
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
@@ -162,21 +163,22 @@ def notices(args: argparse.Namespace) -> int:
 
 def show(args: argparse.Namespace) -> int:
     from storage.models import Notice
+    from storage.names_en import shown_name, with_english
     from storage.notices import current_version_of
-    from storage.places import places_by_notice
+    from storage.places import PLACE_ROLES, places_by_notice
 
+    lang = getattr(args, "lang", "zh")
     db = _database()
     with db.session() as session:
         notice = session.get(Notice, args.id)
         if notice is None:
             raise UserError(f"no notice with id {args.id}")
         data = _notice_row(notice)
-        data["places"] = places_by_notice(session, [notice.id])[notice.id]
+        data["places"] = [with_english(p) for p in places_by_notice(session, [notice.id])[notice.id]]
         data["versions"] = [
             {"number": v.number, "fetched_at": v.fetched_at.isoformat(), "content_hash": v.content_hash,
              "chars": len(v.text),
-             "facts": [{"kind": f.kind, "name": f.name, "value": f.value, "unit": f.unit,
-                        "province": f.province, "adcode": f.adcode} for f in v.facts]}
+             "facts": [_fact_row(f, f.kind in PLACE_ROLES) for f in v.facts]}
             for v in notice.versions
         ]
         shown = current_version_of(notice)
@@ -190,8 +192,8 @@ def show(args: argparse.Namespace) -> int:
         value = data[key]
         print(f"{key:>15}: {', '.join(value) if isinstance(value, list) else (value or '—')}")
     for role in ("designated", "removed"):
-        named = [f"{p['name']} ({p['province'] or '?'}, {p['adcode'] or '?'})" for p in data["places"]
-                 if p["role"] == role]
+        named = [f"{shown_name(p['name'], lang)} ({shown_name(p['province'], lang) or '?'}, {p['adcode'] or '?'})"
+                 for p in data["places"] if p["role"] == role]
         if named:
             print(f"{role + ' places':>15}: {', '.join(named)}")
     for version in data["versions"]:
@@ -210,6 +212,16 @@ def rotation_row(session: Any, name: str) -> dict[str, Any]:
     days = get_settings().rotation_days
     seen, total = rotation_progress(session, name, days)
     return {"days": days, "checked": seen, "stored": total}
+
+
+def _fact_row(fact: Any, is_place: bool) -> dict[str, Any]:
+    row = {"kind": fact.kind, "name": fact.name, "value": fact.value, "unit": fact.unit,
+           "province": fact.province, "adcode": fact.adcode}
+    if is_place:  # a place fact: its English name beside it, as everywhere a place is shown
+        from storage.names_en import with_english
+
+        row = with_english(row)
+    return row
 
 
 def sources(args: argparse.Namespace) -> int:

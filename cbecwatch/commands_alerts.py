@@ -36,6 +36,8 @@ def add_commands(sub: Any) -> None:
     add.add_argument("--digest", type=int, metavar="HOUR", help="one digest a day at HOUR (0–23, Asia/Shanghai) "
                      "instead of instant alerts")
     add.add_argument("--admin", action="store_true", help="also receive source broken/recovered/quiet alerts")
+    add.add_argument("--lang", choices=["zh", "en", "both"], default="zh",
+                     help="language of the mails and chat messages (default zh; webhooks carry both)")
     add.set_defaults(handler="cbecwatch.commands_alerts:subscribers_add")
     listing = actions.add_parser("list", help="list subscribers (secrets hidden)")
     listing.add_argument("--json", action="store_true")
@@ -70,6 +72,8 @@ def add_commands(sub: Any) -> None:
     events = sub.add_parser("events", help="derived events, newest first")
     events.add_argument("--limit", type=int, default=50)
     events.add_argument("--json", action="store_true")
+    events.add_argument("--lang", choices=["zh", "en", "both"], default="zh",
+                        help="tell each event as a sentence in this language (default: zh)")
     events.set_defaults(handler="cbecwatch.commands_alerts:events")
 
     daemon = sub.add_parser("daemon", help="run crawls on schedule and send alerts (one daemon per database)")
@@ -87,7 +91,7 @@ def _subscriber_row(s: Any) -> dict[str, Any]:
             "apprise": [redact("apprise", u) for u in s.apprise_urls or []], "sources": s.sources, "kinds": s.kinds,
             "provinces": s.provinces, "cities": s.cities, "keywords": s.keywords, "mode": s.mode,
             "digest_hour": s.digest_hour if s.mode == "digest" else None, "admin": s.admin, "origin": s.origin,
-            "active": s.active}
+            "active": s.active, "lang": s.lang}
 
 
 def subscribers_add(args: argparse.Namespace) -> int:
@@ -99,7 +103,8 @@ def subscribers_add(args: argparse.Namespace) -> int:
                           apprise_urls=args.apprise, sources=args.sources, kinds=args.kinds,
                           provinces=args.provinces, cities=args.cities, keywords=args.keywords,
                           mode="digest" if args.digest is not None else "instant",
-                          digest_hour=args.digest if args.digest is not None else 8, admin=args.admin)
+                          digest_hour=args.digest if args.digest is not None else 8, admin=args.admin,
+                          lang=args.lang)
     db = _database()
     try:
         with db.session() as session, session.begin():
@@ -130,7 +135,8 @@ def subscribers_list(args: argparse.Namespace) -> int:
                             if r[k]) or "everything"
         mode = f"digest at {r['digest_hour']:02d}:00" if r["mode"] == "digest" else "instant"
         paused = "" if r["active"] else "PAUSED "
-        print(f"{r['name']:<16} {mode:<16} {paused}{'admin ' if r['admin'] else ''}{channels} — {filters}")
+        admin = "admin " if r["admin"] else ""
+        print(f"{r['name']:<16} {mode:<16} {r['lang']:<4} {paused}{admin}{channels} — {filters}")
     return 0
 
 
@@ -198,7 +204,7 @@ def subscribers_test(args: argparse.Namespace) -> int:
         raise UserError(str(exc)) from exc
     failed = 0
     for channel, target in subscriber.channels():
-        message = build_message(new_key(), "test", subscriber.name, [])
+        message = build_message(new_key(), "test", subscriber.name, [], lang=subscriber.lang or "zh")
         try:
             send_one(get_alert_settings(), channel, target, subscriber, message)
             print(f"{channel} {redact(channel, target)}: sent ({message.key})")
@@ -259,12 +265,13 @@ def deliveries(args: argparse.Namespace) -> int:
 def events(args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
+    from scheduler.messages import event_payload
     from storage.models_alerts import Event
 
     with _database().session() as session:
         rows = [{"id": e.id, "kind": e.kind, "created_at": e.created_at.isoformat(), "source": e.source,
                  "title": e.title, "doc_number": e.doc_number, "url": e.url, "baseline": e.baseline,
-                 "admin": e.admin, "cities": e.cities, "data": e.data}
+                 "admin": e.admin, "cities": e.cities, "summary": event_payload(e)["summary"], "data": e.data}
                 for e in session.scalars(select(Event).order_by(Event.id.desc()).limit(args.limit))]
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
@@ -273,7 +280,9 @@ def events(args: argparse.Namespace) -> int:
         print("no events yet")
     for r in rows:
         flag = " (baseline)" if r["baseline"] else ""
-        print(f"{r['id']:>5} {r['created_at'][:19]} {r['kind']:<16} {r['source'] or '':<8} {r['title']}{flag}")
+        told = {"zh": r["summary"]["zh"], "en": r["summary"]["en"]}.get(args.lang,
+                                                                     " / ".join(r["summary"].values()))
+        print(f"{r['id']:>5} {r['created_at'][:19]} {r['kind']:<16} {r['source'] or '':<8} {told}{flag}")
     return 0
 
 

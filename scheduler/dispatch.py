@@ -191,7 +191,7 @@ class Dispatcher:
             channel, target, key = delivery.channel, delivery.target, delivery.key
             try:
                 message = build_message(delivery.key, delivery.kind, subscriber.name, list(delivery.events),
-                                        delivery.created_at)
+                                        delivery.created_at, lang=subscriber.lang or "zh")
                 error: ChannelError | None = None
             except Exception as exc:  # a message we cannot build now, we cannot build on retry either
                 log.exception("dispatch: cannot build message %s", key)

@@ -83,6 +83,7 @@ class Subscriber(Base):
     last_digest_on: Mapped[dt.date | None]
     admin: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    lang: Mapped[str] = mapped_column(String(8), default="zh", server_default="zh")  # zh, en or both
     origin: Mapped[str] = mapped_column(String(16), default="cli")  # cli, or config (the TOML file)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 

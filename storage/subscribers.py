@@ -25,6 +25,7 @@ from storage.secrets import ENV_PREFIX, SecretError, seal, unseal
 from storage.targets import TargetError, check_apprise_url, check_webhook_url, private_targets_allowed
 
 MODES = ("instant", "digest")
+LANGS = ("zh", "en", "both")  # the language of a subscriber's mails and chat messages
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+$")
 
 
@@ -50,6 +51,7 @@ class SubscriberSpec:
     digest_hour: int = 8
     admin: bool = False
     active: bool = True
+    lang: str = "zh"
 
     def validate(self) -> SubscriberSpec:
         where = f"subscriber {self.name!r}"
@@ -78,6 +80,8 @@ class SubscriberSpec:
                                   f"known kinds: {', '.join(EVENT_KINDS)}")
         if self.mode not in MODES:
             raise SubscriberError(f"{where}: mode must be instant or digest, got {self.mode!r}")
+        if self.lang not in LANGS:
+            raise SubscriberError(f"{where}: lang must be zh, en or both, got {self.lang!r}")
         if not 0 <= int(self.digest_hour) <= 23:
             raise SubscriberError(f"{where}: digest_hour must be 0–23 (Asia/Shanghai), got {self.digest_hour}")
         return self
