@@ -22,5 +22,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("subscribers") as batch_op:
-        batch_op.drop_column("lang")
+    # ALTER TABLE … DROP COLUMN (SQLite >= 3.35): a batch re-create would drop ``subscribers``, which
+    # deliveries reference.
+    op.drop_column("subscribers", "lang")
