@@ -1,0 +1,94 @@
+"""``cbecwatch zones``: the pilot-zone registry, as text, JSON, CSV or GeoJSON."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+import sys
+from typing import Any
+
+from cbecwatch.cli import UserError
+
+# No maintained PyPI package with prefecture coordinates was adopted (the candidates' data is years
+# old or unlicensed), and coordinates are not invented: points carry their adcode for a join instead.
+GEOMETRY_NOTE = ("geometry is null: cbecwatch ships no coordinates; join on properties.adcode "
+                 "(GB/T 2260) with a gazetteer of your choice")
+CSV_FIELDS = ("program", "batch", "name", "province", "adcode", "doc_number", "since", "origin", "confirmed",
+              "unverified")
+
+
+def add_zones_command(sub: argparse._SubParsersAction, date_type: object) -> None:
+    zones = sub.add_parser("zones", help="the pilot-zone registry: places per programme and batch")
+    zones.add_argument("--program", choices=["cbec_zone", "retail_import"], help="one programme")
+    zones.add_argument("--as-of", type=date_type, metavar="DATE", help="places in force on DATE (default today)")
+    zones.add_argument("--batches", action="store_true", help="what each batch added and removed instead")
+    shape = zones.add_mutually_exclusive_group()
+    shape.add_argument("--json", action="store_true")
+    shape.add_argument("--csv", action="store_true", help="one row per place, with a header")
+    shape.add_argument("--geojson", action="store_true", help="a FeatureCollection of points (geometry null)")
+    zones.set_defaults(handler="cbecwatch.commands_zones:zones")
+
+
+def zone_rows(session: Any, program: str | None, as_of: dt.date) -> list[dict[str, Any]]:
+    from storage.registry import zones as zones_in_force
+
+    return [{"program": z.program, "name": z.name, "province": z.province, "adcode": z.adcode, "batch": z.batch,
+             "doc_number": z.doc_number, "since": z.added_on.isoformat() if z.added_on else None,
+             "origin": z.origin, "confirmed": z.notice_id is not None, "unverified": bool(z.unverified)}
+            for z in zones_in_force(session, program, as_of)]
+
+
+def geojson(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"type": "FeatureCollection", "note": GEOMETRY_NOTE,
+            "features": [{"type": "Feature", "id": f"{r['program']}:{r['adcode'] or r['name']}", "geometry": None,
+                          "properties": r} for r in rows]}
+
+
+def _batch_rows(session: Any, program: str | None) -> list[dict[str, Any]]:
+    from storage.registry import batches
+
+    return [{"program": b.program, "batch": b.batch, "doc_number": b.doc_number, "title": b.title,
+             "date": b.date.isoformat() if b.date else None, "added": b.added, "removed": b.removed,
+             "origin": b.origin, "notice_id": b.notice_id, "complete": b.complete}
+            for b in batches(session, program)]
+
+
+def zones(args: argparse.Namespace) -> int:
+    from cbecwatch.commands import _database
+    from storage.registry import PROGRAM_NAMES, ensure_registry, incomplete_since
+
+    if args.batches and (args.csv or args.geojson):
+        raise UserError("--csv and --geojson export places; --batches has --json")
+    as_of = args.as_of or dt.date.today()
+    db = _database()
+    with db.session() as session, session.begin():
+        ensure_registry(session)  # a fresh install answers from the shipped history
+        rows = _batch_rows(session, args.program) if args.batches else zone_rows(session, args.program, as_of)
+    partial = incomplete_since(args.program)
+    if partial and not args.batches and as_of >= partial:
+        print(f"cbecwatch: note: the shipped place list is partial from {partial.isoformat()} on "
+              "(a batch whose full list was not found); a crawl of its reply completes it", file=sys.stderr)
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    elif args.geojson:
+        print(json.dumps(geojson(rows), ensure_ascii=False, indent=2))
+    elif args.csv:
+        writer = csv.DictWriter(sys.stdout, fieldnames=CSV_FIELDS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    elif not rows:
+        print("no places in force on that date")
+    elif args.batches:
+        for row in rows:
+            print(f"{PROGRAM_NAMES[row['program']]} batch {row['batch']} ({row['doc_number'] or '—'}, "
+                  f"{row['date'] or '—'}): +{len(row['added'])} {'、'.join(row['added'])}"
+                  + (f"; removed {'、'.join(row['removed'])}" if row["removed"] else "")
+                  + ("" if row["complete"] else " (list partial)"))
+    else:
+        for row in rows:
+            mark = "" if row["confirmed"] else (" (unverified)" if row["unverified"] else " (shipped)")
+            print(f"{row['program']:<14} batch {row['batch']:>2}  {row['name']:<12} {row['province'] or '':<10} "
+                  f"{row['adcode'] or '':<7} {row['doc_number'] or ''} since {row['since'] or '—'}{mark}")
+    return 0
