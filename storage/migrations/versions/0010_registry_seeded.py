@@ -24,9 +24,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    # The registry is derived data: rows the old schema cannot hold are dropped and rebuilt by a crawl.
+    # The registry is derived data: shipped rows (no notice) are dropped; a crawl rebuilds the rest.
+    # notice_id stays nullable: the old code always fills it, and tightening it would make SQLite copy
+    # the table inside the downgrade's transaction, which then trips the next step's (0008) rebuild of
+    # ``sources`` on a foreign-key check.
     op.execute("DELETE FROM pilot_zones WHERE notice_id IS NULL")
-    with op.batch_alter_table("pilot_zones") as batch_op:
-        batch_op.drop_column("unverified")
-        batch_op.drop_column("origin")
-        batch_op.alter_column("notice_id", existing_type=sa.Integer(), nullable=False)
+    op.drop_column("pilot_zones", "unverified")
+    op.drop_column("pilot_zones", "origin")
