@@ -25,9 +25,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     # The registry is derived data: shipped rows (no notice) are dropped; a crawl rebuilds the rest.
-    # notice_id stays nullable: the old code always fills it, and tightening it would make SQLite copy
-    # the table inside the downgrade's transaction, which then trips the next step's (0008) rebuild of
-    # ``sources`` on a foreign-key check.
+    # (Batch mode copies pilot_zones on SQLite; no table references it, so the copy is safe.)
     op.execute("DELETE FROM pilot_zones WHERE notice_id IS NULL")
-    op.drop_column("pilot_zones", "unverified")
-    op.drop_column("pilot_zones", "origin")
+    with op.batch_alter_table("pilot_zones") as batch_op:
+        batch_op.drop_column("unverified")
+        batch_op.drop_column("origin")
+        batch_op.alter_column("notice_id", existing_type=sa.Integer(), nullable=False)
