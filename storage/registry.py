@@ -130,15 +130,16 @@ def _match(shipped: list[_Batch], notice: Notice) -> _Batch | None:
 def _merge(session: Session, batch: _Batch, notice: Notice) -> None:
     """Fold a crawled reply into the shipped batch it is a copy of."""
     crawled, removed = _crawled_places(session, notice)
+    if not crawled:
+        return  # a copy whose places the extractor did not find neither confirms nor contradicts
     keys = {p.key for p in crawled}
     shipped_keys = {p.key for p in batch.places}
-    batch.removed = removed
     if batch.shipped is not None and not batch.shipped.complete and shipped_keys <= keys:
         batch.places = batch.places + [p for p in crawled if p.key not in shipped_keys]  # completes it
-    elif crawled and keys != shipped_keys:
+    elif keys != shipped_keys:
         batch.conflict, batch.conflict_notice = crawled, notice  # the shipped list stands until a person settles it
         return
-    batch.notice = notice
+    batch.notice, batch.removed = notice, removed
     batch.doc_number = batch.doc_number or notice.doc_number
     batch.date = batch.date or notice.issue_date or notice.publish_date
 

@@ -108,3 +108,73 @@ def test_batch_numbers_follow_the_programme_not_the_crawl_and_a_contradiction_is
     assert len(conflicts) == 1 and conflicts[0]["doc_number"] == "国函〔2022〕126号"
     assert cli("reparse").returncode == 0  # rebuilding again announces nothing new
     assert len([e for e in json.loads(cli("events", "--json").stdout) if e["kind"] == "registry_conflict"]) == 1
+
+
+def place(name: str) -> dict[str, str | None]:
+    from storage.registry_seed import resolve_place
+
+    found = resolve_place(name)
+    return {"name": found.name, "province": found.province, "adcode": found.adcode}
+
+
+def save_reply(db: Any, ident: int, title: str, day: str, cities: list[str], removed: list[str] = (),
+               number: str | None = None) -> None:
+    import datetime as dt
+
+    from storage.notices import NoticeRecord, save_notice
+
+    extraction = {"cities": [place(c) for c in cities], "removed_cities": [place(c) for c in removed],
+                  "customs_codes": []}
+    with db.session() as session, session.begin():
+        save_notice(session, NoticeRecord(source="govcn", url=f"https://www.gov.cn/zhengce/content/{ident}.htm",
+                                          title=title, text=f"正文{ident}", doc_number=number,
+                                          publish_date=dt.date.fromisoformat(day), kind="pilot_zone_batch",
+                                          extraction=extraction))
+
+
+def registry(db: Any, day: str) -> list[Any]:
+    import datetime as dt
+
+    from storage.registry import rebuild_registry
+    from storage.registry import zones as in_force
+
+    with db.session() as session, session.begin():
+        rebuild_registry(session)
+        return [(z.name, z.batch, z.notice_id is not None) for z in in_force(session, None, dt.date.fromisoformat(day))]
+
+
+def test_a_crawled_reply_completes_a_partial_batch_and_applies_its_revocations(db: Any) -> None:
+    partial = next(b for b in shipped_batches() if not b.complete)
+    # SYNTHETIC: the real 2025 reply's full list and its three revocations were not found; 衡水市 and
+    # 义乌市 stand in for them.
+    save_reply(db, 1, partial.title, "2025-04-25", ["海南全岛", "秦皇岛市", "邵阳市", "衡水市"], ["义乌市"])
+    in_2025 = registry(db, "2025-12-31")
+    assert len(in_2025) == 165 - 1 + 4
+    assert ("衡水市", 8, True) in in_2025 and not [z for z in in_2025 if z[0] == "义乌市"]
+    assert ("义乌市", 3, False) in registry(db, "2025-04-24")
+
+
+def test_a_copy_whose_places_were_not_found_neither_confirms_nor_contradicts(db: Any) -> None:
+    from sqlalchemy import select
+
+    from storage.models_alerts import Event
+
+    save_reply(db, 2, "国务院关于同意在天津等12个城市设立跨境电子商务综合试验区的批复", "2016-01-15", [],
+               number="国函〔2016〕17号")
+    in_2016 = registry(db, "2016-12-31")
+    assert len(in_2016) == 13 and not any(confirmed for _, _, confirmed in in_2016)
+    with db.session() as session:
+        assert not session.scalars(select(Event).where(Event.kind == "registry_conflict")).all()
+
+
+def test_an_upgraded_database_with_only_crawled_rows_is_seeded_on_first_use(db: Any) -> None:
+    import datetime as dt
+
+    from storage.registry import PilotZone, ensure_registry
+    from storage.registry import zones as in_force
+
+    with db.session() as session, session.begin():  # what a 0008 registry held: crawled rows only
+        session.add(PilotZone(program="cbec_zone", name="天津市", batch=1, origin="crawled"))
+    with db.session() as session, session.begin():
+        ensure_registry(session)
+        assert len(in_force(session, None, dt.date(2019, 12, 31))) == 59
