@@ -11,10 +11,9 @@ from typing import Any
 
 from cbecwatch.cli import UserError
 
-# No maintained PyPI package with prefecture coordinates was adopted (the candidates' data is years
-# old or unlicensed), and coordinates are not invented: points carry their adcode for a join instead.
-GEOMETRY_NOTE = ("geometry is null: cbecwatch ships no coordinates; join on properties.adcode "
-                 "(GB/T 2260) with a gazetteer of your choice")
+# Without the optional cpca package no coordinates are known, and none are invented.
+GEOMETRY_NOTE = ("geometry is null where no coordinate is known: cbecwatch ships none; install the optional "
+                 "cpca package (MIT) for points, or join on properties.adcode (GB/T 2260)")
 CSV_FIELDS = ("program", "batch", "name", "province", "adcode", "doc_number", "since", "origin", "confirmed",
               "unverified")
 
@@ -41,9 +40,14 @@ def zone_rows(session: Any, program: str | None, as_of: dt.date) -> list[dict[st
 
 
 def geojson(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    from cbecwatch.zone_points import COORDINATES_SOURCE, cpca_table, point
+
+    table = cpca_table()
     return {"type": "FeatureCollection", "note": GEOMETRY_NOTE,
-            "features": [{"type": "Feature", "id": f"{r['program']}:{r['adcode'] or r['name']}", "geometry": None,
-                          "properties": r} for r in rows]}
+            "coordinates_source": COORDINATES_SOURCE if table else None,
+            "features": [{"type": "Feature", "id": f"{r['program']}:{r['adcode'] or r['name']}",
+                          "geometry": point(r["name"], r["adcode"], table) if table else None, "properties": r}
+                         for r in rows]}
 
 
 def _batch_rows(session: Any, program: str | None) -> list[dict[str, Any]]:

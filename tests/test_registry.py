@@ -57,7 +57,7 @@ def test_csv_and_geojson_exports_carry_province_adcode_batch_and_programme(cli: 
                        "adcode": "330100", "doc_number": "国函〔2015〕44号", "since": "2015-03-07",
                        "origin": "shipped", "confirmed": "False", "unverified": "False"}
     collection = json.loads(cli("zones", "--geojson", "--as-of", "2020-12-31").stdout)
-    assert collection["type"] == "FeatureCollection" and "no coordinates" in collection["note"]
+    assert collection["type"] == "FeatureCollection" and "ships none" in collection["note"]
     assert len(collection["features"]) == 105
     xiongan = next(f for f in collection["features"] if f["properties"]["name"] == "雄安新区")
     assert xiongan["type"] == "Feature" and xiongan["geometry"] is None
@@ -178,3 +178,14 @@ def test_an_upgraded_database_with_only_crawled_rows_is_seeded_on_first_use(db: 
     with db.session() as session, session.begin():
         ensure_registry(session)
         assert len(in_force(session, None, dt.date(2019, 12, 31))) == 59
+
+
+def test_points_come_from_cpca_data_only_for_the_place_the_row_names(tmp_path: Path) -> None:
+    from cbecwatch.zone_points import point
+
+    table = tmp_path / "adcodes.csv"  # cpca's resources/adcodes.csv layout; values made up for the test
+    table.write_text("adcode,name,longitude,latitude\n330782000000,义乌市,120.1,29.3\n"
+                     "130000000000,河北省,114.5,38.0\nbad,row,x,y\n", "utf-8")
+    assert point("义乌市", "330782", table) == {"type": "Point", "coordinates": [120.1, 29.3]}
+    assert point("雄安新区", "130000", table) is None  # the province's centre is not the new area's
+    assert point("杭州市", "330100", table) is None  # not in the data: no point rather than a guess
