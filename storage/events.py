@@ -27,6 +27,7 @@ from storage.models_alerts import (
     NOTICE_NEW,
     NOTICE_REVISED,
     PILOT_PLACES,
+    REGISTRY_CONFLICT,
     SOURCE_BROKEN,
     SOURCE_QUIET,
     SOURCE_RECOVERED,
@@ -300,4 +301,23 @@ def delivery_dead_event(session: Session, delivery: Any, shown_target: str, erro
             "target": shown_target, "attempts": delivery.attempts, "error": error[:500]}
     row = Event(kind=DELIVERY_DEAD, dedup_key=f"{DELIVERY_DEAD}:{delivery.key}", admin=True, source=None,
                 title=title, data=data)
+    return [row] if add_event(session, row) is not None else []
+
+
+def registry_conflict_event(session: Session, shipped: Any, crawled: list[Any], notice: Notice) -> list[Event]:
+    """An admin event: a crawled reply names other places than the shipped history of the same document.
+
+    The registry keeps the shipped list (a bad extraction must not rewrite history, nor a wrong shipped
+    list hide a real page); the key holds the crawled list, so a new reading is announced again."""
+    shipped_names = [p.name for p in shipped.places]
+    crawled_names = [p.name for p in crawled]
+    number = shipped.doc_number or shipped.title
+    title = (f"名单冲突 {number}: 抓取 {len(crawled_names)} 个, 内置 {len(shipped_names)} 个 "
+             f"(registry conflict: the crawled reply names other places)")
+    data = {"doc_number": shipped.doc_number, "shipped_title": shipped.title, "shipped": shipped_names,
+            "crawled": crawled_names, "missing": [n for n in shipped_names if n not in crawled_names],
+            "extra": [n for n in crawled_names if n not in shipped_names], "evidence": list(shipped.evidence)}
+    row = Event(kind=REGISTRY_CONFLICT, dedup_key=f"{REGISTRY_CONFLICT}:{number}:{_digest(sorted(crawled_names))}",
+                admin=True, source=notice.source, notice_id=notice.id, title=title, url=notice.url,
+                doc_number=notice.doc_number, data=data)
     return [row] if add_event(session, row) is not None else []

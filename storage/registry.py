@@ -1,33 +1,35 @@
 """The pilot-zone registry: which places belong to which programme, since which batch and document.
 
-It is derived from stored facts (the extractor's ``city`` and ``removed_city`` facts of the latest
-version of each programme notice) and rebuilt after every crawl and re-parse, so it never disagrees
-with the notices it comes from. The same document found on two sites counts once (by its
-normalised document number).
+It starts from the programmes' shipped history (:mod:`storage.registry_seed`), so a fresh install is
+right before any crawl, and is rebuilt after every crawl and re-parse from that history plus the
+extractor's ``city`` and ``removed_city`` facts of the latest version of each programme notice:
+
+- a crawled reply with a shipped document number (or, for a shipped batch without one, its title)
+  *confirms* the batch when it names the same places, and its notice is linked;
+- one that names different places does not overwrite the shipped list: it raises a
+  ``registry_conflict`` admin event, so a person decides which is wrong;
+- a reply the data does not know adds a batch.
+
+Batch numbers are each programme's own order (by date among its batch documents), never crawl order.
+The same document found on two sites counts once (by its normalised document number).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from sqlalchemy import Date, ForeignKey, Integer, String, delete, select
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from storage.models import Base, Fact, Notice
+from storage.registry_seed import Place, ShippedBatch, shipped_batches
 
 PROGRAMS = {
     "pilot_zone_batch": ("cbec_zone", "跨境电子商务综合试验区"),
     "retail_import_pilot": ("retail_import", "跨境电商零售进口试点"),
 }
 PROGRAM_NAMES = {key: name for key, name in PROGRAMS.values()}
-
-# Official batch numbers of the comprehensive pilot zones (shared/reference/domain.md §1.1). A
-# document not listed here gets the next number after the latest listed batch it follows.
-KNOWN_BATCHES = {
-    "国函〔2015〕44号": 1, "国函〔2016〕17号": 2, "国函〔2018〕93号": 3, "国函〔2019〕137号": 4,
-    "国函〔2020〕47号": 5, "国函〔2022〕8号": 6, "国函〔2022〕126号": 7,
-}
 
 
 class PilotZone(Base):
@@ -40,10 +42,13 @@ class PilotZone(Base):
     adcode: Mapped[str | None] = mapped_column(String(12), index=True)
     batch: Mapped[int] = mapped_column(Integer)
     doc_number: Mapped[str | None] = mapped_column(String(128))
-    notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id", ondelete="CASCADE"))
+    # The crawled notice that names this place; empty for a shipped place no crawl has confirmed yet.
+    notice_id: Mapped[int | None] = mapped_column(ForeignKey("notices.id", ondelete="CASCADE"))
     added_on: Mapped[dt.date | None] = mapped_column(Date)
     removed_on: Mapped[dt.date | None] = mapped_column(Date)
     removed_by_notice_id: Mapped[int | None] = mapped_column(ForeignKey("notices.id", ondelete="SET NULL"))
+    origin: Mapped[str] = mapped_column(String(16), default="crawled")  # "shipped" or "crawled"
+    unverified: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,29 @@ class BatchSummary:
     date: dt.date | None
     added: list[str]
     removed: list[str]
+    origin: str = "crawled"
+    notice_id: int | None = None
+    complete: bool = True
+
+
+@dataclass
+class _Batch:
+    """One batch document of a programme, shipped, crawled or both."""
+
+    program: str
+    doc_number: str | None
+    title: str
+    date: dt.date | None
+    places: list[Place]
+    removed: list[Place] = field(default_factory=list)
+    shipped: ShippedBatch | None = None
+    notice: Notice | None = None
+    conflict: list[Place] | None = None  # the crawled places, when they contradict the shipped ones
+    conflict_notice: Notice | None = None
+
+    @property
+    def order(self) -> tuple[dt.date, str]:
+        return (self.date or dt.date.max, self.doc_number or self.title)
 
 
 def _programme_notices(session: Session) -> list[Notice]:
@@ -78,42 +106,104 @@ def _latest_facts(session: Session, notice: Notice) -> list[Fact]:
     return list(session.scalars(select(Fact).where(Fact.version_id == version.id).order_by(Fact.position)))
 
 
-def _batch_numbers(notices: list[Notice]) -> dict[int, int]:
-    """Batch number per notice id: the official number where known, else the next after the last."""
-    numbers: dict[int, int] = {}
-    last_batch: dict[str, int] = {}
-    for notice in notices:
-        program = PROGRAMS[notice.kind or ""][0]
-        batch = KNOWN_BATCHES.get(notice.doc_number_key or "") or last_batch.get(program, 0) + 1
-        last_batch[program] = max(batch, last_batch.get(program, 0))
-        numbers[notice.id] = batch
-    return numbers
+def _crawled_places(session: Session, notice: Notice) -> tuple[list[Place], list[Place]]:
+    added: list[Place] = []
+    removed: list[Place] = []
+    for fact in _latest_facts(session, notice):
+        if fact.kind in ("city", "removed_city"):
+            (added if fact.kind == "city" else removed).append(Place(fact.name, fact.province, fact.adcode))
+    return added, removed
+
+
+def _match(shipped: list[_Batch], notice: Notice) -> _Batch | None:
+    program = PROGRAMS[notice.kind or ""][0]
+    for batch in shipped:
+        if batch.program != program or batch.notice is not None or batch.shipped is None:
+            continue
+        if notice.doc_number_key and batch.shipped.doc_key == notice.doc_number_key:
+            return batch
+        if batch.shipped.doc_key is None and batch.shipped.title == notice.title:
+            return batch
+    return None
+
+
+def _merge(session: Session, batch: _Batch, notice: Notice) -> None:
+    """Fold a crawled reply into the shipped batch it is a copy of."""
+    crawled, removed = _crawled_places(session, notice)
+    if not crawled:
+        return  # a copy whose places the extractor did not find neither confirms nor contradicts
+    keys = {p.key for p in crawled}
+    shipped_keys = {p.key for p in batch.places}
+    if batch.shipped is not None and not batch.shipped.complete and shipped_keys <= keys:
+        batch.places = batch.places + [p for p in crawled if p.key not in shipped_keys]  # completes it
+    elif keys != shipped_keys:
+        batch.conflict, batch.conflict_notice = crawled, notice  # the shipped list stands until a person settles it
+        return
+    batch.notice, batch.removed = notice, removed
+    batch.doc_number = batch.doc_number or notice.doc_number
+    batch.date = batch.date or notice.issue_date or notice.publish_date
+
+
+def programme_batches(session: Session) -> list[_Batch]:
+    """Every batch document, shipped and crawled, in each programme's own (date) order."""
+    merged = [_Batch(s.program, s.doc_number, s.title, s.date, list(s.places), shipped=s)
+              for s in shipped_batches()]
+    for notice in _programme_notices(session):
+        target = _match(merged, notice)
+        if target is not None:
+            _merge(session, target, notice)
+            continue
+        added, removed = _crawled_places(session, notice)
+        merged.append(_Batch(PROGRAMS[notice.kind or ""][0], notice.doc_number, notice.title,
+                             notice.issue_date or notice.publish_date, added, removed, notice=notice))
+    return sorted(merged, key=lambda b: (b.program, b.order))
+
+
+def _numbered(batches: list[_Batch]) -> list[tuple[int, _Batch]]:
+    counters: dict[str, int] = {}
+    numbered = []
+    for batch in batches:
+        counters[batch.program] = counters.get(batch.program, 0) + 1
+        numbered.append((counters[batch.program], batch))
+    return numbered
 
 
 def rebuild_registry(session: Session) -> int:
-    """Recompute every programme's places from the stored notices; returns the number of rows."""
+    """Recompute every programme's places; returns the number of rows. Contradictions become events."""
+    from storage.events import registry_conflict_event
+    from storage.outbox import enqueue
+
     session.execute(delete(PilotZone))
     active: dict[tuple[str, str], PilotZone] = {}
-    notices = _programme_notices(session)
-    batch_of = _batch_numbers(notices)
     rows = 0
-    for notice in notices:
-        program, batch = PROGRAMS[notice.kind or ""][0], batch_of[notice.id]
-        day = notice.issue_date or notice.publish_date
-        for fact in _latest_facts(session, notice):
-            key = (program, fact.adcode or fact.name)
-            if fact.kind == "city" and key not in active:
-                zone = PilotZone(program=program, name=fact.name, province=fact.province, adcode=fact.adcode,
-                                 batch=batch, doc_number=notice.doc_number, notice_id=notice.id, added_on=day)
-                session.add(zone)
-                active[key] = zone
-                rows += 1
-            elif fact.kind == "removed_city" and key in active:
-                zone = active.pop(key)
-                zone.removed_on = day
-                zone.removed_by_notice_id = notice.id
+    for number, batch in _numbered(programme_batches(session)):
+        if batch.conflict is not None and batch.shipped is not None and batch.conflict_notice is not None:
+            enqueue(session, registry_conflict_event(session, batch.shipped, batch.conflict, batch.conflict_notice))
+        unverified = set(batch.shipped.unverified) if batch.shipped else set()
+        notice_id = batch.notice.id if batch.notice else None
+        for place in batch.places:
+            key = (batch.program, place.key)
+            if key in active:
+                continue
+            zone = PilotZone(program=batch.program, name=place.name, province=place.province, adcode=place.adcode,
+                             batch=number, doc_number=batch.doc_number, notice_id=notice_id, added_on=batch.date,
+                             origin="shipped" if batch.shipped else "crawled", unverified=place.name in unverified)
+            session.add(zone)
+            active[key] = zone
+            rows += 1
+        for place in batch.removed:
+            gone = active.pop((batch.program, place.key), None)
+            if gone is not None:
+                gone.removed_on = batch.date
+                gone.removed_by_notice_id = notice_id
     session.flush()
     return rows
+
+
+def ensure_registry(session: Session) -> None:
+    """Seed an empty registry (a fresh install, or one created before the data was shipped)."""
+    if session.scalar(select(PilotZone.id).where(PilotZone.origin == "shipped").limit(1)) is None:
+        rebuild_registry(session)
 
 
 def zones(session: Session, program: str | None = None, as_of: dt.date | None = None) -> list[PilotZone]:
@@ -126,19 +216,24 @@ def zones(session: Session, program: str | None = None, as_of: dt.date | None = 
             if (z.added_on is None or z.added_on <= as_of) and (z.removed_on is None or z.removed_on > as_of)]
 
 
+def incomplete_since(program: str | None = None) -> dt.date | None:
+    """The date of the earliest shipped batch whose place list is known to be partial."""
+    dates = [b.date for b in shipped_batches() if not b.complete and b.date and (not program or b.program == program)]
+    return min(dates) if dates else None
+
+
 def batches(session: Session, program: str | None = None) -> list[BatchSummary]:
-    """What each programme document added (and removed)."""
+    """What each programme document added (and removed), in the programme's order."""
     summaries: list[BatchSummary] = []
-    notices = _programme_notices(session)
-    batch_of = _batch_numbers(notices)
-    for notice in notices:
-        key = PROGRAMS[notice.kind or ""][0]
-        if program and key != program:
+    rows = session.scalars(select(PilotZone).order_by(PilotZone.id)).all()
+    for number, batch in _numbered(programme_batches(session)):
+        if program and batch.program != program:
             continue
-        added = [z for z in session.scalars(select(PilotZone).where(PilotZone.notice_id == notice.id)
-                                            .order_by(PilotZone.id))]
-        removed = session.scalars(select(PilotZone.name).where(PilotZone.removed_by_notice_id == notice.id)).all()
-        summaries.append(BatchSummary(key, batch_of[notice.id], notice.doc_number, notice.title,
-                                      notice.issue_date or notice.publish_date, [z.name for z in added],
-                                      list(removed)))
+        added = [z.name for z in rows if z.program == batch.program and z.batch == number]
+        removed = [z.name for z in rows if z.program == batch.program and z.removed_on is not None
+                   and batch.notice is not None and z.removed_by_notice_id == batch.notice.id]
+        summaries.append(BatchSummary(batch.program, number, batch.doc_number, batch.title, batch.date, added,
+                                      removed, "shipped" if batch.shipped else "crawled",
+                                      batch.notice.id if batch.notice else None,
+                                      batch.shipped.complete if batch.shipped else True))
     return summaries

@@ -43,28 +43,32 @@ def test_crawl_stores_every_notice_with_number_and_dates(cli, mirror: MirrorServ
     assert "同意在天津市、上海市" in shown["text"] and len(shown["versions"]) == 1
     cities = [f for f in shown["versions"][0]["facts"] if f["kind"] == "city"]
     assert len(cities) == 12 and cities[0] == {
-        "kind": "city", "name": "天津市", "province": "天津市", "adcode": "120000", "value": None, "unit": None}
+        "kind": "city", "name": "天津市", "province": "天津市", "adcode": "120000", "value": None, "unit": None,
+        "name_en": "Tianjin", "province_en": "Tianjin"}
     assert "杭州市" not in [c["name"] for c in cities]  # cited as the earlier model, not designated
 
 
-def test_zones_registry_is_built_from_the_crawled_batches(cli, mirror: MirrorServer) -> None:
+def test_zones_registry_confirms_the_shipped_batches_with_the_crawled_replies(cli, mirror: MirrorServer) -> None:
     assert cli("crawl", "--source", "govcn", "--mirror", mirror.url).returncode == 0
-    zones = json.loads(cli("zones", "--json").stdout)
-    assert len(zones) == 12 + 46
-    first = zones[0]
-    assert (first["name"], first["batch"], first["doc_number"], first["since"]) == (
-        "天津市", 2, "国函〔2016〕17号", "2016-01-12")
+    zones = json.loads(cli("zones", "--json", "--as-of", "2022-12-31").stdout)
+    assert len(zones) == 165  # the shipped history; the crawl confirmed two of its batches
+    tianjin = next(z for z in zones if z["name"] == "天津市")
+    assert (tianjin["batch"], tianjin["doc_number"], tianjin["since"], tianjin["confirmed"]) == (
+        2, "国函〔2016〕17号", "2016-01-12", True)
     xiongan = next(z for z in zones if z["name"] == "雄安新区")
-    assert (xiongan["batch"], xiongan["province"]) == (5, "河北省")
-    assert len(json.loads(cli("zones", "--json", "--as-of", "2019-12-31").stdout)) == 12
+    assert (xiongan["batch"], xiongan["province"], xiongan["confirmed"]) == (5, "河北省", True)
+    assert {z["batch"] for z in zones if z["confirmed"]} == {2, 5}
+    assert len(json.loads(cli("zones", "--json", "--as-of", "2019-12-31").stdout)) == 59
     batches = json.loads(cli("zones", "--batches", "--program", "cbec_zone", "--json").stdout)
-    assert [(b["batch"], len(b["added"])) for b in batches] == [(2, 12), (5, 46)]
+    assert [(b["batch"], len(b["added"]), b["notice_id"] is not None) for b in batches][:5] == [
+        (1, 1, False), (2, 12, True), (3, 22, False), (4, 24, False), (5, 46, True)]
     printed = cli("zones", "--batches").stdout
     assert "跨境电子商务综合试验区 batch 5 (国函〔2020〕47号, 2020-04-27): +46 雄安新区、大同市" in printed
+    assert not [e for e in json.loads(cli("events", "--json").stdout) if e["kind"] == "registry_conflict"]
 
     reparsed = cli("reparse")
     assert reparsed.returncode == 0, reparsed.stderr
-    assert "re-extracted 3 versions: 0 changed, 0 failed; registry has 58 places" in reparsed.stdout
+    assert "re-extracted 3 versions: 0 changed, 0 failed; registry has 168 places" in reparsed.stdout
 
 
 def test_notices_of_a_city_or_province_come_from_the_crawled_places(cli, mirror: MirrorServer) -> None:
@@ -88,7 +92,7 @@ def test_notices_of_a_city_or_province_come_from_the_crawled_places(cli, mirror:
     listed = json.loads(cli("notices", "--json", "--city", "天津").stdout)
     places = listed[0]["places"]
     assert len(places) == 12 and places[0] == {"name": "天津市", "province": "天津市", "adcode": "120000",
-                                               "role": "designated"}
+                                               "role": "designated", "name_en": "Tianjin", "province_en": "Tianjin"}
     assert "杭州市" not in [p["name"] for p in places]
     shown = cli("show", str(listed[0]["id"]))
     assert "designated places: 天津市 (天津市, 120000), 上海市 (上海市, 310000)" in shown.stdout

@@ -1,0 +1,117 @@
+"""``cbecwatch zones``: the pilot-zone registry, as text, JSON, CSV or GeoJSON."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+import sys
+from typing import Any
+
+from cbecwatch.cli import UserError
+from storage.names_en import shown_name
+
+# Without the optional cpca package no coordinates are known, and none are invented.
+GEOMETRY_NOTE = ("geometry is null where no coordinate is known: cbecwatch ships none; install the optional "
+                 "cpca package (MIT) for points, or join on properties.adcode (GB/T 2260)")
+CSV_FIELDS = ("program", "batch", "name", "name_en", "province", "province_en", "adcode", "doc_number", "since",
+              "origin", "confirmed", "unverified")
+
+
+def add_zones_command(sub: argparse._SubParsersAction, date_type: object) -> None:
+    zones = sub.add_parser("zones", help="the pilot-zone registry: places per programme and batch")
+    zones.add_argument("--program", choices=["cbec_zone", "retail_import"], help="one programme")
+    zones.add_argument("--as-of", type=date_type, metavar="DATE", help="places in force on DATE (default today)")
+    zones.add_argument("--batches", action="store_true", help="what each batch added and removed instead")
+    shape = zones.add_mutually_exclusive_group()
+    shape.add_argument("--json", action="store_true")
+    shape.add_argument("--csv", action="store_true", help="one row per place, with a header")
+    shape.add_argument("--geojson", action="store_true", help="a FeatureCollection of points (geometry null)")
+    zones.add_argument("--lang", choices=["zh", "en", "both"], default="zh", help="language of place names")
+    zones.set_defaults(handler="cbecwatch.commands_zones:zones")
+
+
+def zone_rows(session: Any, program: str | None, as_of: dt.date) -> list[dict[str, Any]]:
+    from storage.names_en import with_english
+    from storage.registry import zones as zones_in_force
+
+    return [with_english({"program": z.program, "name": z.name, "province": z.province, "adcode": z.adcode,
+                          "batch": z.batch, "doc_number": z.doc_number,
+                          "since": z.added_on.isoformat() if z.added_on else None,
+                          "origin": z.origin, "confirmed": z.notice_id is not None,
+                          "unverified": bool(z.unverified)})
+            for z in zones_in_force(session, program, as_of)]
+
+
+def geojson(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    from cbecwatch.zone_points import COORDINATES_SOURCE, cpca_table, point
+
+    table = cpca_table()
+    return {"type": "FeatureCollection", "note": GEOMETRY_NOTE,
+            "coordinates_source": COORDINATES_SOURCE if table else None,
+            "features": [{"type": "Feature", "id": f"{r['program']}:{r['adcode'] or r['name']}",
+                          "geometry": point(r["name"], r["adcode"], table) if table else None, "properties": r}
+                         for r in rows]}
+
+
+def _batch_rows(session: Any, program: str | None) -> list[dict[str, Any]]:
+    from storage.names_en import place_name_en
+    from storage.registry import batches
+
+    return [{"program": b.program, "batch": b.batch, "doc_number": b.doc_number, "title": b.title,
+             "date": b.date.isoformat() if b.date else None, "added": b.added, "removed": b.removed,
+             "added_en": [place_name_en(n) for n in b.added], "removed_en": [place_name_en(n) for n in b.removed],
+             "origin": b.origin, "notice_id": b.notice_id, "complete": b.complete}
+            for b in batches(session, program)]
+
+
+def zones(args: argparse.Namespace) -> int:
+    from cbecwatch.commands import _database
+    from storage.registry import ensure_registry, incomplete_since
+
+    if args.batches and (args.csv or args.geojson):
+        raise UserError("--csv and --geojson export places; --batches has --json")
+    as_of = args.as_of or dt.date.today()
+    db = _database()
+    with db.session() as session, session.begin():
+        ensure_registry(session)  # a fresh install answers from the shipped history
+        rows = _batch_rows(session, args.program) if args.batches else zone_rows(session, args.program, as_of)
+    partial = incomplete_since(args.program)
+    if partial and not args.batches and as_of >= partial:
+        print(f"cbecwatch: note: the shipped place list is partial from {partial.isoformat()} on "
+              "(a batch whose full list was not found); a crawl of its reply completes it", file=sys.stderr)
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    elif args.geojson:
+        print(json.dumps(geojson(rows), ensure_ascii=False, indent=2))
+    elif args.csv:
+        writer = csv.DictWriter(sys.stdout, fieldnames=CSV_FIELDS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    elif not rows:
+        print("no places in force on that date")
+    elif args.batches:
+        print_batches(rows, args.lang)
+    else:
+        for row in rows:
+            mark = "" if row["confirmed"] else (" (unverified)" if row["unverified"] else " (shipped)")
+            province = (row["province"] or "") if args.lang == "zh" else shown_name(row["province"], args.lang)
+            since = row["since"] or "—"
+            print(f"{row['program']:<14} batch {row['batch']:>2}  {shown_name(row['name'], args.lang):<12} "
+                  f"{province:<10} {row['adcode'] or '':<7} {row['doc_number'] or ''} since {since}{mark}")
+    return 0
+
+
+def print_batches(rows: list[dict[str, Any]], lang: str) -> None:
+    from storage.glossary import program_name
+    from storage.registry import PROGRAM_NAMES
+
+    sep = "、" if lang == "zh" else ", "
+    for row in rows:
+        programme = PROGRAM_NAMES[row["program"]] if lang == "zh" else program_name(row["program"], "en")
+        added = sep.join(shown_name(n, lang) for n in row["added"])
+        removed = sep.join(shown_name(n, lang) for n in row["removed"])
+        print(f"{programme} batch {row['batch']} ({row['doc_number'] or '—'}, {row['date'] or '—'}): "
+              f"+{len(row['added'])} {added}" + (f"; removed {removed}" if removed else "")
+              + ("" if row["complete"] else " (list partial)"))
