@@ -238,8 +238,22 @@ def _delivery_dead(event: Mapping[str, Any], en: bool) -> str:
             f"（cbecwatch deliveries --retry {event.get('delivery_id')}）")
 
 
+def _registry_conflict(event: Mapping[str, Any], en: bool) -> str:
+    number = event.get("doc_number") or event.get("shipped_title") or "?"
+    missing, extra = event.get("missing") or [], event.get("extra") or []
+    if en:
+        parts = [f"missing {', '.join(place_name_en(n) for n in missing)}" if missing else "",
+                 f"extra {', '.join(place_name_en(n) for n in extra)}" if extra else ""]
+        told = "; ".join(p for p in parts if p) or "different places"
+        return (f"The crawled copy of {number} names other places than the shipped registry ({told}); "
+                "the shipped list is kept until checked")
+    parts = [f"缺少{'、'.join(missing)}" if missing else "", f"多出{'、'.join(extra)}" if extra else ""]
+    told = "；".join(p for p in parts if p) or "地区不同"
+    return f"抓取的{number}所列地区与内置名单不符（{told}），暂保留内置名单待核对"
+
+
 _WRITERS = {
     "notice_new": _notice_new, "notice_revised": _notice_revised, "pilot_places": _pilot_places,
     "figure_changed": _figure_changed, "source_broken": _source_status, "source_recovered": _source_status,
-    "source_quiet": _source_quiet, "delivery_dead": _delivery_dead,
+    "source_quiet": _source_quiet, "delivery_dead": _delivery_dead, "registry_conflict": _registry_conflict,
 }

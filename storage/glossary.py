@@ -94,6 +94,7 @@ EVENT_KINDS: dict[str, tuple[str, str]] = {
     "source_recovered": ("来源恢复", "Source recovered"),
     "source_quiet": ("来源长期无新文件", "Source quiet"),
     "delivery_dead": ("投递失败", "Delivery failed"),
+    "registry_conflict": ("试点名单冲突", "Registry conflict"),
 }
 
 #: customs supervision mode codes → (Chinese short name, English short name, source)
