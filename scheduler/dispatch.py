@@ -24,8 +24,6 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
-
 from cbecwatch.config import AlertSettings
 from scheduler.channels import ChannelError, redact
 from scheduler.channels.apprise import send_apprise
@@ -34,7 +32,7 @@ from scheduler.channels.webhook import send_webhook
 from scheduler.messages import Message, build_message
 from storage.db import Database
 from storage.models_alerts import DELIVERY_DEAD, Delivery, Subscriber
-from storage.outbox import RetryPolicy, claim, defer, due_ids, fold_digests, mark_delivered, mark_failed
+from storage.outbox import RetryPolicy, claim, defer, due_deliveries, fold_digests, mark_delivered, mark_failed
 from storage.secrets import SecretError, unseal
 from storage.targets import TargetError, check_apprise_url, check_webhook_url
 from storage.types import utcnow
@@ -145,10 +143,8 @@ class Dispatcher:
         report = DispatchReport()
         now = now or utcnow()
         with self.db.session() as session:
-            ids = due_ids(session, now, self.settings.dispatch_batch)
-            rows = session.execute(select(Delivery.id, Delivery.channel, Delivery.target)
-                                   .where(Delivery.id.in_(ids)).order_by(Delivery.id))
-            due = [(row.id, host_of(row.channel, row.target, self.settings)) for row in rows]
+            rows = sorted(due_deliveries(session, now, self.settings.dispatch_batch), key=lambda row: row.id)
+        due = [(row.id, host_of(row.channel, row.target, self.settings)) for row in rows]
         with ThreadPoolExecutor(max_workers=self.settings.send_workers, thread_name_prefix="send") as pool:
             for future in [pool.submit(self._deliver_guarded, delivery_id, host, report) for delivery_id, host in due]:
                 future.result()

@@ -17,6 +17,7 @@ import random
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
@@ -132,13 +133,14 @@ def fold_digests(session: Session, now: dt.datetime | None = None) -> list[Deliv
 
 
 # -- the dispatcher's side ---------------------------------------------------------------------------
-def due_ids(session: Session, now: dt.datetime, limit: int = 50) -> list[int]:
-    """Pending deliveries due now — of active subscribers: a paused one's messages wait for resume."""
+def due_deliveries(session: Session, now: dt.datetime, limit: int = 50) -> list[Any]:
+    """``(id, channel, target)`` of the pending deliveries due now, most overdue first — of active
+    subscribers: a paused one's messages wait for resume."""
     active = select(Subscriber.id).where(Subscriber.active.is_(True))
-    query = (select(Delivery.id).where(Delivery.status == PENDING, Delivery.next_attempt_at <= now,
-                                       Delivery.subscriber_id.in_(active))
+    query = (select(Delivery.id, Delivery.channel, Delivery.target)
+             .where(Delivery.status == PENDING, Delivery.next_attempt_at <= now, Delivery.subscriber_id.in_(active))
              .order_by(Delivery.next_attempt_at, Delivery.id).limit(limit))
-    return list(session.scalars(query))
+    return list(session.execute(query))
 
 
 def claim(session: Session, delivery_id: int, now: dt.datetime, policy: RetryPolicy) -> bool:
