@@ -4,8 +4,9 @@ The crawler's storage stage calls :func:`derive_events` right after ``save_notic
 commit, then :func:`storage.outbox.enqueue`: the notice, its events and their deliveries become
 visible together or not at all, so a crash can neither lose an alert nor announce an unsaved notice.
 
-Every event has a ``dedup_key`` naming the happening, not the page: a document (normalised 发文字号)
-found on a second site, or the same revision seen again, maps to the existing key and makes no event.
+Every event has a ``dedup_key`` naming the happening, not the page: a document (``storage.documents``:
+number and issuer, title and date, or near-identical text) found on a second site, or the same
+revision seen again, maps to the existing key and makes no event.
 """
 
 from __future__ import annotations
@@ -139,6 +140,8 @@ def _earlier_notices(session: Session, notice: Notice) -> list[tuple[Notice, dic
     if not notice.kind or notice.kind == "other":
         return []
     query = select(Notice).where(Notice.kind == notice.kind, Notice.id != notice.id)
+    if notice.document_id is not None:  # another copy of this very document is not an earlier notice
+        query = query.where((Notice.document_id != notice.document_id) | Notice.document_id.is_(None))
     if notice.doc_number_key:
         query = query.where((Notice.doc_number_key != notice.doc_number_key) | Notice.doc_number_key.is_(None))
     if notice.publish_date:
@@ -205,6 +208,15 @@ def figure_changes(session: Session, notice: Notice, version: NoticeVersion,
 
 
 # -- deriving --------------------------------------------------------------------------------------------
+def document_ident(notice: Notice) -> str:
+    """What an event's key names: the document (``storage.documents``), so its copies on other sites
+    make no second alert; a row stored without a document (written around ``save_notice``) falls back
+    to its number, then its page."""
+    if notice.document_id is not None:
+        return f"document:{notice.document_id}"
+    return f"doc:{notice.doc_number_key}" if notice.doc_number_key else f"notice:{notice.id}"
+
+
 def derive_events(session: Session, result: SaveResult, record: NoticeRecord, *,
                   silent_first_run: bool = True) -> list[Event]:
     """The events one ``save_notice`` outcome gives, already added to the session (new ones only).
@@ -221,7 +233,7 @@ def derive_events(session: Session, result: SaveResult, record: NoticeRecord, *,
         return []
     source = session.get(Source, notice.source)
     baseline = bool(silent_first_run and source is not None and source.last_success_at is None)
-    ident = f"doc:{notice.doc_number_key}" if notice.doc_number_key else f"notice:{notice.id}"
+    ident = document_ident(notice)
     summary = notice_summary(notice, version)
     places = _places(version)
     removed = _places(version, "removed_cities")

@@ -95,6 +95,22 @@ class SourceRun(Base):
     crawl_run: Mapped[CrawlRun | None] = relationship(back_populates="source_runs")
 
 
+class Document(Base):
+    """One official document, whatever the number of sources it was crawled from (``storage.documents``).
+
+    ``key`` is its identity (``docno:财关税〔2018〕49号``, ``title_date:…|2024-03-01`` or ``url:…``);
+    its copies are the notices that point at it."""
+
+    __tablename__ = "documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(512), unique=True)
+    key_kind: Mapped[str] = mapped_column(String(16))
+    first_seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    copies: Mapped[list[Notice]] = relationship(back_populates="document", order_by="Notice.id")
+
+
 class Notice(Base):
     __tablename__ = "notices"
     __table_args__ = (
@@ -128,6 +144,10 @@ class Notice(Base):
     last_changed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     #: number of the version the page showed when last fetched (pages can go back to an older text)
     current_version: Mapped[int | None] = mapped_column(Integer)
+    #: the document this row is one source's copy of (None only for rows written around storage)
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"), index=True)
+
+    document: Mapped[Document | None] = relationship(back_populates="copies")
 
     versions: Mapped[list[NoticeVersion]] = relationship(
         back_populates="notice", order_by="NoticeVersion.number", cascade="all, delete-orphan"

@@ -147,8 +147,19 @@ def _find_notice(session: Session, record: NoticeRecord) -> Notice | None:
     return next((n for n in found if n.url == record.url), found[0] if found else None)
 
 
+def _document_of(session: Session, record: NoticeRecord, notice_id: int | None = None) -> int:
+    """The document this copy belongs to, by the rules of :mod:`storage.documents` (created when new)."""
+    from storage.documents import document_for, identity_of
+
+    identity = identity_of(doc_number=record.doc_number, agencies=record.agencies, title=record.title,
+                           publish_date=record.publish_date, url=record.url)
+    return document_for(session, identity, publish_date=record.publish_date, text=record.text,
+                        first_seen_at=record.fetched_at, exclude_notice=notice_id)
+
+
 def save_notice(session: Session, record: NoticeRecord) -> SaveResult:
-    """Insert or update one notice; the caller owns the transaction.
+    """Insert or update one notice (one source's copy) and attach it to its document; the caller owns
+    the transaction.
 
     The comparison is with the version the page showed last time (``Notice.current_version``), not
     the newest row: a page that went back to an earlier text points at that stored row, and the
@@ -160,6 +171,7 @@ def save_notice(session: Session, record: NoticeRecord) -> SaveResult:
         notice = Notice(source=record.source, url=record.url, first_seen_at=record.fetched_at,
                         last_changed_at=record.fetched_at, current_version=1)
         _apply_metadata(notice, record)
+        notice.document_id = _document_of(session, record)
         version = _new_version(record, 1, digest)
         notice.versions.append(version)
         session.add(notice)
@@ -167,7 +179,11 @@ def save_notice(session: Session, record: NoticeRecord) -> SaveResult:
         refresh_places(session, notice, insert_facts(session, version.id, record.extraction))
         return SaveResult("new", notice.id, version.id, 1, None)
 
+    old_number_key = notice.doc_number_key
     _apply_metadata(notice, record)
+    if notice.document_id is None or notice.doc_number_key != old_number_key:
+        # A number read differently now (a better extractor, a corrected page) may name another document.
+        notice.document_id = _document_of(session, record, notice.id)
     # Only what the comparison needs: the stored texts, pages and extractions stay in the database.
     versions = {v.number: v for v in session.execute(_VERSIONS, {"notice_id": notice.id})}
     shown_number = notice.current_version or max(versions, default=0)
