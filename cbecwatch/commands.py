@@ -65,13 +65,17 @@ def _notice_row(notice: Any) -> dict[str, Any]:
         "effective_date": notice.effective_date.isoformat() if notice.effective_date else None,
         "kind": notice.kind, "relevant": notice.relevant,
         "first_seen_at": notice.first_seen_at.isoformat(), "last_changed_at": notice.last_changed_at.isoformat(),
+        "document_id": notice.document_id,
     }
 
 
 def listing_query(session: Session, *, limit: int = 50, since: dt.date | None = None, source: str | None = None,
-                  kind: str | None = None, city: str | None = None, province: str | None = None
-                  ) -> Select[tuple[Notice]]:
+                  kind: str | None = None, city: str | None = None, province: str | None = None,
+                  documents: bool = True) -> Select[tuple[Notice]]:
     """The select of ``cbecwatch notices``, newest first; bench/scale.py times this very function.
+
+    With *documents* (the default) each document is listed once, by its first-stored copy among those
+    the filters keep (``storage.documents.copies_by_document`` gives the others); without, every copy.
 
     City and province are normalised the way the extractor names places (杭州 -> 杭州市) and matched
     through the place index of each notice's current version; the session answers how many places
@@ -89,6 +93,20 @@ def listing_query(session: Session, *, limit: int = 50, since: dt.date | None = 
         query = query.where(Notice.source == source)
     if kind:
         query = query.where(Notice.kind == kind)
+    if documents:
+        # NOT EXISTS an earlier copy: with the index on document_id, one probe per listed row, so the
+        # listing still walks its order and stops at the limit.
+        from sqlalchemy.orm import aliased
+
+        other = aliased(Notice)
+        earlier = select(other.id).where(other.document_id == Notice.document_id, other.id < Notice.id)
+        if since:
+            earlier = earlier.where(other.publish_date >= since)
+        if source:
+            earlier = earlier.where(other.source == source)
+        if kind:
+            earlier = earlier.where(other.kind == kind)
+        query = query.where(~earlier.exists())
     if city or province:
         from crawler.extraction.places import city_names, province_names
 
@@ -136,7 +154,11 @@ def notices(args: argparse.Namespace) -> int:
     with db.session() as session:
         query = listing_query(session, limit=args.limit, since=args.since, source=args.source, kind=kind,
                               city=city, province=province)
-        rows = [_notice_row(n) for n in session.scalars(query)]
+        from storage.documents import copies_by_document, copies_of_notice
+
+        listed = list(session.scalars(query))
+        copies = copies_by_document(session, [n.document_id for n in listed if n.document_id is not None])
+        rows = [dict(_notice_row(n), sources=copies.get(n.document_id) or copies_of_notice(n)) for n in listed]
         if args.json:
             from storage.names_en import with_english
             from storage.places import places_by_notice
@@ -153,10 +175,12 @@ def notices(args: argparse.Namespace) -> int:
               "no notices stored yet — run `cbecwatch crawl` (or `make demo` without network)")
         return 0
     # Columns sized to what is shown; document numbers are measured in display columns (CJK = 2).
-    source_w = max(len(row["source"]) for row in rows)
+    for row in rows:  # the copies' sources, the first-seen one first
+        row["shown_sources"] = ",".join(dict.fromkeys(copy["source"] for copy in row["sources"]))
+    source_w = max(len(row["shown_sources"]) for row in rows)
     number_w = max(_width(row["doc_number"] or "—") for row in rows)
     for row in rows:
-        print(f"{row['id']:>5}  {row['publish_date'] or '----------'}  {row['source']:<{source_w}}  "
+        print(f"{row['id']:>5}  {row['publish_date'] or '----------'}  {row['shown_sources']:<{source_w}}  "
               f"{_fit(row['doc_number'] or '—', number_w)}  {row['title']}")
     return 0
 
@@ -183,6 +207,9 @@ def show(args: argparse.Namespace) -> int:
         ]
         shown = current_version_of(notice)
         data["current_version"] = shown.number if shown else None
+        from storage.copies import copies_compared
+
+        data["copies"] = copies_compared(session, notice)
         text = shown.text if shown else ""
     if args.json:
         print(json.dumps(dict(data, text=text), ensure_ascii=False, indent=2))
@@ -201,6 +228,9 @@ def show(args: argparse.Namespace) -> int:
                           for f in version["facts"]) or "none"
         print(f"{'version ' + str(version['number']):>15}: {version['fetched_at']}, {version['chars']} chars; "
               f"facts: {facts}")
+    from cbecwatch.commands_documents import print_copies
+
+    print_copies(data["copies"])
     print()
     print(text)
     return 0

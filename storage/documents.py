@@ -179,3 +179,26 @@ def document_for(conn: Any, identity: Identity, *, publish_date: dt.date | None,
     if matched is not None:
         return matched
     return _insert_document(conn, identity, first_seen_at or utcnow())
+
+
+def copies_by_document(session: Any, document_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+    """Every stored copy of each document, in the order they were first seen (the first is the one
+    whose source saw the document first, and made its alert)."""
+    from storage.models import Notice
+
+    out: dict[int, list[dict[str, Any]]] = {}
+    if not document_ids:
+        return out
+    rows = session.execute(sa.select(Notice.document_id, Notice.id, Notice.source, Notice.url, Notice.first_seen_at)
+                           .where(Notice.document_id.in_(sorted(set(document_ids))))
+                           .order_by(Notice.first_seen_at, Notice.id))
+    for document_id, notice_id, source, url, first_seen in rows:
+        out.setdefault(document_id, []).append(
+            {"source": source, "url": url, "first_seen": first_seen.isoformat(), "notice_id": notice_id})
+    return out
+
+
+def copies_of_notice(notice: Any) -> list[dict[str, Any]]:
+    """The copy list of a notice stored without a document: itself."""
+    return [{"source": notice.source, "url": notice.url, "first_seen": notice.first_seen_at.isoformat(),
+             "notice_id": notice.id}]
