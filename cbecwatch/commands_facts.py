@@ -1,4 +1,4 @@
-"""Commands about extracted facts: ``extract``, ``reparse`` (and, from its own module, ``zones``)."""
+"""Commands about extracted facts: ``extract``, ``reparse``, ``facts`` (and, from its own module, ``zones``)."""
 
 from __future__ import annotations
 
@@ -19,6 +19,12 @@ def add_commands(sub: argparse._SubParsersAction, date_type: object) -> None:
     reparse = sub.add_parser("reparse", help="re-extract every stored version after a parser improvement")
     reparse.add_argument("--source", metavar="NAME", help="only this source's notices")
     reparse.set_defaults(handler="cbecwatch.commands_facts:reparse")
+
+    facts = sub.add_parser("facts", help="rule figures over time (limits, rates, list sizes) with their documents")
+    facts.add_argument("--name", metavar="FIGURE", help="only this figure, e.g. single_limit_yuan")
+    facts.add_argument("--since", type=date_type, metavar="YYYY-MM-DD", help="only documents dated from this day")
+    facts.add_argument("--json", action="store_true")
+    facts.set_defaults(handler="cbecwatch.commands_facts:facts")
 
     from cbecwatch.commands_zones import add_zones_command
 
@@ -54,3 +60,35 @@ def reparse(args: argparse.Namespace) -> int:
           f"registry has {report.zones} places")
     return 1 if report.failed else 0
 
+
+
+def facts(args: argparse.Namespace) -> int:
+    """One row per (figure, document): date, old → new, number, title and the sources carrying it."""
+    from cbecwatch.commands import _database
+    from crawler.extraction.figures import RULE_FIGURES
+    from storage.facts import figure_history, figure_names
+
+    db = _database()
+    with db.session() as session:
+        if args.name:
+            known = sorted(set(RULE_FIGURES) | set(figure_names(session)))
+            if args.name not in known:
+                raise UserError(f"unknown figure {args.name!r}; known figures: {', '.join(known)}")
+        rows = figure_history(session, name=args.name, since=args.since)
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
+        return 0
+    if not rows:
+        print("no rule figure stored yet" + (" for these filters" if args.name or args.since else
+                                             " — run `cbecwatch crawl` (or `make demo` without network)"))
+        return 0
+    shown_name = None
+    for row in rows:
+        if row["name"] != shown_name:
+            shown_name = row["name"]
+            print(f"{'' if shown_name == rows[0]['name'] else chr(10)}{shown_name} ({row['unit'] or '?'})")
+        change = f"{row['old'] or '—'} → {row['new']}" if row["old"] != row["new"] else f"{row['new']} (unchanged)"
+        disagreeing = "".join(f"; {source} says {value}" for source, value in row["disagreeing"].items())
+        print(f"  {row['date'] or '----------'}  {change:<16}  {row['doc_number'] or '—'}  {row['title']}  "
+              f"[{', '.join(row['sources'])}{disagreeing}]")
+    return 0

@@ -1,13 +1,14 @@
-"""Turning the extractor's JSON output into queryable fact rows."""
+"""Turning the extractor's JSON output into queryable fact rows, and reading rule figures over time."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import and_, insert, select
 from sqlalchemy.orm import Session
 
-from storage.models import Fact
+from storage.models import Fact, Notice, NoticeVersion
 
 
 def fact_rows(extraction: dict[str, Any] | None) -> list[dict[str, Any]]:
@@ -58,3 +59,69 @@ def insert_facts(session: Session, version_id: int, extraction: dict[str, Any] |
     if rows:
         session.execute(insert(Fact.__table__), [{**row, "version_id": version_id} for row in rows])
     return rows
+
+
+def figure_history(session: Session, *, name: str | None = None, since: dt.date | None = None) -> list[dict[str, Any]]:
+    """Rule figures over time: one row per (figure name, document), oldest first within a name.
+
+    A document stored by several sources is one row, valued by the copy seen first (``sources`` lists
+    every copy stating the figure; ``disagreeing`` the copies that state another value). ``old`` is
+    the value the document itself says it replaces (``previous_X``, basis "stated"), else the value
+    of the previous document in the history (basis "earlier_document"). *since* cuts the rows shown,
+    not the history: the first row after it still has the old value from before it.
+    """
+    from storage.events import is_rule_figure
+
+    query = (select(Notice.id, Notice.document_id, Notice.source, Notice.url, Notice.title, Notice.doc_number,
+                    Notice.publish_date, Notice.issue_date, Notice.effective_date, Fact.name, Fact.value, Fact.unit)
+             .join(NoticeVersion, and_(NoticeVersion.notice_id == Notice.id,
+                                       NoticeVersion.number == Notice.current_version))
+             .join(Fact, Fact.version_id == NoticeVersion.id)
+             .where(Fact.kind == "figure", Notice.relevant.is_not(False))
+             .order_by(Notice.first_seen_at, Notice.id, Fact.position))
+    if name:
+        query = query.where(Fact.name.in_([name, f"previous_{name}"]))
+    documents: dict[Any, dict[str, Any]] = {}  # by document: figure -> first copy's row; "previous" values
+    for row in session.execute(query).mappings():
+        key = row["document_id"] if row["document_id"] is not None else f"notice:{row['id']}"
+        document = documents.setdefault(key, {"figures": {}, "stated": {}})
+        if row["name"].startswith("previous_"):
+            document["stated"].setdefault(row["name"].removeprefix("previous_"), row["value"])
+            continue
+        if not is_rule_figure(row["name"]):
+            continue
+        first = document["figures"].setdefault(row["name"], dict(row, sources=[], disagreeing={}))
+        if row["source"] not in first["sources"]:
+            first["sources"].append(row["source"])
+        if row["value"] != first["value"]:
+            first["disagreeing"][row["source"]] = row["value"]
+    rows = []
+    for key, document in documents.items():
+        for figure, first in document["figures"].items():
+            date = first["publish_date"] or first["issue_date"]
+            rows.append({"name": figure, "unit": first["unit"], "date": date, "new": first["value"],
+                         "stated_old": document["stated"].get(figure), "document_id": first["document_id"],
+                         "notice_id": first["id"], "doc_number": first["doc_number"], "title": first["title"],
+                         "url": first["url"], "effective_date": first["effective_date"],
+                         "sources": first["sources"], "disagreeing": first["disagreeing"], "_key": str(key)})
+    rows.sort(key=lambda r: (r["name"], r["date"] or dt.date.max, r["notice_id"]))
+    out: list[dict[str, Any]] = []
+    previous: dict[str, Any] = {}
+    for row in rows:
+        stated = row.pop("stated_old")
+        earlier = previous.get(row["name"])
+        row["old"], row["basis"] = (stated, "stated") if stated is not None else (
+            (earlier, "earlier_document") if earlier is not None else (None, None))
+        previous[row["name"]] = row["new"]
+        row.pop("_key")
+        if since is None or (row["date"] is not None and row["date"] >= since):
+            out.append(row)
+    return out
+
+
+def figure_names(session: Session) -> list[str]:
+    """The rule figure names stored (of any version)."""
+    from storage.events import is_rule_figure
+
+    names = session.scalars(select(Fact.name).where(Fact.kind == "figure").distinct())
+    return sorted(n for n in names if is_rule_figure(n))

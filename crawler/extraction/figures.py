@@ -50,6 +50,10 @@ _ITEMS = (
     ("items_added", re.compile(r"(\d{1,5})\s*(?:个|项)\s*(?:8位)?\s*(?:税目|税号)?\s*(?:商品)?\s*"
                                r"纳入(?:清单|正面清单)")),
 )
+# The rule figures this module can report (their ``previous_X`` twins and the per-document counts
+# items_added / items_removed aside): what ``cbecwatch facts --name`` accepts on an empty database.
+RULE_FIGURES = (*(f"{key}_limit_yuan" for key, _ in _LIMITS), *(name for name, _ in _RATE_TERMS),
+                "items_total", "return_window_days")
 _RETURN = re.compile(
     r"(\d{1,3})\s*(?:天|日)\s*(?:内|以内)?[^。；]{0,10}退货|退货[^。；]{0,15}?(\d{1,3})\s*(?:天|日)")
 
