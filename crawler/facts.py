@@ -53,7 +53,7 @@ def reparse(session: Session, source: str | None = None) -> ReparseReport:
     """Re-extract every stored version (no network); update facts, notice fields, place index and registry."""
     from storage.facts import facts_from_extraction
     from storage.models import Notice, NoticeVersion
-    from storage.notices import apply_extraction, current_version_of, raw_html_of
+    from storage.notices import apply_extraction, current_version_of, raw_html_of, refresh_document
     from storage.places import refresh_places
     from storage.registry import rebuild_registry
 
@@ -81,8 +81,11 @@ def reparse(session: Session, source: str | None = None) -> ReparseReport:
                 stored.facts = facts_from_extraction(extraction)
             stored.extractor_version = version
         shown = current_version_of(notice)
+        number_key = notice.doc_number_key
         if shown is not None and shown.extraction:
             apply_extraction(notice, shown.extraction)
+        if shown is not None and (notice.document_id is None or notice.doc_number_key != number_key):
+            refresh_document(session, notice, shown.text)  # a number found now may name another document
         # Always, not only when the extraction changed: reparse is also how an index that missed a
         # notice (written by an older cbecwatch, say) is made whole again.
         refresh_places(session, notice, shown.facts if shown is not None else [])

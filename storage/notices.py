@@ -157,6 +157,16 @@ def _document_of(session: Session, record: NoticeRecord, notice_id: int | None =
                         first_seen_at=record.fetched_at, exclude_notice=notice_id)
 
 
+def refresh_document(session: Session, notice: Notice, text: str) -> None:
+    """Re-attach a stored copy after its number was read anew (``reparse``)."""
+    from storage.documents import document_for, identity_of
+
+    identity = identity_of(doc_number=notice.doc_number, agencies=notice.agencies or [], title=notice.title,
+                           publish_date=notice.publish_date, url=notice.url)
+    notice.document_id = document_for(session, identity, publish_date=notice.publish_date, text=text,
+                                      first_seen_at=notice.first_seen_at, exclude_notice=notice.id)
+
+
 def save_notice(session: Session, record: NoticeRecord) -> SaveResult:
     """Insert or update one notice (one source's copy) and attach it to its document; the caller owns
     the transaction.

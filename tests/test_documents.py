@@ -298,3 +298,18 @@ def test_migration_0011_merges_stored_copies_into_documents(database_url: str) -
             assert session.scalar(select(func.count(func.distinct(Notice.document_id)))) == 2
     finally:
         database.dispose()
+
+
+def test_reparse_moves_a_copy_whose_number_is_read_now_into_that_document(db) -> None:
+    from crawler.facts import reparse
+
+    numbered = store(db, record("govcn", "https://govcn.example/49"))[0]
+    # stored by an "older extractor" that missed the number printed above the text
+    unnumbered = store(db, record("mof_gss", "https://mof.example/49", doc_number=None, title="关于税收政策的通知",
+                                  text="财关税〔2018〕49号\n" + OTHER_BODY))[0]
+    assert unnumbered != numbered
+    with db.session() as session, session.begin():
+        reparse(session, "mof_gss")
+    with db.session() as session:
+        copy = session.scalar(select(Notice).where(Notice.url == "https://mof.example/49"))
+        assert copy.doc_number == "财关税〔2018〕49号" and copy.document_id == numbered
