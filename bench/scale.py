@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from bench.common import Result, failed, median, percentile
 from cbecwatch.commands import listing_query
 from storage.db import open_database
-from storage.models import Fact, Notice, NoticeVersion, Source
+from storage.models import Document, Fact, Notice, NoticeVersion, Source
 from storage.places import NoticePlace
 
 TARGET_MS = 20.0
@@ -67,13 +67,15 @@ def _cities(rng: random.Random) -> list[dict[str, str]]:
 
 
 def generate(count: int, rng: random.Random, cities: list[dict[str, str]]
-             ) -> tuple[list[dict], list[dict], list[dict], list[dict]]:
-    """Rows of notices, versions, facts and place index rows with explicit ids (facts point at versions)."""
+             ) -> tuple[list[dict], list[dict], list[dict], list[dict], list[dict]]:
+    """Rows of documents, notices, versions, facts and place index rows with explicit ids (facts point at
+    versions). Every fourth notice is a second source's copy of the one before it: one document, two rows,
+    which the listing shows once."""
     kinds, weights = zip(*KIND_WEIGHTS.items(), strict=True)
     zipf = [1 / (i + 1) for i in range(len(cities))]  # a few cities in many notices, most in few
     now = dt.datetime.now(dt.UTC)
     start = dt.date(2012, 1, 1)
-    notices, versions, facts, places = [], [], [], []
+    documents, notices, versions, facts, places = [], [], [], [], []
     fact_id = 0
     for i in range(1, count + 1):
         kind = rng.choices(kinds, weights)[0]
@@ -81,8 +83,12 @@ def generate(count: int, rng: random.Random, cities: list[dict[str, str]]
         publish = None if rng.random() < 0.03 else day
         source = SOURCES[i % len(SOURCES)]
         body = f"关于跨境电子商务零售进口有关事项的通知（合成数据第{i}号）。" * rng.randint(2, 8)
+        document_id = i - 1 if i % 4 == 0 else i
+        if document_id == i:
+            documents.append({"id": i, "key": f"docno:bench{i}", "key_kind": "docno", "first_seen_at": now})
         notices.append({
-            "id": i, "source": source, "url": f"https://bench.invalid/{source}/{i}.htm", "site_id": str(i),
+            "id": i, "document_id": document_id, "source": source, "url": f"https://bench.invalid/{source}/{i}.htm",
+            "site_id": str(i),
             "title": f"合成公告第{i}号：关于跨境电子商务有关事项的通知", "doc_number": f"署公告〔{day.year}〕{i}号",
             "doc_number_key": f"署公告〔{day.year}〕{i}号", "agencies": ["海关总署"], "issue_date": day,
             "publish_date": publish, "effective_date": None, "kind": kind, "relevance": rng.random(),
@@ -101,19 +107,22 @@ def generate(count: int, rng: random.Random, cities: list[dict[str, str]]
         fact_id += 1
         facts.append({"id": fact_id, "version_id": i, "kind": "date", "position": 99, "name": "issue_date",
                       "value": day.isoformat(), "unit": None, "province": None, "adcode": None})
-    return notices, versions, facts, places
+    return documents, notices, versions, facts, places
 
 
 def _insert(db: Any, count: int, rng: random.Random, cities: list[dict[str, str]]) -> dict[str, Any]:
     with db.session() as session, session.begin():
         for name in SOURCES:
             session.merge(Source(name=name, agency=name, status="ok", consecutive_failures=0))
-    notices, versions, facts, places = generate(count, rng, cities)
+    documents, notices, versions, facts, places = generate(count, rng, cities)
     # Each batch's facts and places, sorted out before the clock starts: the insert rate is the
     # database's, not that of scanning every row once per batch.
     batch_facts: dict[int, list[dict]] = {}
     for f in facts:
         batch_facts.setdefault((f["version_id"] - 1) // BATCH, []).append(f)
+    batch_documents: dict[int, list[dict]] = {}
+    for d in documents:  # a copy's document (its id - 1) is in its own batch: BATCH is a multiple of 4
+        batch_documents.setdefault((d["id"] - 1) // BATCH, []).append(d)
     batch_places: dict[int, list[dict]] = {}
     for p in places:
         batch_places.setdefault((p["notice_id"] - 1) // BATCH, []).append(p)
@@ -122,13 +131,14 @@ def _insert(db: Any, count: int, rng: random.Random, cities: list[dict[str, str]
         for lo in range(0, count, BATCH):
             hi = lo + BATCH
             with conn.begin():
+                conn.execute(insert(Document.__table__), batch_documents[lo // BATCH])
                 conn.execute(insert(Notice.__table__), notices[lo:hi])
                 conn.execute(insert(NoticeVersion.__table__), versions[lo:hi])
                 for table, rows in ((Fact.__table__, batch_facts), (NoticePlace.__table__, batch_places)):
                     if rows.get(lo // BATCH):
                         conn.execute(insert(table), rows[lo // BATCH])
     seconds = time.perf_counter() - t0
-    rows = len(notices) + len(versions) + len(facts) + len(places)
+    rows = len(documents) + len(notices) + len(versions) + len(facts) + len(places)
     return {"notices": count, "rows": rows, "facts": len(facts), "places": len(places), "seconds": round(seconds, 3),
             "notices_per_s": round(count / seconds), "rows_per_s": round(rows / seconds)}
 
