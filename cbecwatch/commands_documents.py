@@ -17,21 +17,23 @@ def print_copies(copies: list[dict[str, Any]]) -> None:
         if copy["this"]:
             continue
         differences = copy["differences"]
-        print(f"\n--- this copy vs {copy['source']} (notice {copy['notice_id']}) ---")
+        places = differences["places"]
+        if not (differences["fields"] or differences["figures"] or places) and differences["same_text"]:
+            print(f"\n--- {copy['source']} (notice {copy['notice_id']}): same title, number, dates, figures, "
+                  "places and text ---")
+            continue
+        print(f"\n--- this copy → {copy['source']} (notice {copy['notice_id']}) ---")
         for name, (mine, theirs) in differences["fields"].items():
             print(f"{name:>15}: {mine or '—'} → {theirs or '—'}")
         for name, (mine, theirs) in differences["figures"].items():
             print(f"{'figure ' + name:>15}: {mine or '—'} → {theirs or '—'}")
-        places = differences["places"]
         if places:
             print(f"{'places':>15}: only here: {', '.join(places['only_here']) or '—'}; "
                   f"only there: {', '.join(places['only_there']) or '—'}")
         if differences["same_text"]:
             print(f"{'text':>15}: identical")
-        else:
-            diff = differences["text_diff"]
-            print(f"{'text':>15}: {diff['removed']} paragraphs only here, {diff['added']} only there")
-            if diff["text"]:
-                print(diff["text"])
-        if not (differences["fields"] or differences["figures"] or places) and differences["same_text"]:
-            print(f"{'':>15}  (the copies agree)")
+            continue
+        diff = differences["text_diff"]
+        print(f"{'text':>15}: {diff['removed']} paragraphs only here, {diff['added']} only there")
+        if diff["text"]:
+            print(diff["text"])

@@ -143,9 +143,9 @@ def _same_day_match(conn: Any, identity: Identity, publish_date: dt.date | None,
              .order_by(_NOTICES.c.id.desc()).limit(SAME_DAY_CANDIDATES))
     if exclude_notice is not None:
         query = query.where(_NOTICES.c.id != exclude_notice)
-    for document_id, kind, candidate in conn.execute(query):
-        if identity.kind == "docno" and kind == "docno":
-            continue  # two different numbers are two documents, however alike their texts
+    if identity.kind == "docno":  # two different numbers are two documents, however alike their texts
+        query = query.where(_DOCUMENTS.c.key_kind != "docno")
+    for document_id, _kind, candidate in conn.execute(query):
         if near_identical(text, candidate):
             return int(document_id)
     return None
