@@ -313,3 +313,19 @@ def test_reparse_moves_a_copy_whose_number_is_read_now_into_that_document(db) ->
     with db.session() as session:
         copy = session.scalar(select(Notice).where(Notice.url == "https://mof.example/49"))
         assert copy.doc_number == "财关税〔2018〕49号" and copy.document_id == numbered
+
+
+def test_the_listing_shows_a_document_once_by_the_copy_the_filters_keep(db) -> None:
+    from cbecwatch.commands import listing_query
+
+    for source in ("govcn", "mof_gss"):
+        store(db, record(source, f"https://{source}.example/49"))
+    store(db, record("govcn", "https://govcn.example/17", doc_number="国函〔2016〕17号", text=OTHER_BODY))
+    with db.session() as session:
+        def listed(**filters: Any) -> list[tuple[str, str]]:
+            return [(n.source, n.url) for n in session.scalars(listing_query(session, **filters))]
+
+        # same day: newest id first; 49号 by its first-stored copy, govcn's
+        assert listed() == [("govcn", "https://govcn.example/17"), ("govcn", "https://govcn.example/49")]
+        assert listed(source="mof_gss") == [("mof_gss", "https://mof_gss.example/49")]
+        assert len(listed(documents=False)) == 3  # every copy, as before documents existed
