@@ -28,6 +28,9 @@ COUNT = re.compile(rf"等\s*{_NUM}\s*个\s*(?:城市|地区|直属海关|海关|
 _DESIGNATION_CONTEXT = re.compile(r"试验区|试点|示范区|综试区|跨境")
 _UNRESOLVED_SHAPE = re.compile(r"[\u4e00-\u9fa5]{2,10}(?:市|地区|自治州|盟|新区|全岛|综合实验区)")
 _NOT_A_PLACE = re.compile(r"城市|地区名|名称|所在|所有|各|试验区|保税|示范|中心|区域|海关|全部|有关|相关")
+# A sentence opened as history (回顾此前：2018年…；2020年，试点扩大至…) recaps in each of its clauses.
+_HISTORY_OPENING = re.compile(r"^[^，,：:；;。]{0,12}[：:]")
+_FULL_STOP = re.compile(r"[。！？!?]")
 _ITEM_SPLIT = re.compile(r"[、，,；;]")
 # A list that recaps earlier batches (国务院先后在杭州、天津…设立, 截至目前已在…) designates nothing now.
 _RECAP = re.compile(r"先后|此前|截至|累计|已在|已先后|已设立|已批准|已获批|至此|前[一二三四五六七八九十\d]{1,2}批|"
@@ -252,15 +255,28 @@ def _uniq(places: list[Place]) -> list[Place]:
     return out
 
 
+def _clauses(line: str) -> list[tuple[str, bool]]:
+    """The line's sentences split at 。；, each with whether its full sentence opens as history."""
+    out = []
+    for full in _FULL_STOP.split(line):
+        opening = _HISTORY_OPENING.match(full)
+        history = bool(opening and _RECAP.search(opening.group(0)))
+        out += [(part, history) for part in _SENT_END.split(full)]
+    return out
+
+
 def find_places(lines: Sequence[str], gaz: Gazetteer, context_provinces: frozenset[str]) -> PlaceResult:
     finder = PlaceFinder(gaz, context_provinces)
     res = PlaceResult()
     for line in lines:
         carried = False
-        for sentence in _SENT_END.split(join_cjk(line)):
+        for sentence, history in _clauses(join_cjk(line)):
             sentence = sentence[:MAX_SENTENCE]
-            spans = _spans(sentence, carried)
+            spans = [sp for sp in _spans(sentence, carried) if not (history and sp[0] == "designate")]
             carried = bool(_DESIGNATION_CONTEXT.search(sentence))
+            if carried:  # a counted customs list names pilot districts with or without a designation verb
+                for span in customs.counted_lists(sentence):
+                    res.customs_districts += customs.districts(span, known_only=True)
             for role, a, b in spans:
                 span = sentence[a:b]
                 if role == "designate" and customs.is_customs_list(span, sentence[b:b + 4]):
