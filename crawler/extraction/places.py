@@ -41,6 +41,13 @@ _EXTEND = re.compile(r"扩大(?:[^，。；]{0,6}?范围)?(?:至|到)|增加|新
 _APPROVED = re.compile(r"(?:获批|入选|入围|获准)(?!之后|后|以来|的|建设|设立)")
 # A report naming some places of the batch it reports: …等27个城市和地区设立…，其中包括我省的宝鸡.
 _AMONG = re.compile(r"其中(?:包括|有)")
+# 包括内蒙古鄂尔多斯和江苏扬州在内的27个城市新设综试区 / 在包括江苏南通在内的50个城市开展…试点
+_INCLUDING = re.compile(r"包括([^。；]{2,300}?)在内")
+# 本批上榜的27个“新面孔”包括鄂尔多斯、扬州…等 (a report naming some places of the batch it reports)
+# 这50个城市和海南全岛按照…开展: a place joined to the group just designated is designated with it.
+_JOINED_TO_GROUP = re.compile(r"(?:这|上述|该|此)\s*(?:\d{1,3}|[一二三四五六七八九十]{1,3})\s*个城市\s*"
+                              r"(?:和|及|以及|与)([^，。；,]{2,12}?)(?=按照|依照|参照|均|可|即可|开展|实施|[，,])")
+_BATCH_INCLUDES = re.compile(r"(?:本批|这批|此批|此次|本次|新设|新批|新增|上榜|获批)[^。；，,]{0,20}?包括")
 _CN_NUM = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
            "九": 9}
 
@@ -92,7 +99,9 @@ def _spans(sentence: str, carried: bool = False) -> list[tuple[str, int, int]]:
     if _DESIGNATION_CONTEXT.search(sentence):
         designate = [(a, b) for a, b in _designation_spans(sentence) if not _recap(sentence, a, b)]
     elif carried:
-        designate = [(a, b) for a, b in _approved_spans(sentence) if not _recap(sentence, a, b)]
+        joined = [(m.start(1), m.end(1)) for m in _JOINED_TO_GROUP.finditer(sentence)]
+        designate = [(a, b) for a, b in _approved_spans(sentence) + _batch_includes(sentence) + joined
+                     if not _recap(sentence, a, b)]
     for a, b in designate:
         role = "exempt" if exempt_at >= 0 and a < exempt_at else "designate"
         spans.append((role, a, b))
@@ -119,6 +128,14 @@ def _approved_spans(s: str) -> list[tuple[int, int]]:
     return out
 
 
+def _batch_includes(s: str) -> list[tuple[int, int]]:
+    out = []
+    for m in _BATCH_INCLUDES.finditer(s):
+        j = _find_any(s, ("。", "；"), m.end())
+        out.append((m.end(), j if j >= 0 else len(s)))
+    return out
+
+
 def _find_any(s: str, words: Sequence[str], start: int = 0) -> int:
     return min((i for i in (s.find(w, start) for w in words) if i >= 0), default=-1)
 
@@ -139,6 +156,9 @@ def _designation_spans(s: str) -> list[tuple[int, int]]:
         if i >= 0:
             out.append((i + 1, j))
     out += _approved_spans(s)
+    out += [(m.start(1), m.end(1)) for m in _INCLUDING.finditer(s)]
+    out += [(m.start(1), m.end(1)) for m in _JOINED_TO_GROUP.finditer(s)]
+    out += _batch_includes(s)
     for m in _AMONG.finditer(s):
         j = _find_any(s, ("，", ","), m.end())
         out.append((m.end(), j if j >= 0 else len(s)))
@@ -268,10 +288,12 @@ def _clauses(line: str) -> list[tuple[str, bool]]:
 def find_places(lines: Sequence[str], gaz: Gazetteer, context_provinces: frozenset[str]) -> PlaceResult:
     finder = PlaceFinder(gaz, context_provinces)
     res = PlaceResult()
+    carried = False  # carried over paragraphs too: a report's next paragraph lists the batch (本批…包括)
     for line in lines:
-        carried = False
         for sentence, history in _clauses(join_cjk(line)):
             sentence = sentence[:MAX_SENTENCE]
+            if not sentence.strip():  # what follows a line's last 。 carries nothing, and resets nothing
+                continue
             spans = [sp for sp in _spans(sentence, carried) if not (history and sp[0] == "designate")]
             carried = bool(_DESIGNATION_CONTEXT.search(sentence))
             if carried:  # a counted customs list names pilot districts with or without a designation verb

@@ -120,3 +120,48 @@ def test_a_lead_that_publishes_dates_the_publication_not_the_issue() -> None:
 def test_a_month_and_day_after_the_dateline_are_no_date_of_that_year() -> None:
     text = "中新网2032年1月5日电 商务部等6部门12月28日联合印发《关于扩大跨境电商零售进口试点的通知》。"
     assert extract(text, is_html=False).issue_date is None
+
+
+# -- further classes found on the new dev documents (batch 2) -----------------------------------------------
+
+def test_places_a_report_names_with_baokuo_zainei_are_designated() -> None:
+    # shape of press-b6-2022-diplomatic
+    text = ("北京，2034年3月1日电 国务院已批准在20个城市和地区新设跨境电商综合试验区。\n"
+            "据国务院发布的消息，包括河北邢台和山东聊城在内的20个城市新设综试区，将复制推广前八批综试区的经验做法。")
+    r = extract(text, is_html=False)
+    assert r.kind == "pilot_zone_batch" and sorted(c.name for c in r.cities) == ["聊城市", "邢台市"]
+
+
+def test_the_next_paragraph_listing_the_batch_designates_its_places() -> None:
+    # shape of press-b6-2022-trad-partial: the list sits in the paragraph after the batch sentence
+    text = ("国务院日前批复同意在邢台等20个城市和地区设立跨境电子商务综合试验区。这是综试区第9次扩围。\n"
+            "本批上榜的20个“新面孔”包括邢台、聊城、曲靖等。\n"
+            "2015年3月，中国（杭州）跨境电子商务综合试验区获批设立，此后综试区逐批扩围。")
+    r = extract(text, is_html=False)
+    assert sorted(c.name for c in r.cities) == ["曲靖市", "聊城市", "邢台市"]
+
+
+def test_baokuo_in_a_recap_designates_nothing() -> None:
+    text = ("跨境电商综试区发展回顾\n截至目前，已设立的综试区包括杭州、天津在内的165个城市和地区。"
+            "本市将加快跨境电商发展。")
+    assert extract(text, is_html=False).cities == []
+
+
+def test_a_transition_policy_extended_to_named_cities_is_a_retail_import_pilot() -> None:
+    # shape of press-2017-12-07-transition-5cities
+    text = ("商务部：跨境电商零售进口监管过渡政策适用范围扩大\n"
+            "商务部新闻发言人表示，自2035年1月1日起，跨境电子商务零售进口监管过渡政策的适用范围扩大至"
+            "洛阳、株洲2个城市。")
+    r = extract(text, is_html=False)
+    assert r.kind == "retail_import_pilot" and sorted(c.name for c in r.cities) == ["株洲市", "洛阳市"]
+    assert r.effective_date == dt.date(2035, 1, 1)
+
+
+def test_a_place_joined_to_the_group_just_designated_is_designated_with_it() -> None:
+    # shape of press-2020-01-retail-50cities-nantong
+    text = ("六部门扩大跨境电商零售进口试点\n"
+            "六部门联合印发通知，在包括江苏盐城在内的40个城市开展跨境电商零售进口试点。\n"
+            "通知要求，这40个城市和海南全岛按照现行监管政策，开展网购保税进口业务。\n"
+            "至此，试点已覆盖126个城市（地区）和海南全岛。")
+    r = extract(text, is_html=False)
+    assert r.kind == "retail_import_pilot" and sorted(c.name for c in r.cities) == ["海南全岛", "盐城市"]
