@@ -38,9 +38,10 @@ _RECAP = re.compile(r"先后|此前|截至|累计|已在|已先后|已设立|已
 _CUSTOMS_SPAN = re.compile(r"在([^在。；]{2,400}?海关)(?:开展|实施|启动|试点)")
 # 扩大至 / 扩大适用范围到 / 增加 / 新增: the places follow the word.
 _EXTEND = re.compile(r"扩大(?:[^，。；]{0,6}?范围)?(?:至|到)|增加|新增")
+_ADVERB_ONLY = re.compile(r"\s*(?:也|还|亦|同时|同样|均|都|并|且|也已|已)?(?:成功|正式)?\s*")
 _APPROVED = re.compile(r"(?:获批|入选|入围|获准)(?!之后|后|以来|的|建设|设立)")
 # A report naming some places of the batch it reports: …等27个城市和地区设立…，其中包括我省的宝鸡.
-_AMONG = re.compile(r"其中(?:包括|有)")
+_AMONG = re.compile(r"其中[^，,。；：]{0,6}?(?:包括|有)")  # 其中包括 / 其中浙江有5个城市：湖州、嘉兴…
 # 包括内蒙古鄂尔多斯和江苏扬州在内的27个城市新设综试区 / 在包括江苏南通在内的50个城市开展…试点
 _INCLUDING = re.compile(r"包括([^。；]{2,300}?)在内")
 # 本批上榜的27个“新面孔”包括鄂尔多斯、扬州…等 (a report naming some places of the batch it reports)
@@ -124,6 +125,8 @@ def _approved_spans(s: str) -> list[tuple[int, int]]:
     out = []
     for m in _APPROVED.finditer(s):
         start = max(s.rfind("，", 0, m.start()), s.rfind(",", 0, m.start())) + 1
+        if _ADVERB_ONLY.fullmatch(s[start:m.start()]):  # 所在地舟山，也获批…: the place is in the clause before
+            start = max(s.rfind("，", 0, start - 1), s.rfind(",", 0, start - 1)) + 1
         out.append((start, m.start()))
     return out
 

@@ -165,3 +165,16 @@ def test_a_place_joined_to_the_group_just_designated_is_designated_with_it() -> 
             "至此，试点已覆盖126个城市（地区）和海南全岛。")
     r = extract(text, is_html=False)
     assert r.kind == "retail_import_pilot" and sorted(c.name for c in r.cities) == ["海南全岛", "盐城市"]
+
+
+def test_a_report_naming_its_provinces_places_after_qizhong_designates_them() -> None:
+    # shape of press-b5-2020-zhejiang-chinadaily: 其中浙江有5个城市：…
+    text = ("浙江综试区再扩容\n国务院近日批复同意在全国30个城市和地区设立跨境电子商务综合试验区，"
+            "其中浙江有2个城市：绍兴和温州。")
+    assert sorted(c.name for c in extract(text, is_html=False).cities) == ["温州市", "绍兴市"]
+
+
+def test_a_place_in_the_clause_before_ye_huopi_is_the_one_approved() -> None:
+    text = ("浙江综试区再扩容\n国务院近日批复同意在全国30个城市和地区设立跨境电子商务综合试验区。"
+            "自由贸易试验区所在地舟山，也获批开展跨境电商零售进口业务。")
+    assert [c.name for c in extract(text, is_html=False).cities] == ["舟山市"]
