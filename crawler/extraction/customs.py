@@ -17,8 +17,9 @@ DISTRICTS = frozenset((
     "深圳", "拱北", "汕头", "江门", "湛江", "南宁", "海口", "重庆", "成都", "贵阳", "昆明", "拉萨", "西安",
     "兰州", "西宁", "银川", "乌鲁木齐",
 ))
-# 等12个直属海关, and with words between the count and 海关: 等12个新增试点海关.
-_COUNT_NOUN = re.compile(r"等\s*[\d一二三四五六七八九十]{1,3}\s*个\s*[\u4e00-\u9fa5]{0,6}?(?:直属海关|海关)")
+# 等12个直属海关, with words between the count and 海关 (等12个新增试点海关), or the district by its other
+# name (等12个重点关区).
+_COUNT_NOUN = re.compile(r"等\s*[\d一二三四五六七八九十]{1,3}\s*个\s*[\u4e00-\u9fa5]{0,6}?(?:直属海关|海关|关区)")
 # A run of names joined by 、 (each may carry 海关) closed by such a count noun, wherever the sentence puts it:
 # 自9月1日起，重庆、成都、长沙、上海等12个新增试点海关对…实行 has no designation verb before the list.
 _COUNTED_LIST = re.compile(r"[\u4e00-\u9fa5]{2,6}(?:\s*[、，,和及与]\s*[\u4e00-\u9fa5]{2,6}){0,45}\s*"

@@ -218,7 +218,10 @@ def _labelled_lines(lines: Sequence[str]) -> dict[str, str]:
     return out
 
 
-_PUBLISHED_ON = re.compile(r"于\s*(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*(?:正式|联合)?(发布|公布|印发)")
+# 财政部…于2016年3月24日联合印发 / 2026年2月6日，财政部、海关总署、国家税务总局发布…: a lead that opens with
+# its date (or says 于 date) and names who published, without a 《title》.
+_PUBLISHED_ON = re.compile(r"(?:于|^|(?<=[。！？]))[ \t]*(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)[ \t]*[，,]?[ \t]*"
+                           r"(?:[\u4e00-\u9fa5、]{0,40}?)(?:正式|联合)?(发布|公布|印发)", re.M)
 
 
 def _lead_dates(reported: Any, lines: Sequence[str], title: str | None) -> tuple[dt.date | None, dt.date | None]:

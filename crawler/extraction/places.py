@@ -298,8 +298,8 @@ def find_places(lines: Sequence[str], gaz: Gazetteer, context_provinces: frozens
             if not sentence.strip():  # what follows a line's last 。 carries nothing, and resets nothing
                 continue
             spans = [sp for sp in _spans(sentence, carried) if not (history and sp[0] == "designate")]
-            carried = bool(_DESIGNATION_CONTEXT.search(sentence))
-            if carried:  # a counted customs list names pilot districts with or without a designation verb
+            before, carried = carried, bool(_DESIGNATION_CONTEXT.search(sentence))
+            if carried or before:  # a counted customs list names pilot districts with or without a designation verb
                 for span in customs.counted_lists(sentence):
                     res.customs_districts += customs.districts(span, known_only=True)
             for role, a, b in spans:

@@ -178,3 +178,32 @@ def test_a_place_in_the_clause_before_ye_huopi_is_the_one_approved() -> None:
     text = ("浙江综试区再扩容\n国务院近日批复同意在全国30个城市和地区设立跨境电子商务综合试验区。"
             "自由贸易试验区所在地舟山，也获批开展跨境电商零售进口业务。")
     assert [c.name for c in extract(text, is_html=False).cities] == ["舟山市"]
+
+
+def test_limits_with_a_qualifier_before_the_old_value_or_the_term_after_xiane_are_read() -> None:
+    # shape of tax-2018-meeting-diacron
+    figs = _figs("享受优惠政策的商品限额由单次交易3000元提高至6000元，年度交易限值由每人每年26000元提高至30000元。")
+    assert (figs["single_limit_yuan"], figs["previous_single_limit_yuan"]) == (6000, 3000)
+    assert (figs["annual_limit_yuan"], figs["previous_annual_limit_yuan"]) == (30000, 26000)
+
+
+def test_districts_counted_as_guanqu_in_the_sentence_after_the_pilot_are_districts() -> None:
+    # shape of customs-2024-measures-udfspace
+    text = ("海关总署出台跨境电商出口监管改革措施\n三是扩大出口拼箱货物“先查验后装运”试点。"
+            "南宁、昆明等6个重点关区将试行这一模式。")
+    r = extract(text, is_html=False)
+    assert r.kind == "customs_announcement" and set(r.customs_districts) == {"南宁海关", "昆明海关"}
+    assert r.cities == []
+
+
+def test_a_lead_opening_with_its_date_and_the_publishers_dates_the_publication() -> None:
+    text = "2036年2月6日，财政部、海关总署、国家税务总局发布跨境电商出口退运商品税收政策。"
+    r = extract(text, is_html=False)
+    assert r.publish_date == dt.date(2036, 2, 6) and r.issue_date is None
+
+
+def test_a_signature_date_above_a_publication_note_is_no_publication_date() -> None:
+    text = "\n".join(["某市人民政府关于加快跨境电商发展的通知", "各区人民政府：", "现将有关事项通知如下。",
+                      "某市人民政府", "2036年3月1日", "（此件公开发布）"])
+    r = extract(text, is_html=False)
+    assert r.issue_date == dt.date(2036, 3, 1) and r.publish_date is None
