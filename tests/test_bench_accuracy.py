@@ -53,6 +53,15 @@ def test_own_corpus_answers_are_complete_and_held_out_is_a_quarter():
         first = (CORPUS / e["file"]).read_text(encoding="utf-8").splitlines()[0]
         assert first.startswith(("# source: ", "# synthetic rewrite of ")), e["file"]
         assert e["class"] in CLASSES and e["split"] in ("dev", "heldout") and e["note"]
-    held = [e for e in entries if e["split"] == "heldout"]
-    assert len(held) >= 10 and len(held) * 4 >= len(entries)
+        # The recorded source is the page named on the file's first line (synthetic rewrites included).
+        assert first.split(" of ", 1)[-1].split("# source: ", 1)[-1] == e["source"], e["file"]
+    # A held-out document that has been scored once is seen: it moves to dev with seen_heldout, never back.
+    assert not [e["file"] for e in entries if e.get("seen_heldout") and e["split"] != "dev"]
+    # The fresh held-out split is a quarter (at least 8) of the documents added after the last scoring.
+    latest = max(e.get("batch", 1) for e in entries)
+    if latest > 1:
+        fresh = [e for e in entries if e.get("batch", 1) == latest]
+        held = [e for e in fresh if e["split"] == "heldout"]
+        assert len(held) >= 8 and len(held) * 4 >= len(fresh)
+        assert all(e.get("batch", 1) == latest for e in entries if e["split"] == "heldout")
     assert sum(1 for e in entries if e["expect"]["cities"] == []) >= 15

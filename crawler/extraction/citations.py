@@ -67,6 +67,7 @@ class Subject:
     lead: str = ""
     date: dt.date | None = None
     is_notice: bool = True  # False for a plan or a book: its date still dates the report, nothing else
+    issued: bool = False  # the lead's verb is 印发 (the notice's issue), not 公布/发布 (its publication)
 
 
 _SENTENCES = re.compile(r"[^。！？\n]+")
@@ -90,6 +91,36 @@ def _number(bracket: str, lead: str) -> str | None:
         n = joint.group(2) if joint.group(2).isdigit() else str(_cn_int(joint.group(2)))
         return f"{joint.group(1)}等{n}部门{number}"
     return number
+
+
+_ISSUE_VERB = re.compile(r"(?:联合|正式)?(?:印发|签发|下发)(?:了)?\s*$")
+# The date said right before the verb: 商务部等6部门3月18日联合印发《…》 under a dateline 中新网2021年3月22日电.
+_VERB_DATE = re.compile(r"(?:(?P<y>(?:19|20)\d\d)\s*年\s*)?(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日\s*"
+                        r"(?:[，,]?\s*[\u4e00-\u9fa5、]{0,40}?)?(?:联合|正式)?(?:印发|签发|下发|发布|公布|出台)(?:了)?\s*$")
+
+
+def _verb_date(lead: str) -> dt.date | None:
+    """The date of the lead's verb; a month and day without a year take the year of the date line before
+    them (a report's dateline), and only when that does not put them after it."""
+    from .dates import iter_dates
+
+    m = _VERB_DATE.search(lead)
+    if not m:
+        return None
+    if m.group("y"):
+        year = int(m.group("y"))
+    else:
+        earlier = [d for start, _, d in iter_dates(lead) if start < m.start()]
+        if not earlier:
+            return None
+        year = earlier[-1].year
+    try:
+        d = dt.date(year, int(m.group("m")), int(m.group("d")))
+    except ValueError:
+        return None
+    if not m.group("y") and earlier and d > earlier[-1]:
+        return None
+    return d
 
 
 def _cn_int(s: str) -> int | None:
@@ -119,5 +150,8 @@ def subject(text: str, limit: int = 3000) -> Subject | None:
             number = _number(b.group(1), lead) if b else None
             dated = [d for start, _, d in iter_dates(sentence) if start < m.start() or _AFTER_PUBLISH.match(after)]
             notice = "关于" in title or "清单" in title  # else a plan's or a book's name
-            return Subject(title, number if notice else None, lead, dated[0] if dated else None, notice)
+            issued = bool(_ISSUE_VERB.search(lead)) or bool(re.match(r"\s*[（(][^（()）]{0,40}[)）]\s*印发", after))
+            # An issue is dated only by the date said with its verb; a dateline dates the report, not the issue.
+            date = _verb_date(lead) or (dated[0] if dated and not issued else None)
+            return Subject(title, number if notice else None, lead, date, notice, issued)
     return None

@@ -24,7 +24,7 @@ EFFECTIVE = re.compile(rf"(?:自|从|于)\s*(?P<what>{_DATE_ANY}|(?:发布|公�
                        r"\s*(?:起|开始)?\s*(?:正式)?(?:施行|实施|执行|生效)")
 # A report's lead: 自2019年1月1日起，我国调整…政策 (the verb further on); read only when nothing stricter is.
 EFFECTIVE_LEAD = re.compile(rf"(?:自|从)\s*(?P<what>{_DATE_ANY})\s*起\s*[，,][^。；]{{0,30}}?"
-                            r"(?:调整|实施|执行|施行|提高|取消|启用)")
+                            r"(?:调整|实施|执行|施行|提高|取消|启用|不再|改为|改征|扩大|延长|停止)")
 EFFECTIVE_LABEL = re.compile(rf"(?:施行|实施|生效|执行)日期\s*[:：]\s*(?P<what>{_DATE_ANY})")
 # A phrase right after a cited title (《…》（财关税〔2018〕49号）自2019年1月1日起执行) is that document's date.
 _AFTER_CITED = re.compile(r"》\s*(?:[（(][^（()）]{0,40}[)）])?\s*(?:规定|明确)?\s*$")
@@ -168,12 +168,14 @@ def effective(text: str, subject: str | None = None) -> tuple[str | None, dt.dat
 
 # English metadata lines of bilingual reprints: "Date Issued: 11-14-2022", "Effective Date: 2023-01-01".
 _EN_LABELS = (
-    ("issue_date", r"date\s+(?:issued|of\s+issuance|of\s+issue|of\s+promulgation|signed)|issu(?:e|ing|ance)\s+date|"
-                   r"promulgation\s+date|issued\s+on|promulgated\s+on"),
-    ("effective_date", r"effective\s+date|date\s+(?:effective|of\s+effect(?:iveness)?|of\s+implementation)|"
-                       r"implementation\s+date|effective\s+(?:on|from|as\s+of)"),
-    ("publish_date", r"(?:release|publication|posting|published)\s+date|date\s+(?:released|published|posted)"),
+    ("issue_date", r"date\s*(?:issued|of\s*issuance|of\s*issue|of\s*promulgation|signed)|issu(?:e|ing|ance)\s*date|"
+                   r"promulgation\s*date|issued\s*on|promulgated\s*on"),
+    ("effective_date", r"effective\s*date|date\s*(?:effective|of\s*effect(?:iveness)?|of\s*implementation)|"
+                       r"implementation\s*date|effective\s*(?:on|from|as\s*of)"),
+    ("publish_date", r"(?:release|publication|posting|published)\s*date|date\s*(?:released|published|posted)"),
 )
+# Law databases' bilingual copies often lose the spaces between words ("DateIssued:11-14-2022Effective…"),
+# so the labels allow none between their words; the word pairs are specific enough not to match prose.
 _LATIN_WORD = re.compile(r"[A-Za-z]{4}")
 _EN_LINE = re.compile("|".join(f"(?P<{k}>{rx})" for k, rx in _EN_LABELS), re.I)
 _MONTHS = {m: i + 1 for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",

@@ -170,6 +170,16 @@ def doc_number(lines: Sequence[str], title: str | None, info: Mapping[str, str],
         found = find_numbers(title)
         if found:
             return _expand_customs(found[0][1], customs_context)
+        # 2b. the number in brackets right after the title, on the title's own line (a copy that runs title,
+        # number and addressees together). It is the document's own, though the masked text blanks it.
+        for ln in lines[:10]:
+            at = ln.find(title)
+            if at >= 0 and len(title) >= 8:
+                rest = ln[at + len(title):].lstrip()
+                close = re.match(r"[（(][^（()）]{0,30}(?:[（(][^（()）]{0,8}[)）])?[^（()）]{0,12}[)）]", rest)
+                found = find_numbers(close.group(0)) if close else []
+                if found:
+                    return _expand_customs(found[0][1], customs_context)
     # 3. a number line in the signature block (announcements printed with the number under the issuers).
     tail = list(lines[-8:]) if len(lines) > 10 else []
     for i in range(len(tail)):

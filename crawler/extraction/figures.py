@@ -13,12 +13,20 @@ from .model import Figure
 _CN_AMOUNT = "零〇一二三四五六七八九十百千万两"
 _AMOUNT = rf"(?:人民币)?\s*(\d[\d,，]{{0,12}}(?:\.\d+)?|[{_CN_AMOUNT}]{{1,10}})\s*(万)?\s*元"
 # 单次交易限值由人民币2000元提高至5000元 / 年度交易限值为人民币20000元
-_LIMITS = (("single", r"单次交易限值"), ("annual", r"(?:个人)?年度交易限值"))
+# Reports and press versions name the same limits in their own words: 单次交易限额, 单笔购物限额, 个人年度
+# 跨境电商购物限额, 年度购买额度 (corpus tax-2018-49-cgtn-govcn); the official term is 交易限值.
+_LIMIT_WORD = r"(?:交易|购物|购买|消费)?(?:限值|限额|额度)"
+_LIMITS = (("single", rf"(?:单次|单笔){_LIMIT_WORD}|(?:单次|单笔)交易(?=\s*(?:人民币)?\s*\d)"),  # 限额由单次交易2000元…
+           ("annual", rf"(?:个人)?年度(?:跨境电商|跨境)?{_LIMIT_WORD}"))
 # What may stand between a limit's name and its value: never the next limit's name (单次交易限值为五千元，
 # 年度交易限值由… must not give the single limit the annual one's change).
-_NOT_TERM = r"(?:(?!交易限值)[^。；])"
+_NOT_TERM = r"(?:(?!限值|限额|额度)[^。；])"
 _VERB = r"(?:提高|调整|上调|提升|下调|降低|调高|放宽|增加|增|扩大|减少|降)(?:到|至|为)"
-_CHANGE = re.compile(rf"^{_NOT_TERM}{{0,12}}?(?:由|从)\s*{_AMOUNT}\s*{_VERB}\s*{_AMOUNT}")
+# 由每人每年20000元提高至26000元: a short qualifier may stand between 由 and the old value; 2000元提高至5000元
+# right after the term (限额由单次交易2000元提高至5000元) is the same change without 由.
+_QUALIFIER = r"(?:每人每年|每人每次|每人|每年|每次|每单|单次交易|单笔交易|年度|个人)?"
+_CHANGE = re.compile(rf"^{_NOT_TERM}{{0,12}}?(?:(?:由|从)\s*{_QUALIFIER}|(?=\s*(?:人民币)?\s*\d))\s*{_AMOUNT}\s*{_VERB}"
+                     rf"\s*{_AMOUNT}")
 # 提高6000元至26000元: by how much, then to what
 _RAISE_BY = re.compile(rf"^{_NOT_TERM}{{0,12}}?(?:提高|增加|上调)\s*{_AMOUNT}\s*(?:至|到)\s*{_AMOUNT}")
 _RAISE = re.compile(rf"^{_NOT_TERM}{{0,12}}?{_VERB}\s*{_AMOUNT}")  # 提高至人民币8000元 (the old value unsaid)
@@ -46,8 +54,8 @@ _ITEMS = (
     # 新增29项 / 增加了滑雪用具、家用洗碟机等29项商品
     ("items_added", re.compile(rf"(?:新增|增加|增列)\s*(?:了)?{_LISTED}{_UNIT}(?:税号|税目|商品)?")),
     ("items_removed", re.compile(rf"(?:删除|删去|减少|调出)\s*(?:了)?{_LISTED}{_UNIT}")),
-    # 将…63个税目商品纳入清单
-    ("items_added", re.compile(r"(\d{1,5})\s*(?:个|项)\s*(?:8位)?\s*(?:税目|税号)?\s*(?:商品)?\s*"
+    # 将…63个税目商品纳入清单 / 63个税目商品将纳入清单 / 约63类商品纳入清单
+    ("items_added", re.compile(r"(\d{1,5})\s*(?:个|项|类)\s*(?:8位)?\s*(?:税目|税号)?\s*(?:商品)?\s*(?:将|被|拟)?\s*"
                                r"纳入(?:清单|正面清单)")),
 )
 # The rule figures this module can report (their ``previous_X`` twins and the per-document counts

@@ -18,6 +18,7 @@ _RETAIL = re.compile(r"跨境电子商务零售进口|跨境电商零售进口")
 _BATCH_CLAUSE = re.compile(r"(?:同意|决定|批准)[^。；]{0,40}?(?:在|设立)[^。；]{0,1200}?(?:设立|新设|建设)[^。；]{0,20}"
                            r"综合试验区|综合试验区[^。；]{0,12}获批(?!之后|后|以来)")
 _RECAP = re.compile(r"先后|此前|截至|累计|已在|已先后|已批准|已获批|以来|之后")
+_NEW = re.compile(r"新设|新批|新一批")
 # A plan or its cover notice recalls the batch that made its city a zone (2016年1月，国务院批复同意设立中国
 # （郑州）跨境电子商务综合试验区): its own words say it is a plan, and a plan is no batch.
 _PLAN = re.compile(r"制定本(?:实施)?方案|(?:实施|工作|行动|建设)方案[^。；]{0,12}印发给你们|结合本(?:市|省|区)实际|"
@@ -26,11 +27,18 @@ _PLAN = re.compile(r"制定本(?:实施)?方案|(?:实施|工作|行动|建设)�
 _TEXT_KINDS = (
     ("positive_list", re.compile(r"(?:公布|发布|调整|优化|印发)[^。；]{0,20}(?:零售进口商品清单|正面清单)|"
                                  r"(?:零售进口商品清单|正面清单)[^。；]{0,10}(?:公布|发布|调整)")),
-    ("tax_policy", re.compile(r"(?:调整|完善|出台|发布)[^。；]{0,12}零售进口税收政策|"
-                              r"单次交易限值[^。；]{0,6}(?:由|提高|调整|为)")),
-    ("retail_import_pilot", re.compile(r"零售进口(?:监管)?(?:试点|过渡期)[^。；]{0,20}(?:扩大|增加|新增|延长)|"
-                                       r"(?:扩大|增加)[^。；]{0,20}零售进口试点")),
+    # A press version says it in its own words: 零售进口税收新政, 提高跨境电商零售进口的购买限额, 单次交易限额由…
+    ("tax_policy", re.compile(r"(?:调整|完善|出台|发布)[^。；]{0,12}零售进口税收(?:政策|新政)|"
+                              r"(?:单次|单笔|年度)(?:交易|购物|购买)?(?:限值|限额)[^。；]{0,6}(?:由|提高|调整|为)|"
+                              r"(?:提高|调整|上调)[^。；]{0,12}零售进口的?(?:交易|购物|购买)?(?:限值|限额)|"
+                              r"零售进口[^。；]{0,12}不再征收行邮税")),
+    # 零售进口监管过渡政策的适用范围扩大至… / 在包括南通在内的50个城市开展跨境电商零售进口试点
+    ("retail_import_pilot", re.compile(r"零售进口(?:监管)?(?:试点|过渡期|过渡政策|过渡性政策)[^。；]{0,20}"
+                                       r"(?:扩大|增加|新增|延长)|(?:扩大|增加)[^。；]{0,20}零售进口试点|"
+                                       r"城市[^。；]{0,6}开展(?:跨境电商|跨境电子商务)零售进口试点")),
+    # 海关总署出台…监管改革措施 / 海关总署近日推出一系列政策改革: a report of an announcement without the word 公告
     ("customs_announcement", re.compile(r"海关总署[^。；]{0,12}(?:发布|印发)?公告|增列[^。；]{0,10}监管方式代码|"
+                                        r"海关总署[^。；]{0,6}(?:出台|推出|发布)[^。；]{0,20}监管[^。；]{0,4}(?:措施|改革)|"
                                         r"(?:直属海关|海关)[^。；]{0,20}(?:开展|实施)[^。；]{0,30}监管试点")),
 )
 
@@ -71,7 +79,8 @@ def from_text(title: str | None, text: str) -> str:
         return "tax_policy"
     for m in _BATCH_CLAUSE.finditer("" if _PLAN.search(head) else head):
         start = max(head.rfind("，", 0, m.start()), head.rfind("。", 0, m.start())) + 1
-        if not _RECAP.search(head, start, m.end()):
+        # 国务院已批准在27个城市新设…: a recap word with 新设 reports the new batch, not an old one.
+        if not _RECAP.search(head, start, m.end()) or _NEW.search(head, start, m.end()):
             return "pilot_zone_batch"
     for kind, rx in _TEXT_KINDS:
         if rx.search(head):

@@ -34,6 +34,11 @@ def looks_like_html(document: str) -> bool:
     return bool(_HTML_SNIFF.search(document[:4096]))
 
 
+# A database copy runs the title, its own bracketed number and the addressees into one line:
+# 国务院关于同意在廊坊等33个城市…的批复(国函(2022)126号)河北省、…人民政府,商务部:你们关于…
+_RUN_IN_TITLE = re.compile(r"^(?P<title>[^《》（()）\n]{0,40}关于[^《》（()）\n]{1,120}"
+                           r"的(?:通知|批复|公告|意见|决定|函|复函))"
+                           r"\s*(?P<number>[（(][^（()）\n]{0,30}(?:[（(][^（()）\n]{0,8}[)）])?[^（()）\n]{0,12}[)）])\s*\S")
 _LIST_ENTRY = re.compile(r"^[·•●▪◆■□\-—]|\d{4}[-./]\d{1,2}[-./]\d{1,2}\s*$")
 _HEADLINE = re.compile(r"[\u4e00-\u9fa5]")
 _NOT_HEADLINE = re.compile(r"[。，,：:；;]|^\d|\d{4}\s*[-年./]")
@@ -49,6 +54,9 @@ def _text_title(lines: Sequence[str]) -> str | None:
             continue
         if _TITLE_SHAPE.search(ln) and len(ln) <= 160 and not ln.endswith(("：", ":", "。")):
             return ln
+        run_in = _RUN_IN_TITLE.match(ln)
+        if run_in and find_numbers(run_in.group("number")):
+            return run_in.group("title")
     first = lines[0] if lines else ""
     if 4 <= len(first) <= 40 and _HEADLINE.search(first) and not _NOT_HEADLINE.search(first) \
             and not find_numbers(first) and not ag.is_agency_line(first):
@@ -147,7 +155,10 @@ def extract(document: str, *, url: str | None = None, is_html: bool | None = Non
     res.publish_date = _publish_date(info, meta, publish_date, lines)
     english = dates.english_metadata(lines)
     res.issue_date = res.issue_date or english.get("issue_date")
-    res.publish_date = (res.publish_date or english.get("publish_date") or (reported.date if reported else None)
+    # A report dates its subject by the verb of its lead: 印发 gives the notice's issue, 公布/发布 its publication.
+    lead_issue, lead_publish = _lead_dates(reported, lines, res.title)
+    res.issue_date = res.issue_date or lead_issue
+    res.publish_date = (res.publish_date or english.get("publish_date") or lead_publish
                         or _report_date(lines, res.title))
     rule, eff = dates.effective(text, about.title if about else None)
     res.effective_rule = rule
@@ -207,7 +218,21 @@ def _labelled_lines(lines: Sequence[str]) -> dict[str, str]:
     return out
 
 
-_PUBLISHED_ON = re.compile(r"于\s*(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*(?:正式)?(?:发布|公布|印发)")
+# 财政部…于2016年3月24日联合印发 / 2026年2月6日，财政部、海关总署、国家税务总局发布…: a lead that opens with
+# its date (or says 于 date) and names who published, without a 《title》.
+_PUBLISHED_ON = re.compile(r"(?:于|^|(?<=[。！？]))[ \t]*(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)[ \t]*[，,]?[ \t]*"
+                           r"(?:[\u4e00-\u9fa5、]{0,40}?)(?:正式|联合)?(发布|公布|印发)", re.M)
+
+
+def _lead_dates(reported: Any, lines: Sequence[str], title: str | None) -> tuple[dt.date | None, dt.date | None]:
+    """(issue, publish) said by a report's lead: the subject's date goes with its verb (印发 -> issue);
+    财政部…于2016年3月24日联合印发 without a 《title》 in the sentence counts too."""
+    if reported and reported.date:
+        return (reported.date, None) if reported.issued else (None, reported.date)
+    m = _PUBLISHED_ON.search("\n".join(ln for ln in lines[:4] if ln != title))
+    if m and m.group(2) == "印发":
+        return dates.parse_date(m.group(1)), None
+    return None, None
 
 
 def _report_date(lines: Sequence[str], title: str | None) -> dt.date | None:
@@ -218,7 +243,7 @@ def _report_date(lines: Sequence[str], title: str | None) -> dt.date | None:
         if d:
             return d
     m = _PUBLISHED_ON.search("\n".join(lines[:4]))
-    return dates.parse_date(m.group(1)) if m else None
+    return dates.parse_date(m.group(1)) if m and m.group(2) != "印发" else None  # 印发 dates the issue
 
 
 def _issue_date(info: Mapping[str, str], lines: Sequence[str]) -> tuple[dt.date | None, int | None]:

@@ -28,6 +28,9 @@ COUNT = re.compile(rf"等\s*{_NUM}\s*个\s*(?:城市|地区|直属海关|海关|
 _DESIGNATION_CONTEXT = re.compile(r"试验区|试点|示范区|综试区|跨境")
 _UNRESOLVED_SHAPE = re.compile(r"[\u4e00-\u9fa5]{2,10}(?:市|地区|自治州|盟|新区|全岛|综合实验区)")
 _NOT_A_PLACE = re.compile(r"城市|地区名|名称|所在|所有|各|试验区|保税|示范|中心|区域|海关|全部|有关|相关")
+# A sentence opened as history (回顾此前：2018年…；2020年，试点扩大至…) recaps in each of its clauses.
+_HISTORY_OPENING = re.compile(r"^[^，,：:；;。]{0,12}[：:]")
+_FULL_STOP = re.compile(r"[。！？!?]")
 _ITEM_SPLIT = re.compile(r"[、，,；;]")
 # A list that recaps earlier batches (国务院先后在杭州、天津…设立, 截至目前已在…) designates nothing now.
 _RECAP = re.compile(r"先后|此前|截至|累计|已在|已先后|已设立|已批准|已获批|至此|前[一二三四五六七八九十\d]{1,2}批|"
@@ -35,9 +38,17 @@ _RECAP = re.compile(r"先后|此前|截至|累计|已在|已先后|已设立|已
 _CUSTOMS_SPAN = re.compile(r"在([^在。；]{2,400}?海关)(?:开展|实施|启动|试点)")
 # 扩大至 / 扩大适用范围到 / 增加 / 新增: the places follow the word.
 _EXTEND = re.compile(r"扩大(?:[^，。；]{0,6}?范围)?(?:至|到)|增加|新增")
+_ADVERB_ONLY = re.compile(r"\s*(?:也|还|亦|同时|同样|均|都|并|且|也已|已)?(?:成功|正式)?\s*")
 _APPROVED = re.compile(r"(?:获批|入选|入围|获准)(?!之后|后|以来|的|建设|设立)")
 # A report naming some places of the batch it reports: …等27个城市和地区设立…，其中包括我省的宝鸡.
-_AMONG = re.compile(r"其中(?:包括|有)")
+_AMONG = re.compile(r"其中[^，,。；：]{0,6}?(?:包括|有)")  # 其中包括 / 其中浙江有5个城市：湖州、嘉兴…
+# 包括内蒙古鄂尔多斯和江苏扬州在内的27个城市新设综试区 / 在包括江苏南通在内的50个城市开展…试点
+_INCLUDING = re.compile(r"包括([^。；]{2,300}?)在内")
+# 本批上榜的27个“新面孔”包括鄂尔多斯、扬州…等 (a report naming some places of the batch it reports)
+# 这50个城市和海南全岛按照…开展: a place joined to the group just designated is designated with it.
+_JOINED_TO_GROUP = re.compile(r"(?:这|上述|该|此)\s*(?:\d{1,3}|[一二三四五六七八九十]{1,3})\s*个城市\s*"
+                              r"(?:和|及|以及|与)([^，。；,]{2,12}?)(?=按照|依照|参照|均|可|即可|开展|实施|[，,])")
+_BATCH_INCLUDES = re.compile(r"(?:本批|这批|此批|此次|本次|新设|新批|新增|上榜|获批)[^。；，,]{0,20}?包括")
 _CN_NUM = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
            "九": 9}
 
@@ -89,7 +100,9 @@ def _spans(sentence: str, carried: bool = False) -> list[tuple[str, int, int]]:
     if _DESIGNATION_CONTEXT.search(sentence):
         designate = [(a, b) for a, b in _designation_spans(sentence) if not _recap(sentence, a, b)]
     elif carried:
-        designate = [(a, b) for a, b in _approved_spans(sentence) if not _recap(sentence, a, b)]
+        joined = [(m.start(1), m.end(1)) for m in _JOINED_TO_GROUP.finditer(sentence)]
+        designate = [(a, b) for a, b in _approved_spans(sentence) + _batch_includes(sentence) + joined
+                     if not _recap(sentence, a, b)]
     for a, b in designate:
         role = "exempt" if exempt_at >= 0 and a < exempt_at else "designate"
         spans.append((role, a, b))
@@ -112,7 +125,17 @@ def _approved_spans(s: str) -> list[tuple[int, int]]:
     out = []
     for m in _APPROVED.finditer(s):
         start = max(s.rfind("，", 0, m.start()), s.rfind(",", 0, m.start())) + 1
+        if _ADVERB_ONLY.fullmatch(s[start:m.start()]):  # 所在地舟山，也获批…: the place is in the clause before
+            start = max(s.rfind("，", 0, start - 1), s.rfind(",", 0, start - 1)) + 1
         out.append((start, m.start()))
+    return out
+
+
+def _batch_includes(s: str) -> list[tuple[int, int]]:
+    out = []
+    for m in _BATCH_INCLUDES.finditer(s):
+        j = _find_any(s, ("。", "；"), m.end())
+        out.append((m.end(), j if j >= 0 else len(s)))
     return out
 
 
@@ -136,6 +159,9 @@ def _designation_spans(s: str) -> list[tuple[int, int]]:
         if i >= 0:
             out.append((i + 1, j))
     out += _approved_spans(s)
+    out += [(m.start(1), m.end(1)) for m in _INCLUDING.finditer(s)]
+    out += [(m.start(1), m.end(1)) for m in _JOINED_TO_GROUP.finditer(s)]
+    out += _batch_includes(s)
     for m in _AMONG.finditer(s):
         j = _find_any(s, ("，", ","), m.end())
         out.append((m.end(), j if j >= 0 else len(s)))
@@ -252,15 +278,30 @@ def _uniq(places: list[Place]) -> list[Place]:
     return out
 
 
+def _clauses(line: str) -> list[tuple[str, bool]]:
+    """The line's sentences split at 。；, each with whether its full sentence opens as history."""
+    out = []
+    for full in _FULL_STOP.split(line):
+        opening = _HISTORY_OPENING.match(full)
+        history = bool(opening and _RECAP.search(opening.group(0)))
+        out += [(part, history) for part in _SENT_END.split(full)]
+    return out
+
+
 def find_places(lines: Sequence[str], gaz: Gazetteer, context_provinces: frozenset[str]) -> PlaceResult:
     finder = PlaceFinder(gaz, context_provinces)
     res = PlaceResult()
+    carried = False  # carried over paragraphs too: a report's next paragraph lists the batch (本批…包括)
     for line in lines:
-        carried = False
-        for sentence in _SENT_END.split(join_cjk(line)):
+        for sentence, history in _clauses(join_cjk(line)):
             sentence = sentence[:MAX_SENTENCE]
-            spans = _spans(sentence, carried)
-            carried = bool(_DESIGNATION_CONTEXT.search(sentence))
+            if not sentence.strip():  # what follows a line's last 。 carries nothing, and resets nothing
+                continue
+            spans = [sp for sp in _spans(sentence, carried) if not (history and sp[0] == "designate")]
+            before, carried = carried, bool(_DESIGNATION_CONTEXT.search(sentence))
+            if carried or before:  # a counted customs list names pilot districts with or without a designation verb
+                for span in customs.counted_lists(sentence):
+                    res.customs_districts += customs.districts(span, known_only=True)
             for role, a, b in spans:
                 span = sentence[a:b]
                 if role == "designate" and customs.is_customs_list(span, sentence[b:b + 4]):
