@@ -195,6 +195,8 @@ def lookup_hs(session: Session, code: str, as_of: dt.date | None = None) -> dict
              for e in sorted(matches, key=lambda e: e.hs_code)]
     gone = [{"hs_code": c, "removed_by": _announcement(v)} for c, v in sorted(removed.items())
             if c.startswith(query[:8]) and c not in state]
+    first = versions[0] if versions else next(iter(_ordered(session)), None)
     return {"query": query, "as_of": day.isoformat(), "on_list": bool(lines), "lines": lines,
             "removed": gone if not lines else [], "list_size": len(state),
-            "list_version": _announcement(versions[-1]) if versions else None}
+            "list_version": _announcement(versions[-1]) if versions else None,
+            "first_version_from": first.applies_from.isoformat() if first else None}
