@@ -97,10 +97,13 @@ def find_header(rows: list[list[str | None]]) -> tuple[int, Columns] | None:
         if following and normalise_hs(following[hs] if hs < len(following) else None) is None and any(
                 c and (NAME_HEADER.search(c) or NOTES_HEADER.search(c)) for c in following):
             span.append(following)
+        last = index + len(span) - 1
+        if index > 0:  # the upper row of a two-row header (序号 and 备注 merged down, 商品 across)
+            span.append([_clean(c) for c in rows[index - 1]])
         name = _column(span, NAME_HEADER, hs)
         if name is None:
             continue
-        return index + len(span) - 1, Columns(hs, name, _column(span, NOTES_HEADER, hs),
+        return last, Columns(hs, name, _column(span, NOTES_HEADER, hs),
                                               _column(span, ACTION_HEADER, hs), len(row))
     return None
 
