@@ -93,3 +93,15 @@ def test_a_later_full_list_removes_what_it_leaves_out_and_tells_changed_descript
                       "doc_number": "财政部等部门公告2024年第8号", **data})
     assert "新增1个税号" in told["zh"] and "删除1个" in told["zh"] and "调整1个" in told["zh"]
     assert "1 tariff line added" in told["en"] and "1 changed" in told["en"] and "from 2024-02-01" in told["en"]
+
+
+def test_a_list_change_reads_in_the_mail_in_both_languages(db) -> None:
+    from scheduler.messages import build_message
+
+    announce(db, 7, files={"list.xls": xls_list(ROWS[:3])}, issued=dt.date(2022, 1, 28), effective=dt.date(2022, 3, 1))
+    with db.session() as session:
+        event = session.scalars(select(Event).where(Event.kind == "positive_list_changed")).one()
+        message = build_message("k1", "alert", "ops", [event], lang="both")
+    assert message.subject.startswith("[cbecwatch] 进口商品清单调整：")
+    assert "新增3个税号（04029100 浓缩但未加糖的非固状乳及奶油" in message.text
+    assert "3 tariff lines added (04029100" in message.text and "04029100" in message.html
