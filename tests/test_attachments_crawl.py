@@ -118,3 +118,16 @@ def test_a_revised_page_links_its_unchanged_attachments_by_conditional_requests(
     assert sorted({link["version"] for link in links}) == [1, 2]
     assert len({link["attachment_id"] for link in links}) == 4  # stored once each, linked twice
     assert len([e for e in run_json(cli, "events") if e["kind"] == "positive_list_changed"]) == 1
+
+
+def test_an_attachment_over_the_size_cap_is_reported_and_its_notice_still_stored(
+        cli: Any, mirror: MirrorServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CBECWATCH_MAX_PAGE_BYTES", "9000")  # the .xls list is 9,728 bytes, pages are smaller
+    result = cli("crawl", "--mirror", mirror.url, "--source", "mof_gss")
+    assert result.returncode in (0, 1), result.stdout + result.stderr
+    notice = next(n for n in run_json(cli, "notices", "--source", "mof_gss") if n["url"].endswith(LIST_NOTICE))
+    formats = sorted(a["format"] for a in run_json(cli, "attachments", "--notice", str(notice["id"])))
+    assert formats == ["pdf", "pdf", "wps"]
+    row = next(r for r in run_json(cli, "sources") if r["name"] == "mof_gss")
+    assert "too_large" in row["last_run"]["errors"]
+    assert "P020220130376125416348.xls" in json.dumps(row, ensure_ascii=False)
