@@ -61,6 +61,16 @@ def known_attachments(session: Session, source: str) -> dict[str, KnownAttachmen
     return {url: KnownAttachment(attachment_id, etag, modified) for url, attachment_id, etag, modified in rows}
 
 
+def lists_without_attachments(session: Session, source: str) -> set[str]:
+    """URLs of this source's list announcements (kind ``positive_list``) with no attachment stored: stored
+    before attachments were followed, or when they failed. Their next revisit asks unconditionally, so
+    a 304 does not hide the annex for good."""
+    linked = (select(NoticeVersion.notice_id).join(NoticeAttachment, NoticeAttachment.version_id == NoticeVersion.id)
+              .distinct())
+    return set(session.scalars(select(Notice.url).where(Notice.source == source, Notice.kind == "positive_list",
+                                                        Notice.id.not_in(linked))))
+
+
 def _stored(session: Session, fetched: FetchedAttachment, max_text_chars: int) -> Attachment | None:
     if fetched.body is None:
         return session.get(Attachment, fetched.known_id) if fetched.known_id else None

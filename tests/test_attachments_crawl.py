@@ -131,3 +131,22 @@ def test_an_attachment_over_the_size_cap_is_reported_and_its_notice_still_stored
     row = next(r for r in run_json(cli, "sources") if r["name"] == "mof_gss")
     assert "too_large" in row["last_run"]["errors"]
     assert "P020220130376125416348.xls" in json.dumps(row, ensure_ascii=False)
+
+
+def test_a_list_stored_before_attachments_were_followed_gets_them_on_its_next_revisit(
+        cli: Any, mirror: MirrorServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CBECWATCH_ATTACHMENTS", "0")  # an installation from before attachments
+    crawl(cli, mirror)
+    assert run_json(cli, "attachments") == []
+    monkeypatch.setenv("CBECWATCH_ATTACHMENTS", "1")
+    monkeypatch.setenv("CBECWATCH_REVISIT_DAYS", "100000")
+    monkeypatch.setenv("CBECWATCH_REVISIT_AFTER_HOURS", "0")
+    mirror.take_requests()
+    crawl(cli, mirror)
+    page = [r for r in mirror.take_requests() if r.path == LIST_NOTICE]
+    assert [r.status for r in page] == [200]  # asked without validators: a 304 would hide the annexes
+    assert len(run_json(cli, "attachments")) == 4
+    assert run_json(cli, "hs", "04029100")["on_list"] is True
+    mirror.take_requests()
+    crawl(cli, mirror)  # now they are stored: the revisit is conditional again
+    assert [r.status for r in mirror.take_requests() if r.path == LIST_NOTICE] == [304]

@@ -59,16 +59,22 @@ class FollowsAttachments:
     """Mixed into :class:`crawler.spiders.base.NoticeSpider`."""
 
     attachment_memory: dict[str, KnownAttachment]
+    #: stored list announcements without attachments: revisited without validators
+    attachments_missing: set[str]
 
     def load_attachment_memory(self: NoticeSpider) -> None:
         from crawler.runstore import database_for
-        from storage.attachments import known_attachments
+        from storage.attachments import known_attachments, lists_without_attachments
 
-        self.attachment_memory = {}
+        self.attachment_memory, self.attachments_missing = {}, set()
         if not self.settings.getbool("CBECWATCH_ATTACHMENTS", True):
             return
         with database_for(self.settings).session() as session:
             self.attachment_memory = known_attachments(session, self.name)
+            self.attachments_missing = lists_without_attachments(session, self.name)
+
+    def revisit_headers(self: NoticeSpider, url: str, conditional: dict[str, str]) -> dict[str, str]:
+        return {} if url in getattr(self, "attachments_missing", ()) else conditional
 
     def with_attachments(self: NoticeSpider, response: TextResponse, item: NoticeItem) -> Iterator[Any]:
         """The item, or the first request of the chain that fetches its attachments and then yields it."""

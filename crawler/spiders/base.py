@@ -72,7 +72,7 @@ class NoticeSpider(FollowsAttachments, scrapy.Spider):
         for request in self.strategy_requests(0):
             yield request
         for known in self.memory.due:
-            yield self.detail_request(known.url, headers=known.conditional_headers(),
+            yield self.detail_request(known.url, headers=self.revisit_headers(known.url, known.conditional_headers()),
                                       meta={"listing": known.listing(), "cbec_revisit": True})
 
     # -- what a source module provides -------------------------------------------------------
