@@ -102,6 +102,9 @@ class Settings:
     snapshot_limit: int = 0  # detail pages per source in a snapshot (0: no limit)
     max_page_bytes: int = 8 * 1024 * 1024
     max_text_chars: int = 400_000
+    #: follow a notice's attachment links (附件), at most max_attachments per notice
+    attachments: bool = True
+    max_attachments: int = 20
     #: sources not to crawl (CBECWATCH_DISABLED_SOURCES=customs,zj_fgw)
     disabled_sources: frozenset[str] = frozenset()
     #: days without a new notice after which an ``ok`` source raises ``source_quiet``
@@ -169,6 +172,8 @@ def load_settings() -> Settings:
         snapshot_limit=_env_int("CBECWATCH_SNAPSHOT_LIMIT", 0),
         max_page_bytes=_env_positive_int("CBECWATCH_MAX_PAGE_BYTES", 8 * 1024 * 1024),
         max_text_chars=_env_positive_int("CBECWATCH_MAX_TEXT_CHARS", 400_000),
+        attachments=_env_bool("CBECWATCH_ATTACHMENTS", True),
+        max_attachments=_env_positive_int("CBECWATCH_MAX_ATTACHMENTS", 20),
         disabled_sources=frozenset(
             name.strip() for name in os.environ.get("CBECWATCH_DISABLED_SOURCES", "").split(",") if name.strip()),
         quiet_days=_env_positive_int("CBECWATCH_QUIET_DAYS", 30),

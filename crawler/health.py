@@ -261,7 +261,9 @@ def progress_line(name: str, status: str, why: str | None, health: SourceHealth,
             f"{health.unchanged} unchanged), {health.known} known list rows skipped, "
             f"{health.not_modified + health.list_pages_unchanged} not modified (304), "
             f"{counts.get('requests', 0)} requests ({counts.get('list_requests', 0)} list, "
-            f"{counts.get('detail_requests', 0)} detail), {kib:.0f} KiB")
+            f"{counts.get('detail_requests', 0)} detail"
+            + (f", {counts['attachment_requests']} attachment" if counts.get("attachment_requests") else "")
+            + f"), {kib:.0f} KiB")
     if health.offsite:
         text += f", {health.offsite} off-site answers not stored"
     if health.truncated:

@@ -32,6 +32,8 @@ class NoticeItem:
     #: The page as the spider parsed it, for the extractor to read instead of parsing it again;
     #: dropped once extracted (never stored).
     parsed: ParsedPage | None = field(default=None, repr=False, compare=False)
+    #: the attachments its page links to, as fetched (storage.attachments.FetchedAttachment)
+    attachments: list[Any] = field(default_factory=list, repr=False)
 
 
 @dataclass(frozen=True)

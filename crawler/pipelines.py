@@ -20,9 +20,11 @@ from cbecwatch.config import get_alert_settings
 from crawler.health import SourceHealth
 from crawler.items import NoticeItem
 from crawler.runstore import database_for
+from storage.attachments import save_attachments
 from storage.events import derive_events
 from storage.notices import NoticeRecord, save_notice
 from storage.outbox import enqueue
+from storage.positive_list import record_positive_list
 
 log = logging.getLogger(__name__)
 STORAGE_ERROR = "storage"
@@ -63,6 +65,7 @@ def record_from_item(item: NoticeItem) -> NoticeRecord:
         http_last_modified=item.http_last_modified,
         extraction=item.extraction,
         extractor_version=item.extractor_version,
+        attachments=list(item.attachments),
     )
 
 
@@ -99,6 +102,35 @@ class ExtractionPipeline:
             health: SourceHealth = spider.health  # type: ignore[union-attr]
             health.record(EXTRACTION_ERROR, item.url, f"extraction failed for {item.url}: {exc!r}")
         return item
+
+
+class AttachmentPipeline:
+    """Reads each fetched attachment (text, tables, goods rows) in Twisted's thread pool: a 300-page
+    PDF takes seconds to parse and must not stall the reactor, which keeps the other sources' requests
+    moving meanwhile. A reader never raises (see :mod:`crawler.attachments.readers`); anything else
+    that fails is recorded against the source and the attachment is stored unread."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> AttachmentPipeline:
+        return cls(crawler)
+
+    def process_item(self, item: NoticeItem, spider: Spider | None = None) -> NoticeItem | Deferred[NoticeItem]:
+        if not any(a.body is not None for a in item.attachments):
+            return item
+        from twisted.internet.threads import deferToThread
+
+        from crawler.attachments.read import read_fetched
+
+        health: SourceHealth = (spider or self.crawler.spider).health  # type: ignore[union-attr]
+
+        def failed(failure: Failure) -> NoticeItem:
+            health.record(EXTRACTION_ERROR, item.url, f"attachments of {item.url} not read: {failure.value!r}")
+            return item
+
+        return deferToThread(read_fetched, item.attachments).addCallbacks(lambda _: item, failed)
 
 
 class StoragePipeline:
@@ -192,7 +224,12 @@ class StoragePipeline:
 
 def _store_one(session: Session, record: NoticeRecord, silent_first_run: bool) -> str:
     result = save_notice(session, record)
-    # Same transaction: the notice, its events and their outbox rows commit together.
+    if record.attachments:
+        save_attachments(session, result.version_id, record.attachments)
+    # Same transaction: the notice, its attachments, its events and their outbox rows commit together.
     events = derive_events(session, result, record, silent_first_run=silent_first_run)
+    if record.attachments:
+        events += record_positive_list(session, result.notice_id, result.version_id,
+                                       silent_first_run=silent_first_run)
     enqueue(session, events, record.text)
     return result.outcome

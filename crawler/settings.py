@@ -25,6 +25,9 @@ DOWNLOAD_TIMEOUT = _config.download_timeout
 DOWNLOAD_MAXSIZE = _config.max_page_bytes
 DOWNLOAD_WARNSIZE = _config.max_page_bytes // 2
 CBECWATCH_MAX_TEXT_CHARS = _config.max_text_chars
+# A notice's attachment links (附件) are followed under the same cap and politeness as pages.
+CBECWATCH_ATTACHMENTS = _config.attachments
+CBECWATCH_MAX_ATTACHMENTS = _config.max_attachments
 # An ok source with nothing new for this many days raises a source_quiet admin event; a source may
 # declare its own cadence (``quiet_days``), and CBECWATCH_QUIET_DAYS_<SOURCE> overrides both.
 CBECWATCH_QUIET_DAYS = _config.quiet_days
@@ -62,6 +65,7 @@ LOG_LEVEL = "INFO"
 
 ITEM_PIPELINES = {
     "crawler.pipelines.ExtractionPipeline": 300,
+    "crawler.pipelines.AttachmentPipeline": 400,
     "crawler.pipelines.StoragePipeline": 500,
 }
 # The storage stage commits notices in batches of up to this many, the first waiting at most this

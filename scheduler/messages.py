@@ -31,8 +31,8 @@ CHINA = ZoneInfo("Asia/Shanghai")
 TEMPLATES = Path(__file__).with_name("templates")
 LANGS = ("zh", "en", "both")
 # Most telling first: the subject names the weightiest event of a message.
-WEIGHT = ["pilot_places", "figure_changed", "notice_new", "notice_revised", "source_broken", "source_recovered",
-          "source_quiet", "delivery_dead"]
+WEIGHT = ["pilot_places", "positive_list_changed", "figure_changed", "notice_new", "notice_revised", "source_broken",
+          "source_recovered", "source_quiet", "delivery_dead"]
 #: the words of the mail around the sentences, per language
 WORDS = {
     "zh": {"alert": "cbecwatch 提醒", "digest": "cbecwatch 每日汇总", "beijing": "北京时间", "items": "条动态",

@@ -252,8 +252,36 @@ def _registry_conflict(event: Mapping[str, Any], en: bool) -> str:
     return f"抓取的{number}所列地区与内置名单不符（{told}），暂保留内置名单待核对"
 
 
+def _codes(lines: Sequence[Any], en: bool, limit: int = 10) -> str:
+    """33042000 眼用化妆品, …: the first codes of a change with their descriptions."""
+    shown = [f"{r.get('hs_code')} {r.get('description') or ''}".strip()
+             for r in lines[:limit] if isinstance(r, Mapping)]
+    return (", " if en else "、").join(shown) + ((" …" if en else "等") if len(lines) > limit else "")
+
+
+def _positive_list_changed(event: Mapping[str, Any], en: bool) -> str:
+    counts = event.get("counts") if isinstance(event.get("counts"), Mapping) else {}
+    added, removed, changed = (list(event.get(k) or []) for k in ("added", "removed", "changed"))
+    n_added, n_removed, n_changed = (counts.get(k, len(v)) for k, v in
+                                     (("added", added), ("removed", removed), ("changed", changed)))
+    total, since = counts.get("total"), event.get("applies_from")
+    if en:
+        parts = [f"{n_added} tariff line{'s' if n_added != 1 else ''} added ({_codes(added, True)})" if n_added else "",
+                 f"{n_removed} removed ({_codes(removed, True)})" if n_removed else "",
+                 f"{n_changed} changed ({_codes(changed, True)})" if n_changed else ""]
+        told = "; ".join(p for p in parts if p)
+        return (f"Cross-border e-commerce retail import positive list changed by {title_en(event)}: {told}; "
+                f"{total} tariff lines from {since}")
+    parts = [f"新增{n_added}个税号（{_codes(added, False)}）" if n_added else "",
+             f"删除{n_removed}个（{_codes(removed, False)}）" if n_removed else "",
+             f"调整{n_changed}个（{_codes(changed, False)}）" if n_changed else ""]
+    told = "，".join(p for p in parts if p)
+    return f"{_title_zh(event)}调整跨境电子商务零售进口商品清单：{told}；自{since}起共{total}个税号"
+
+
 _WRITERS = {
     "notice_new": _notice_new, "notice_revised": _notice_revised, "pilot_places": _pilot_places,
     "figure_changed": _figure_changed, "source_broken": _source_status, "source_recovered": _source_status,
     "source_quiet": _source_quiet, "delivery_dead": _delivery_dead, "registry_conflict": _registry_conflict,
+    "positive_list_changed": _positive_list_changed,
 }

@@ -7,6 +7,17 @@ set -euo pipefail
 
 pg_ready() { command -v pg_isready >/dev/null 2>&1 && pg_isready -q -h 127.0.0.1 -p 5432; }
 
+# Legacy Word (.doc) attachments are read by Debian's antiword, else catdoc (crawler/attachments/readers.py).
+if ! command -v antiword >/dev/null 2>&1 || ! command -v catdoc >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "ensure-services: installing antiword and catdoc (readers of .doc attachments)" >&2
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq antiword catdoc >/dev/null; } \
+      || echo "ensure-services: could not install antiword/catdoc: .doc attachments will be stored as unreadable" >&2
+  else
+    echo "ensure-services: antiword/catdoc missing (apt-get install antiword catdoc): .doc attachments stay unreadable" >&2
+  fi
+fi
+
 if pg_ready; then
   exit 0
 fi

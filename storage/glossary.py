@@ -90,6 +90,7 @@ EVENT_KINDS: dict[str, tuple[str, str]] = {
     "notice_revised": ("文件修订", "Notice revised"),
     "pilot_places": ("新增试点地区", "Pilot places"),
     "figure_changed": ("规则数值变化", "Rule changed"),
+    "positive_list_changed": ("进口商品清单调整", "Positive list changed"),
     "source_broken": ("来源失效", "Source broken"),
     "source_recovered": ("来源恢复", "Source recovered"),
     "source_quiet": ("来源长期无新文件", "Source quiet"),

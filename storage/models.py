@@ -201,4 +201,4 @@ class Fact(Base):
 # The alerting tables and the place index live in their own modules to keep files small; importing
 # them here registers them on Base.metadata wherever the models are loaded (Alembic's env, the CLI,
 # the crawler).
-from storage import models_alerts, places  # noqa: E402, F401
+from storage import models_alerts, models_attachments, places  # noqa: E402, F401

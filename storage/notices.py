@@ -70,6 +70,8 @@ class NoticeRecord:
     extraction: dict[str, Any] | None = None
     extractor_version: str | None = None
     fetched_at: dt.datetime = field(default_factory=utcnow)
+    #: the attachments the page links to, as fetched and read (storage.attachments.FetchedAttachment)
+    attachments: list[Any] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

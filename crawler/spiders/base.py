@@ -15,6 +15,7 @@ from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
+from crawler.attachments.fetch import FollowsAttachments
 from crawler.health import BLOCKED, LAYOUT_DRIFT, OFFSITE, PARSE, SourceHealth, describe_failure
 from crawler.incremental import CrawlMemory, load_memory
 from crawler.items import NoticeItem, ParsedPage
@@ -25,7 +26,7 @@ from crawler.parsing.status import page_behind_error
 _CHALLENGE_MARKERS = (b"__jsl_clearance", b"document.cookie", b"_$", b"location.reload", b"$_ts")
 
 
-class NoticeSpider(scrapy.Spider):
+class NoticeSpider(FollowsAttachments, scrapy.Spider):
     """Base class of every source module.
 
     A subclass sets ``name`` (the stable source id), ``agency``, ``home`` and ``relies_on`` (the
@@ -65,12 +66,13 @@ class NoticeSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[Request]:
         self.memory = load_memory(self.settings, self.name)
+        self.load_attachment_memory()
         self.strategies = self.list_strategies()
         self.strategy = 0
         for request in self.strategy_requests(0):
             yield request
         for known in self.memory.due:
-            yield self.detail_request(known.url, headers=known.conditional_headers(),
+            yield self.detail_request(known.url, headers=self.revisit_headers(known.url, known.conditional_headers()),
                                       meta={"listing": known.listing(), "cbec_revisit": True})
 
     # -- what a source module provides -------------------------------------------------------
@@ -250,7 +252,7 @@ class NoticeSpider(scrapy.Spider):
         modified = response.headers.get(b"Last-Modified")
         item.http_etag = etag.decode("latin-1") if etag else None
         item.http_last_modified = modified.decode("latin-1") if modified else None
-        yield item
+        yield from self.with_attachments(response, item)
 
     #: CSS selectors of widgets that sit inside a body and are not part of the notice.
     body_furniture: ClassVar[tuple[str, ...]] = ()

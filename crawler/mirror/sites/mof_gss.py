@@ -16,6 +16,10 @@ SITE = "mof_gss"
 LIST_DIR = "/gzdt/zhengcefabu/"
 PAGE = re.compile(r"^/gzdt/zhengcefabu/index(?:_(\d+))?\.htm$")
 PAGE_SIZE = 3
+ATTACHMENT_TYPES = {".pdf": "application/pdf", ".xls": "application/vnd.ms-excel", ".doc": "application/msword",
+                    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                    ".wps": "application/kswps", ".et": "application/kset", ".zip": "application/zip"}
 
 
 class MofGssSite:
@@ -30,7 +34,16 @@ class MofGssSite:
         for notice in notices:
             if notice["path"] == request.path:
                 return self.detail(request, notice)
+            for attachment in notice.get("attachments", ()):
+                if attachment["path"] == request.path:
+                    return self.attachment(request, attachment)
         return None
+
+    def attachment(self, request: MirrorRequest, attachment: dict[str, Any]) -> MirrorResponse:
+        """A TRS attachment beside its page (``./P0<date><digits>.pdf``), with the file's own type."""
+        path = request.root / SITE / attachment["file"]
+        content_type = ATTACHMENT_TYPES.get(path.suffix.lower(), "application/octet-stream")
+        return MirrorResponse(200, path.read_bytes(), content_type, last_modified=path.stat().st_mtime)
 
     def list_page(self, notices: list[dict[str, Any]], page: int) -> MirrorResponse:
         rows, pages = paginate(notices, page, PAGE_SIZE)
