@@ -225,7 +225,23 @@ def demo(args: argparse.Namespace) -> int:
     print()
     notices(argparse.Namespace(json=False, since=None, source=None, kind=None, city=None, province=None,
                                  limit=50))
+    print(f"\nopen the dashboard on this data: {dashboard_command()}  (then http://127.0.0.1:8000/)")
     return 1 if report.failed else 0
+
+
+def dashboard_command() -> str:
+    """The one command that serves the web app on the database just crawled, ready to paste elsewhere."""
+    import os
+    import shlex
+
+    program = sys.argv[0] if Path(sys.argv[0]).name == "cbecwatch" else f"{sys.executable} -m cbecwatch"
+    settings = get_settings()
+    where = []
+    if os.environ.get("CBECWATCH_HOME"):
+        where.append(f"CBECWATCH_HOME={shlex.quote(str(settings.home))}")
+    if os.environ.get("CBECWATCH_DATABASE_URL") and settings.database_url.startswith("sqlite"):
+        where.append(f"CBECWATCH_DATABASE_URL={shlex.quote(settings.database_url)}")  # no password in a file URL
+    return " ".join([*where, shlex.quote(program) if " " not in program else program, "serve"])
 
 
 def db_upgrade(args: argparse.Namespace) -> int:
