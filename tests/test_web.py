@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -218,6 +219,9 @@ def test_other_hosts_need_the_token(crawled) -> None:
     assert remote.get("/api/v1/notices", headers={"Authorization": "Bearer wrong"}).status_code == 401
     assert remote.get("/api/v1/notices", headers={"Authorization": "Bearer s3cret"}).status_code == 200
     assert remote.get("/", params={"token": "s3cret"}).status_code == 200
+    assert remote.get("/zones").status_code == 200  # the ?token= link left a cookie for the next pages
+    remote.cookies.clear()
+    assert remote.get("/zones").status_code == 401
     assert TestClient(app, client=LOOPBACK).get("/").status_code == 200  # loopback needs none
 
 
@@ -277,3 +281,36 @@ def test_pages_and_api_answer_on_postgresql(database_url: str, tmp_path: Path) -
                      "/feeds/notices.atom", "/metrics"):
             assert pg.get(path).status_code == 200, path
         assert "26000 → 30000" in pg.get(f"/notices/{revised_notice_id(pg)}").text
+
+
+def test_daemon_web_child_serves_and_stops(crawled) -> None:
+    import socket
+    import time
+
+    import httpx
+
+    from scheduler.web_child import WebChild
+
+    url, workdir = crawled
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    child = WebChild("127.0.0.1", port)
+    env_before = dict(os.environ)
+    os.environ.update(crawl_env(workdir / "home", url))  # the child inherits the daemon's environment
+    try:
+        child.start()
+        deadline, answer = time.monotonic() + 60, None
+        while time.monotonic() < deadline and answer is None:
+            try:
+                answer = httpx.get(f"http://127.0.0.1:{port}/api/v1/notices", params={"limit": 1}, timeout=5)
+            except httpx.TransportError:
+                time.sleep(0.2)
+        assert answer is not None and answer.status_code == 200 and answer.json()["items"]
+        process = child.process
+        child.stop()
+        assert process is not None and process.poll() is not None
+    finally:
+        child.stop()
+        os.environ.clear()
+        os.environ.update(env_before)

@@ -34,12 +34,16 @@ def is_loopback(host: str | None) -> bool:
         return False
 
 
+TOKEN_COOKIE = "cbecwatch_token"
+
+
 def presented_token(request: Request) -> str | None:
+    """The token of a request: Authorization: Bearer, else ?token=, else the cookie a ?token= link set."""
     header = request.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
     if scheme.lower() == "bearer" and value.strip():
         return value.strip()
-    return request.query_params.get("token")
+    return request.query_params.get("token") or request.cookies.get(TOKEN_COOKIE)
 
 
 def templates_environment() -> Jinja2Templates:
@@ -93,6 +97,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     async def guard_and_count(request: Request, call_next: Any) -> Response:
         # Loopback needs no token (the default bind is 127.0.0.1); anything else needs the token, and
         # without one configured nothing from outside is served at all.
+        remember = False
         if not is_loopback(request.client.host if request.client else None):
             token = settings.web_token
             if not token:
@@ -101,8 +106,11 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             if not hmac.compare_digest((presented_token(request) or "").encode(), token.encode()):
                 return PlainTextResponse("cbecwatch: a valid token is required (Authorization: Bearer TOKEN or "
                                          "?token=TOKEN)", status_code=401, headers={"WWW-Authenticate": "Bearer"})
+            remember = request.query_params.get("token") == token
         started = time.perf_counter()
         response = await call_next(request)
+        if remember:  # a browser opened with ?token= keeps working on the pages it links to
+            response.set_cookie(TOKEN_COOKIE, settings.web_token, httponly=True, samesite="strict")
         route = request.scope.get("route")
         metrics.observe(getattr(route, "path", "unmatched"), response.status_code, time.perf_counter() - started)
         return response

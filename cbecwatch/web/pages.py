@@ -25,6 +25,8 @@ State = Annotated[Any, Depends(app_state)]
 #: nh3's safe defaults without images: a stored page's <img> would fetch from the government site
 PAGE_TAGS = set(nh3.ALLOWED_TAGS) - {"img"}
 MAX_PAGE_CHARS = 2_000_000
+#: fact kinds the notice page shows in their own rows (dates, agencies) or tables (places, figures)
+SHOWN_APART = ("city", "removed_city", "figure", "date", "agency")
 
 
 def render(state: Any, request: Request, template: str, **context: Any) -> HTMLResponse:
@@ -91,7 +93,7 @@ def notice_page(notice_id: int, request: Request, session: Session, state: State
     shown_facts = next((v["facts"] for v in data["versions"] if v["number"] == data["current_version"]), [])
     return render(state, request, "notice.html", notice=data, diffs=diffs,
                   figures=figure_history(sorted(data["versions"], key=lambda v: v["number"])),
-                  facts=[f for f in shown_facts if f["kind"] not in ("city", "removed_city", "figure")],
+                  facts=[f for f in shown_facts if f["kind"] not in SHOWN_APART],
                   page=sanitised_page(current) if page and current is not None else None)
 
 
