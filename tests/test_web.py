@@ -314,3 +314,38 @@ def test_daemon_web_child_serves_and_stops(crawled) -> None:
         child.stop()
         os.environ.clear()
         os.environ.update(env_before)
+
+
+def test_demo_ends_with_the_command_that_opens_the_dashboard(cli, app_home: Path) -> None:
+    import shlex
+    import socket
+    import time
+
+    import httpx
+
+    demo = cli("demo", timeout=300)
+    assert demo.returncode == 0, demo.stdout + demo.stderr
+    last = demo.stdout.strip().splitlines()[-1]
+    assert last.startswith("open the dashboard on this data: ")
+    words = shlex.split(last.split(": ", 1)[1].split("  (then")[0])
+    env = dict(os.environ)
+    while "=" in words[0]:
+        name, _, value = words.pop(0).partition("=")
+        env[name] = value
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([*words, "--port", str(port)], env=env, cwd=REPO, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE)
+    try:
+        deadline, page = time.monotonic() + 60, None
+        while time.monotonic() < deadline and page is None:
+            try:
+                page = httpx.get(f"http://127.0.0.1:{port}/", timeout=5)
+            except httpx.TransportError:
+                time.sleep(0.2)
+        assert page is not None and page.status_code == 200
+        assert "国函〔2016〕17号" in page.text  # the crawled mirror, not an empty database
+    finally:
+        server.terminate()
+        server.wait(15)
