@@ -37,11 +37,10 @@ def render(state: Any, request: Request, template: str, **context: Any) -> HTMLR
 def index(request: Request, session: Session, state: State,
           filters: Annotated[NoticeFilters, Depends(notice_filters)]) -> HTMLResponse:
     from crawler.extraction.kind import KINDS
-    from storage.queries import facet_counts
 
     rows, next_cursor = listing_page(session, filters)
     params = filters.link_params()
-    return render(state, request, "index.html", rows=rows, filters=filters, facets=facet_counts(session),
+    return render(state, request, "index.html", rows=rows, filters=filters, facets=state.facets(session),
                   sources=state.sources, kinds=KINDS, next_params=dict(params, cursor=next_cursor) if next_cursor
                   else None, feed_params=params)
 
