@@ -143,6 +143,16 @@ def test_zones_page_has_batches_and_a_map_drawn_offline(client: TestClient) -> N
     assert "http://" not in page.split('<svg id="zone-map"')[1].split("</svg>")[0].replace(
         'xmlns="http://www.w3.org/2000/svg"', "")  # nothing fetched from elsewhere
     assert client.get("/zones", params={"program": "nope"}).status_code == 400
+    import re
+
+    totals = [int(t) for t in re.findall(r'<td class="total">.*?</span> (\d+)</td>', page)]
+    assert totals[:7] == [1, 13, 35, 59, 105, 132, 165]  # the timeline's running count, batch by batch
+
+
+def test_pages_forbid_scripts_and_foreign_resources(client: TestClient) -> None:
+    policy = client.get("/").headers["content-security-policy"]
+    assert "default-src 'none'" in policy and "script-src" not in policy  # so no script may run at all
+    assert client.get("/api/docs").status_code == 404  # Swagger UI would load from a CDN
 
 
 def test_sources_page_and_api_show_every_source(client: TestClient, crawled) -> None:

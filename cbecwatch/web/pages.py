@@ -116,7 +116,8 @@ def zones_page(request: Request, session: Session, state: State, as_of: str | No
         total += len(batch["added"]) - len(batch["removed"])
         batches.append(dict(batch, total=total, in_force=bool(batch["date"]) and batch["date"] <= day.isoformat()))
     return render(state, request, "zones.html", zones=zones, batches=batches, map=zone_map(zones), as_of=day,
-                  program=program, programs=PROGRAM_NAMES, batch_colour=batch_colour)
+                  program=program, programs=PROGRAM_NAMES, batch_colour=batch_colour,
+                  most=max([b["total"] for b in batches] + [1]))
 
 
 @router.get("/sources", name="sources_page", response_class=HTMLResponse)
