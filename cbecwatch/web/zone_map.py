@@ -3,7 +3,8 @@
 Coordinates come from the pyecharts package's ``datasets/city_coordinates.json`` (MIT licence,
 maintained on PyPI; name -> [longitude, latitude] for some 3,700 Chinese places). A zone city is drawn
 only when that file has its exact full name (杭州市, 德宏傣族景颇族自治州); one it lacks (雄安新区) is
-listed under the map instead, never placed by guess. Every other place of the file is drawn as a faint
+listed under the map instead, never placed by guess — unless the optional cpca package (MIT), which
+``cbecwatch zones --geojson`` reads, has it by adcode and exact name. Every other place of the file is drawn as a faint
 dot: together they give the outline of the country without shipping boundary data.
 """
 
@@ -82,12 +83,22 @@ def batch_colour(batch: int) -> str:
     return PALETTE[(batch - 1) % len(PALETTE)]
 
 
-def zone_map(zones: list[dict[str, Any]]) -> ZoneMap:
-    """The map of *zones* (rows of ``storage.queries.zone_rows``), coloured by batch."""
+def zone_map(zones: list[dict[str, Any]], cpca: Path | None = None) -> ZoneMap:
+    """The map of *zones* (rows of ``storage.queries.zone_rows``), coloured by batch; *cpca* is the
+    cpca data file (default: the installed package's, if any)."""
+    from cbecwatch.zone_points import COORDINATES_SOURCE as CPCA_SOURCE
+    from cbecwatch.zone_points import cpca_table, point
+
     table = coordinates()
+    cpca = cpca or cpca_table()  # the optional cpca data of `zones --geojson` fills what pyecharts lacks (襄阳市)
     points, unplaced = [], []
+    used_cpca = False
     for zone in sorted(zones, key=lambda z: (z["batch"], z["name"])):
         found = table.get(zone["name"])
+        if found is None and cpca is not None:
+            geometry = point(zone["name"], zone["adcode"], cpca)
+            if geometry is not None:
+                found, used_cpca = tuple(geometry["coordinates"]), True  # type: ignore[assignment]
         if found is None:
             unplaced.append(zone)
             continue
@@ -98,4 +109,7 @@ def zone_map(zones: list[dict[str, Any]]) -> ZoneMap:
     legend = [(batch, batch_colour(batch), drawn.get(batch, 0)) for batch in sorted({z["batch"] for z in zones})]
     # One dot per pixel is enough for the outline (and keeps the page small).
     background = sorted({(round(x), round(y)) for x, y in (project(*xy) for xy in table.values())})
-    return ZoneMap(WIDTH, HEIGHT, background, points, unplaced, legend, COORDINATES_SOURCE if table else None)
+    sources = [COORDINATES_SOURCE] if table else []
+    if used_cpca:
+        sources.append(CPCA_SOURCE)
+    return ZoneMap(WIDTH, HEIGHT, background, points, unplaced, legend, "; ".join(sources) or None)
