@@ -136,8 +136,10 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         metrics.observe(getattr(route, "path", "unmatched"), response.status_code, time.perf_counter() - started)
         return response
 
-    @app.exception_handler(ValueError)
-    async def bad_value(request: Request, exc: ValueError) -> Response:
+    from cbecwatch.web.filters import BadRequest
+
+    @app.exception_handler(BadRequest)
+    async def bad_request(request: Request, exc: BadRequest) -> Response:
         # Our own refusals (an unknown kind, source, place or cursor) name what was wrong.
         if request.url.path.startswith(("/api/", "/feeds/")):
             return JSONResponse({"detail": str(exc)}, status_code=400)

@@ -1,6 +1,6 @@
 """The notice filters the listing page, the API and the feeds share: the CLI's (``cbecwatch notices``)
 plus a date range, relevant-only and a cursor. An unknown kind, source or place is refused with the
-valid names (a ValueError, answered 400), never silently matches nothing."""
+valid names (:class:`BadRequest`, answered 400), never silently matches nothing."""
 
 from __future__ import annotations
 
@@ -13,6 +13,10 @@ from fastapi import Query, Request
 from storage.queries import Cursor
 
 DATE = r"^(\d{4}-\d{2}-\d{2})?$"  # empty is "no bound": a form submits its empty fields
+
+
+class BadRequest(ValueError):
+    """A parameter the app refuses, with a message naming it and the valid values (answered 400)."""
 
 
 @dataclass(frozen=True)
@@ -46,7 +50,7 @@ def _date(name: str, value: str | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError as exc:
-        raise ValueError(f"{name} must be a date YYYY-MM-DD, got {value!r}") from exc
+        raise BadRequest(f"{name} must be a date YYYY-MM-DD, got {value!r}") from exc
 
 
 def notice_filters(
@@ -68,17 +72,20 @@ def notice_filters(
 
     source, kind, province, city = (v.strip() or None if v else None for v in (source, kind, province, city))
     if kind is not None and kind not in KINDS:
-        raise ValueError(f"unknown kind {kind!r}; valid kinds: {', '.join(KINDS)}")
+        raise BadRequest(f"unknown kind {kind!r}; valid kinds: {', '.join(KINDS)}")
     known = request.app.state.cbecwatch.sources
     if source is not None and source not in known:
-        raise ValueError(f"unknown source {source}; known sources: {', '.join(known)}")
+        raise BadRequest(f"unknown source {source}; known sources: {', '.join(known)}")
     try:
         check_filters(cities=[city] if city else [], provinces=[province] if province else [])
     except UserError as exc:
-        raise ValueError(str(exc)) from exc
+        raise BadRequest(str(exc)) from exc
+    try:
+        after = Cursor.decode(cursor) if cursor else None
+    except ValueError as exc:
+        raise BadRequest(str(exc)) from exc
     return NoticeFilters(source=source, kind=kind, province=province, city=city, since=_date("since", since),
-                         until=_date("until", until), relevant=relevant, limit=limit,
-                         cursor=Cursor.decode(cursor) if cursor else None)
+                         until=_date("until", until), relevant=relevant, limit=limit, cursor=after)
 
 
 def listing_page(session: Any, filters: NoticeFilters) -> tuple[list[dict[str, Any]], str | None]:

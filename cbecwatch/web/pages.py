@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
 from cbecwatch.web.deps import app_state, db_session
-from cbecwatch.web.filters import DATE, NoticeFilters, listing_page, notice_filters
+from cbecwatch.web.filters import DATE, BadRequest, NoticeFilters, listing_page, notice_filters
 
 router = APIRouter(include_in_schema=False)
 Session = Annotated[Any, Depends(db_session)]
@@ -106,9 +106,9 @@ def zones_page(request: Request, session: Session, state: State, as_of: str | No
     from storage.registry import PROGRAM_NAMES
 
     if program not in PROGRAM_NAMES:
-        raise ValueError(f"unknown program {program!r}; valid programs: {', '.join(PROGRAM_NAMES)}")
+        raise BadRequest(f"unknown program {program!r}; valid programs: {', '.join(PROGRAM_NAMES)}")
     if as_of and not re.match(DATE, as_of):
-        raise ValueError(f"as_of must be a date YYYY-MM-DD, got {as_of!r}")
+        raise BadRequest(f"as_of must be a date YYYY-MM-DD, got {as_of!r}")
     day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
     zones = zone_rows(session, program, day)
     batches, total = [], 0
