@@ -264,6 +264,29 @@ def test_healthz_and_status_agree_and_fail_on_a_stale_heartbeat(client: TestClie
     finally:
         with db.session() as session, session.begin():
             session.query(DaemonState).delete()
+    assert client.get("/healthz").status_code == 200
+
+
+def test_healthz_fails_while_a_source_is_broken(client: TestClient, crawled) -> None:
+    from storage.db import open_database
+    from storage.models import Source
+
+    db = open_database(crawled[0])
+    with db.session() as session, session.begin():
+        source = session.get(Source, "mof_gss")
+        before = (source.status, source.status_reason)
+        source.status, source.status_reason = "broken", "HTTP 404 on the list page, 3 runs in a row"
+    try:
+        answer = client.get("/healthz")
+        assert answer.status_code == 503
+        assert answer.json()["problems"] == ["source mof_gss is broken: HTTP 404 on the list page, 3 runs in a row"]
+        assert {"name": "mof_gss", "status": "broken"}.items() <= next(
+            s for s in answer.json()["sources"] if s["name"] == "mof_gss").items()
+    finally:
+        with db.session() as session, session.begin():
+            source = session.get(Source, "mof_gss")
+            source.status, source.status_reason = before
+    assert client.get("/healthz").status_code == 200
 
 
 def test_metrics_in_prometheus_text_format(client: TestClient) -> None:
