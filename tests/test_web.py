@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -316,37 +317,38 @@ def test_pages_and_api_answer_on_postgresql(database_url: str, tmp_path: Path) -
         assert "26000 → 30000" in pg.get(f"/notices/{revised_notice_id(pg)}").text
 
 
-def test_daemon_web_child_serves_and_stops(crawled) -> None:
+@pytest.mark.slow
+def test_daemon_web_serves_beside_the_daemon_and_stops_with_it(app_home: Path, mirror, monkeypatch) -> None:
+    import signal
     import socket
     import time
 
     import httpx
 
-    from scheduler.web_child import WebChild
-
-    url, workdir = crawled
+    monkeypatch.setenv("CBECWATCH_CRAWL_SCHEDULE", "interval:3600")
+    monkeypatch.setenv("CBECWATCH_CRAWL_JITTER", "0")  # the first crawl at once
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    child = WebChild("127.0.0.1", port)
-    env_before = dict(os.environ)
-    os.environ.update(crawl_env(workdir / "home", url))  # the child inherits the daemon's environment
+    daemon = subprocess.Popen([sys.executable, "-m", "cbecwatch", "daemon", "--web", f"127.0.0.1:{port}", "--source",
+                               "govcn", "--mirror", mirror.url], cwd=REPO, env=dict(os.environ),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
-        child.start()
-        deadline, answer = time.monotonic() + 60, None
-        while time.monotonic() < deadline and answer is None:
-            try:
-                answer = httpx.get(f"http://127.0.0.1:{port}/api/v1/notices", params={"limit": 1}, timeout=5)
-            except httpx.TransportError:
-                time.sleep(0.2)
-        assert answer is not None and answer.status_code == 200 and answer.json()["items"]
-        process = child.process
-        child.stop()
-        assert process is not None and process.poll() is not None
+        deadline, items = time.monotonic() + 120, []
+        while time.monotonic() < deadline and not items:
+            with contextlib.suppress(httpx.TransportError):
+                items = httpx.get(f"http://127.0.0.1:{port}/api/v1/notices", timeout=5).json()["items"]
+            time.sleep(0.3)
+        assert items, "the web app did not show the daemon's first crawl"
+        health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).json()
+        assert health["daemon"]["pid"] == daemon.pid and not health["daemon"]["stale"]
     finally:
-        child.stop()
-        os.environ.clear()
-        os.environ.update(env_before)
+        daemon.send_signal(signal.SIGTERM)
+        _, log = daemon.communicate(timeout=60)
+    assert daemon.returncode == 0, log[-2000:]
+    assert "web app: started on http://127.0.0.1" in log
+    with pytest.raises(httpx.TransportError):  # stopped with the daemon
+        httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
 
 
 def test_demo_ends_with_the_command_that_opens_the_dashboard(cli, app_home: Path) -> None:
