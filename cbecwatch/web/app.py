@@ -53,10 +53,10 @@ def templates_environment() -> Jinja2Templates:
     # Autoescape everything: every title, number and place name on these pages was scraped.
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True, trim_blocks=True,
                       lstrip_blocks=True)
-    from storage.glossary import agency_name, figure_name, kind_name, program_name
+    from storage.glossary import agency_name, code_name, figure_name, kind_name, program_name
 
     env.globals.update(kind_name=kind_name, figure_name=figure_name, program_name=program_name,
-                       agency_name=agency_name)
+                       agency_name=agency_name, code_name=code_name)
     return Jinja2Templates(env=env)
 
 
