@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import datetime as dt
 import json
 import sys
 from collections.abc import Sequence
@@ -56,63 +55,12 @@ def print_summary(report: Any) -> None:
         print(f"  details in {report.log_file}")
 
 
-def _notice_row(notice: Any) -> dict[str, Any]:
-    return {
-        "id": notice.id, "source": notice.source, "url": notice.url, "title": notice.title,
-        "doc_number": notice.doc_number, "agencies": notice.agencies,
-        "issue_date": notice.issue_date.isoformat() if notice.issue_date else None,
-        "publish_date": notice.publish_date.isoformat() if notice.publish_date else None,
-        "effective_date": notice.effective_date.isoformat() if notice.effective_date else None,
-        "kind": notice.kind, "relevant": notice.relevant,
-        "first_seen_at": notice.first_seen_at.isoformat(), "last_changed_at": notice.last_changed_at.isoformat(),
-        "document_id": notice.document_id,
-    }
+def listing_query(session: Session, **filters: Any) -> Select[tuple[Notice]]:
+    """The select of ``cbecwatch notices`` (``storage.queries.listing_query``, shared with the web app);
+    imported lazily so that commands that read no notices do not load SQLAlchemy."""
+    from storage.queries import listing_query as query
 
-
-def listing_query(session: Session, *, limit: int = 50, since: dt.date | None = None, source: str | None = None,
-                  kind: str | None = None, city: str | None = None, province: str | None = None,
-                  documents: bool = True) -> Select[tuple[Notice]]:
-    """The select of ``cbecwatch notices``, newest first; bench/scale.py times this very function.
-
-    With *documents* (the default) each document is listed once, by its first-stored copy among those
-    the filters keep (``storage.documents.copies_by_document`` gives the others); without, every copy.
-
-    City and province are normalised the way the extractor names places (杭州 -> 杭州市) and matched
-    through the place index of each notice's current version; the session answers how many places
-    match, which decides the query's form (``storage.places.many_places``).
-    """
-    from sqlalchemy import select
-
-    from storage.models import Notice
-    from storage.places import many_places, place_query
-
-    query = select(Notice).order_by(Notice.publish_date.desc().nulls_last(), Notice.id.desc()).limit(limit)
-    if since:
-        query = query.where(Notice.publish_date >= since)
-    if source:
-        query = query.where(Notice.source == source)
-    if kind:
-        query = query.where(Notice.kind == kind)
-    if documents:
-        # NOT EXISTS an earlier copy: with the index on document_id, one probe per listed row, so the
-        # listing still walks its order and stops at the limit.
-        from sqlalchemy.orm import aliased
-
-        other = aliased(Notice)
-        earlier = select(other.id).where(other.document_id == Notice.document_id, other.id < Notice.id)
-        if since:
-            earlier = earlier.where(other.publish_date >= since)
-        if source:
-            earlier = earlier.where(other.source == source)
-        if kind:
-            earlier = earlier.where(other.kind == kind)
-        query = query.where(~earlier.exists())
-    if city or province:
-        from crawler.extraction.places import city_names, province_names
-
-        places = {"cities": city_names(city) if city else (), "provinces": province_names(province) if province else ()}
-        query = place_query(query, many=many_places(session, limit, **places), **places)
-    return query
+    return query(session, **filters)
 
 
 def _check_kind(kind: str | None) -> None:
@@ -150,22 +98,12 @@ def notices(args: argparse.Namespace) -> int:
     _check_kind(kind)  # before opening the database: a typo should not wait for a migration
     check_filters(sources=[args.source] if args.source else [], cities=[city] if city else [],
                   provinces=[province] if province else [])
+    from storage.queries import notice_listing
+
     db = _database()
     with db.session() as session:
-        query = listing_query(session, limit=args.limit, since=args.since, source=args.source, kind=kind,
+        rows = notice_listing(session, limit=args.limit, since=args.since, source=args.source, kind=kind,
                               city=city, province=province)
-        from storage.documents import copies_by_document, copies_of_notice
-
-        listed = list(session.scalars(query))
-        copies = copies_by_document(session, [n.document_id for n in listed if n.document_id is not None])
-        rows = [dict(_notice_row(n), sources=copies.get(n.document_id) or copies_of_notice(n)) for n in listed]
-        if args.json:
-            from storage.names_en import with_english
-            from storage.places import places_by_notice
-
-            places = places_by_notice(session, [row["id"] for row in rows])
-            for row in rows:
-                row["places"] = [with_english(p) for p in places[row["id"]]]
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
@@ -186,31 +124,16 @@ def notices(args: argparse.Namespace) -> int:
 
 
 def show(args: argparse.Namespace) -> int:
-    from storage.models import Notice
-    from storage.names_en import shown_name, with_english
-    from storage.notices import current_version_of
-    from storage.places import PLACE_ROLES, places_by_notice
+    from storage.names_en import shown_name
+    from storage.queries import notice_detail
 
     lang = getattr(args, "lang", "zh")
     db = _database()
     with db.session() as session:
-        notice = session.get(Notice, args.id)
-        if notice is None:
-            raise UserError(f"no notice with id {args.id}")
-        data = _notice_row(notice)
-        data["places"] = [with_english(p) for p in places_by_notice(session, [notice.id])[notice.id]]
-        data["versions"] = [
-            {"number": v.number, "fetched_at": v.fetched_at.isoformat(), "content_hash": v.content_hash,
-             "chars": len(v.text),
-             "facts": [_fact_row(f, f.kind in PLACE_ROLES) for f in v.facts]}
-            for v in notice.versions
-        ]
-        shown = current_version_of(notice)
-        data["current_version"] = shown.number if shown else None
-        from storage.copies import copies_compared
-
-        data["copies"] = copies_compared(session, notice)
-        text = shown.text if shown else ""
+        data = notice_detail(session, args.id)
+    if data is None:
+        raise UserError(f"no notice with id {args.id}")
+    text = data.pop("text")
     if args.json:
         print(json.dumps(dict(data, text=text), ensure_ascii=False, indent=2))
         return 0
@@ -236,57 +159,14 @@ def show(args: argparse.Namespace) -> int:
     return 0
 
 
-def rotation_row(session: Any, name: str) -> dict[str, Any]:
-    from crawler.incremental import rotation_progress
-
-    days = get_settings().rotation_days
-    seen, total = rotation_progress(session, name, days)
-    return {"days": days, "checked": seen, "stored": total}
-
-
-def _fact_row(fact: Any, is_place: bool) -> dict[str, Any]:
-    row = {"kind": fact.kind, "name": fact.name, "value": fact.value, "unit": fact.unit,
-           "province": fact.province, "adcode": fact.adcode}
-    if is_place:  # a place fact: its English name beside it, as everywhere a place is shown
-        from storage.names_en import with_english
-
-        row = with_english(row)
-    return row
-
-
 def sources(args: argparse.Namespace) -> int:
     """Per source: its agency, where it starts, last run, status with the reason, and the counts of
     the last run (requests, bytes, notices, new, errors by class)."""
-    from crawler.runner import available_sources, source_classes
-    from storage.models import Source, SourceRun
+    from storage.status import source_rows
 
     db = _database()
-    classes = source_classes()
-    rows = []
     with db.session() as session:
-        for name in available_sources():
-            source = session.get(Source, name)
-            last = (session.query(SourceRun).filter(SourceRun.source == name, SourceRun.finished_at.is_not(None))
-                    .order_by(SourceRun.id.desc()).first())
-            spider = classes.get(name)
-            rows.append({
-                "name": name, "agency": source.agency if source else getattr(spider, "agency", None),
-                "home": getattr(spider, "home", None),
-                "declared": bool(getattr(spider, "source", None)),
-                "status": "disabled" if name in get_settings().disabled_sources
-                else source.status if source else "never run",
-                "reason": source.status_reason if source else None,
-                "consecutive_failures": source.consecutive_failures if source else 0,
-                "last_run_at": source.last_run_at.isoformat() if source and source.last_run_at else None,
-                "last_success_at": source.last_success_at.isoformat() if source and source.last_success_at else None,
-                "rotation": rotation_row(session, name),
-                "last_run": None if last is None else {
-                    "status": last.status, "requests": last.requests, "list_requests": last.list_requests,
-                    "detail_requests": last.detail_requests, "bytes": last.bytes, "items": last.items,
-                    "new": last.new_notices, "revised": last.revised_notices, "unchanged": last.unchanged_notices,
-                    "known": last.known_items, "not_modified": last.not_modified, "offsite": last.offsite,
-                    "truncated": last.truncated, "errors": last.errors},
-            })
+        rows = source_rows(session, get_settings())
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
@@ -350,7 +230,23 @@ def demo(args: argparse.Namespace) -> int:
     print()
     notices(argparse.Namespace(json=False, since=None, source=None, kind=None, city=None, province=None,
                                  limit=50))
+    print(f"\nopen the dashboard on this data: {dashboard_command()}  (then http://127.0.0.1:8000/)")
     return 1 if report.failed else 0
+
+
+def dashboard_command() -> str:
+    """The one command that serves the web app on the database just crawled, ready to paste elsewhere."""
+    import os
+    import shlex
+
+    program = sys.argv[0] if Path(sys.argv[0]).name == "cbecwatch" else f"{sys.executable} -m cbecwatch"
+    settings = get_settings()
+    where = []
+    if os.environ.get("CBECWATCH_HOME"):
+        where.append(f"CBECWATCH_HOME={shlex.quote(str(settings.home))}")
+    if os.environ.get("CBECWATCH_DATABASE_URL") and settings.database_url.startswith("sqlite"):
+        where.append(f"CBECWATCH_DATABASE_URL={shlex.quote(settings.database_url)}")  # no password in a file URL
+    return " ".join([*where, shlex.quote(program) if " " not in program else program, "serve"])
 
 
 def db_upgrade(args: argparse.Namespace) -> int:

@@ -81,6 +81,8 @@ def add_commands(sub: Any) -> None:
     daemon.add_argument("--mirror", metavar="URL", help="crawl this local mirror (default CBECWATCH_MIRROR_URL)")
     daemon.add_argument("--source", action="append", metavar="NAME", help="only this source (repeatable)")
     daemon.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    daemon.add_argument("--web", nargs="?", const="127.0.0.1:8000", metavar="HOST:PORT",
+                        help="also serve the web app (a child process, as `cbecwatch serve`; default 127.0.0.1:8000)")
     daemon.set_defaults(handler="cbecwatch.commands_alerts:daemon")
 
 
@@ -263,16 +265,10 @@ def deliveries(args: argparse.Namespace) -> int:
 
 
 def events(args: argparse.Namespace) -> int:
-    from sqlalchemy import select
-
-    from scheduler.messages import event_payload
-    from storage.models_alerts import Event
+    from storage.queries import event_rows
 
     with _database().session() as session:
-        rows = [{"id": e.id, "kind": e.kind, "created_at": e.created_at.isoformat(), "source": e.source,
-                 "title": e.title, "doc_number": e.doc_number, "url": e.url, "baseline": e.baseline,
-                 "admin": e.admin, "cities": e.cities, "summary": event_payload(e)["summary"], "data": e.data}
-                for e in session.scalars(select(Event).order_by(Event.id.desc()).limit(args.limit))]
+        rows = event_rows(session, limit=args.limit)
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
@@ -299,9 +295,15 @@ def daemon(args: argparse.Namespace) -> int:
         sources = select_sources(args.source)
     except UnknownSourceError as exc:
         raise UserError(str(exc)) from exc
+    web = None
+    if getattr(args, "web", None):
+        host, _, port = args.web.rpartition(":")
+        if not port.isdigit():
+            raise UserError(f"--web takes HOST:PORT, got {args.web!r}")
+        web = (host or "127.0.0.1", int(port))
     try:
         return run_daemon(_database(), app, alerts, sources, mirror=args.mirror or app.mirror_url or None,
-                          once=args.once)
+                          once=args.once, web=web)
     except (AlreadyRunning, SubscriberError) as exc:
         raise UserError(str(exc)) from exc
 

@@ -33,15 +33,9 @@ def add_zones_command(sub: argparse._SubParsersAction, date_type: object) -> Non
 
 
 def zone_rows(session: Any, program: str | None, as_of: dt.date) -> list[dict[str, Any]]:
-    from storage.names_en import with_english
-    from storage.registry import zones as zones_in_force
+    from storage.queries import zone_rows as rows
 
-    return [with_english({"program": z.program, "name": z.name, "province": z.province, "adcode": z.adcode,
-                          "batch": z.batch, "doc_number": z.doc_number,
-                          "since": z.added_on.isoformat() if z.added_on else None,
-                          "origin": z.origin, "confirmed": z.notice_id is not None,
-                          "unverified": bool(z.unverified)})
-            for z in zones_in_force(session, program, as_of)]
+    return rows(session, program, as_of)
 
 
 def geojson(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -56,14 +50,9 @@ def geojson(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _batch_rows(session: Any, program: str | None) -> list[dict[str, Any]]:
-    from storage.names_en import place_name_en
-    from storage.registry import batches
+    from storage.queries import batch_rows
 
-    return [{"program": b.program, "batch": b.batch, "doc_number": b.doc_number, "title": b.title,
-             "date": b.date.isoformat() if b.date else None, "added": b.added, "removed": b.removed,
-             "added_en": [place_name_en(n) for n in b.added], "removed_en": [place_name_en(n) for n in b.removed],
-             "origin": b.origin, "notice_id": b.notice_id, "complete": b.complete}
-            for b in batches(session, program)]
+    return batch_rows(session, program)
 
 
 def zones(args: argparse.Namespace) -> int:

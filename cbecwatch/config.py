@@ -111,6 +111,8 @@ class Settings:
     quiet_days: int = 30
     #: per-source overrides of quiet_days (CBECWATCH_QUIET_DAYS_<SOURCE>)
     quiet_days_by_source: dict[str, int] = field(default_factory=dict)
+    #: the web app's access token: required (Bearer header or ?token=) for requests not from loopback
+    web_token: str = ""
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -180,6 +182,7 @@ def load_settings() -> Settings:
         quiet_days_by_source={
             key[len(QUIET_PREFIX):].lower(): _env_positive_int(key, 30)
             for key in os.environ if key.startswith(QUIET_PREFIX) and len(key) > len(QUIET_PREFIX)},
+        web_token=os.environ.get("CBECWATCH_WEB_TOKEN", "").strip(),
     )
 
 

@@ -98,8 +98,11 @@ def crontab_weekdays(field: str) -> str:
 
 class Daemon:
     def __init__(self, db: Database, app: Settings, alerts: AlertSettings, sources: list[str],
-                 mirror: str | None = None) -> None:
+                 mirror: str | None = None, web: tuple[str, int] | None = None) -> None:
+        from scheduler.web_child import WebChild
+
         self.db = db
+        self.web = WebChild(*web) if web else None
         self.app = app
         self.alerts = alerts
         self.sources = sources
@@ -150,6 +153,8 @@ class Daemon:
         signal.signal(signal.SIGINT, self._on_signal)
         log.info("daemon started (pid %d) on %s; %d sources; mirror %s", os.getpid(),
                  self.db.engine.url.render_as_string(hide_password=True), len(self.sources), self.mirror or "off")
+        if self.web is not None:
+            self.web.start()
         scheduler.start()  # blocks until shutdown
         log.info("daemon stopped")
         return 0
@@ -230,6 +235,8 @@ class Daemon:
                 log.debug("dispatcher wake-up skipped", exc_info=True)
 
     def heartbeat(self) -> None:
+        if self.web is not None and not self.stopping.is_set():
+            self.web.ensure_running()
         now = utcnow()
         with self.db.session() as session, session.begin():
             counts = dict(session.execute(select(Delivery.status, func.count()).group_by(Delivery.status)).all())
@@ -270,16 +277,18 @@ class Daemon:
         killer = threading.Timer(STOP_GRACE, self._signal_children, args=[signal.SIGKILL])
         killer.daemon = True
         killer.start()
+        if self.web is not None:
+            self.web.stop()
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=True)
         killer.cancel()
 
 
 def run_daemon(db: Database, app: Settings, alerts: AlertSettings, sources: list[str], *, mirror: str | None,
-               once: bool) -> int:
+               once: bool, web: tuple[str, int] | None = None) -> int:
     """Take the database's daemon lock (or raise AlreadyRunning), then run."""
     with DaemonLock(db):
-        daemon = Daemon(db, app, alerts, sources, mirror)
+        daemon = Daemon(db, app, alerts, sources, mirror, web=None if once else web)
         daemon.prepare()
         if once:
             signal.signal(signal.SIGTERM, lambda *_: daemon.stopping.set())

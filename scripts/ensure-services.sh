@@ -17,6 +17,20 @@ if ! command -v antiword >/dev/null 2>&1 || ! command -v catdoc >/dev/null 2>&1;
     echo "ensure-services: antiword/catdoc missing (apt-get install antiword catdoc): .doc attachments stay unreadable" >&2
   fi
 fi
+# The web app's browser tests (tests/test_web_browser.py) drive Debian's chromium through Playwright (never
+# `playwright install`); a CJK font makes their screenshots legible. Without them those tests skip (fail in CI).
+ensure_browser() {
+  if [ -x /usr/bin/chromium ] && [ -d /usr/share/fonts/truetype/wqy ]; then
+    return 0
+  fi
+  if [ "$(id -u)" != "0" ] || ! command -v apt-get >/dev/null 2>&1; then
+    echo "ensure-services: chromium is not installed and I cannot install it (need root + apt-get)" >&2
+    return 0
+  fi
+  echo "ensure-services: installing chromium and a CJK font from Debian's packages" >&2
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null
+}
+ensure_browser
 
 if pg_ready; then
   exit 0

@@ -123,3 +123,33 @@ def render_text(diff: dict[str, Any]) -> str:
     if diff.get("truncated"):
         out.append(f"… (diff cut short: {diff.get('removed', 0)} lines removed, {diff.get('added', 0)} added)")
     return "\n".join(out)
+
+
+def fact_changes(old: Any, new: Any) -> dict[str, Any]:
+    """Places and figures added, removed or changed between two versions (rows with their ``facts``);
+    ``cbecwatch diff`` and the web page of a notice show them above the text diff."""
+    def places(version: Any) -> dict[tuple[str, str], Any]:
+        return {(f.kind, f.name): f for f in version.facts if f.kind in ("city", "removed_city")}
+
+    def figures(version: Any) -> dict[str, Any]:
+        return {f.name: f for f in version.facts if f.kind == "figure"}
+
+    def value_of(fact: Any) -> str | None:
+        return fact.value if fact is not None else None
+
+    before, after = places(old), places(new)
+    old_figures, new_figures = figures(old), figures(new)
+
+    def shown(fact: Any) -> dict[str, Any]:
+        return {"name": fact.name, "province": fact.province, "adcode": fact.adcode,
+                "role": "designated" if fact.kind == "city" else "removed"}
+
+    return {
+        "places_added": [shown(after[key]) for key in after if key not in before],
+        "places_removed": [shown(before[key]) for key in before if key not in after],
+        "figures": [{"name": name, "old": old_figures[name].value if name in old_figures else None,
+                     "new": new_figures[name].value if name in new_figures else None,
+                     "unit": (new_figures.get(name) or old_figures[name]).unit}
+                    for name in dict.fromkeys([*old_figures, *new_figures])
+                    if value_of(old_figures.get(name)) != value_of(new_figures.get(name))],
+    }
