@@ -104,6 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
     from cbecwatch.commands_facts import add_commands as add_fact_commands
 
     add_fact_commands(sub, _date)
+    from cbecwatch.commands_search import add_command as add_search_command
+
+    add_search_command(sub, _date)
 
     demo = sub.add_parser("demo", help="start the bundled mirror and crawl every source from it")
     demo.set_defaults(handler="cbecwatch.commands:demo")
