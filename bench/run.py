@@ -28,7 +28,7 @@ os.environ["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, os.environ.
 
 from bench.common import Result, describe_machine, failed, machine  # noqa: E402
 
-MEASUREMENTS = ("1", "2", "3", "4", "5", "6")
+MEASUREMENTS = ("1", "2", "3", "4", "5", "6", "7")
 
 
 def run_all(args: argparse.Namespace) -> list[Result]:
@@ -48,7 +48,7 @@ def run_all(args: argparse.Namespace) -> list[Result]:
             row.details.setdefault("stage_seconds", round(time.perf_counter() - t0, 1))
         results.extend(r for r in rows if r.key[0] in only)
 
-    from bench import crawl, daemon, extraction, scale, startup
+    from bench import crawl, daemon, extraction, scale, search, startup
 
     stage("1-2 crawl throughput and unchanged cycle", {"1", "2"}, crawl.measure, quick=args.quick,
           profile=args.profile, notices=args.notices)
@@ -56,6 +56,8 @@ def run_all(args: argparse.Namespace) -> list[Result]:
     stage("4, 5e daemon latency and RSS", {"4", "5"}, daemon.measure, quick=args.quick, rss_cycles=args.rss_cycles)
     stage("5 scale (SQLite)", {"5"}, scale.measure, quick=args.quick, count=args.scale_notices)
     stage("6 start-up", {"6"}, startup.measure, quick=args.quick)
+    stage("7 full-text search", {"7"}, search.measure, quick=args.quick, count=args.search_notices,
+          url=args.search_database)
     return sorted(results, key=lambda r: (r.key[0], r.key))
 
 
@@ -94,6 +96,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="profile one full crawl (done anyway in a full run when the crawl ratio misses)")
     ap.add_argument("--notices", type=int, help="synthetic notices on the crawl mirror (default 400; quick 30)")
     ap.add_argument("--scale-notices", type=int, help="notices in the scale database (default 100000; quick 5000)")
+    ap.add_argument("--search-notices", type=int, help="notices in the search database (default 100000; quick 5000)")
+    ap.add_argument("--search-database", metavar="URL",
+                    help="measure search on this (empty, e.g. PostgreSQL) database instead of a new SQLite file")
     ap.add_argument("--rss-cycles", type=int, help="daemon cycles for the RSS measurement (default 500; quick 0)")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results", help="where the JSON goes")
     args = ap.parse_args(argv)

@@ -3,10 +3,12 @@
 Chinese has no spaces, so neither SQLite's FTS5 tokenizers nor PostgreSQL's text-search parser can find
 words in it. Both backends are therefore fed the same *pre-segmented* text: the title (with the document
 number) and the body are NFKC-folded, converted to simplified characters (a query in traditional
-characters finds a simplified text and the other way round), cut with the project's jieba tokenizer in
-search mode (``cut_for_search``: 跨境电子商务 is indexed as 跨境, 电子, 商务, 电子商务 and 跨境电子商务, so a
-query for any of them finds it) and reduced to runs of letters and digits joined by spaces. HMM is off so
-that a word is cut the same way in a query as in a text, whatever surrounds it.
+characters finds a simplified text and the other way round) and cut into runs of Chinese characters and
+runs of other letters or digits. A Chinese run is indexed as its words, cut with the project's jieba
+tokenizer (HMM off, so a word is cut the same way in a query as in a text), followed by its character
+bigrams (see :func:`tokens`): the words rank, the bigrams make sure a query finds every text containing
+it, whatever jieba made of the context (jieba's own search mode, ``cut_for_search``, adds only the
+sub-words its dictionary knows, so 雄安 is not found in 雄安新区, nor 鄂尔多斯 in 鄂尔多斯市).
 
 * SQLite: the FTS5 virtual table ``notice_search(title, body)``, rowid = notice id, ranked by bm25 with
   the title column weighted 10:1. A trigger on ``notices`` deletes the row with its notice (a virtual
@@ -18,10 +20,10 @@ that a word is cut the same way in a query as in a text, whatever surrounds it.
 The tables are made by migration 0012 in SQL, not as models: an FTS5 table is not something SQLAlchemy's
 metadata can describe, and both dialects' tables are only ever read and written here.
 
-Queries go through the same reduction, so whatever a user types (quotes, NEAR, *, -, parentheses, SQL)
-reaches the index only as quoted words. All words must match; when no notice has them all, notices with
-any of them are returned, best first. Snippets are cut in Python from the shown text, escaped, with the
-query's words in ``<mark>``.
+Queries go through the same reduction (:func:`query_units`), so whatever a user types (quotes, NEAR, *,
+-, parentheses, SQL) reaches the index only as quoted words. Every unit must occur; when no notice has
+them all, notices with any of them are returned, best first. Snippets are cut in Python from the shown
+text, escaped, with the query's units in ``<mark>``.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ _BEFORE_MATCH = 40  # how much of the snippet precedes the first match
 _CJK = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _SEGMENT = re.compile(rf"[{_CJK}]+|[^\W_{_CJK}]+")
 _CHINESE = re.compile(rf"[{_CJK}]")
+_SPACES = re.compile(r"\s+")
 _BATCH = 500
 
 _SQLITE_INDEX = table("notice_search", column("rowid"), column("title"), column("body"))
@@ -315,30 +318,41 @@ def _highlighted(words: Iterable[str]) -> list[str]:
 def snippet_html(body: str, words: Sequence[str], width: int = SNIPPET_CHARS) -> str:
     """About *width* characters of *body* around the first query word, escaped, words in <mark>.
 
-    Words are found in the folded text (simplified, NFKC) but shown as written, case included; when
-    folding changed the length, offsets would not line up and the folded text is shown instead."""
-    from crawler.extraction.normalize import to_simplified
-
-    body = re.sub(r"\s+", " ", body).strip()
-    folded = to_simplified(unicodedata.normalize("NFKC", body))
-    if len(folded) != len(body):
-        body = folded
+    Words are looked for as written first (most texts are simplified already), then in the folded
+    text (traditional characters, full-width forms); only the window shown is folded for marking.
+    Where folding changes a text's length the offsets no longer line up, and the folded text is shown."""
+    body = _SPACES.sub(" ", body).strip()
     marked = _highlighted(words)
     if not marked:
         return html.escape(body[:width])
     pattern = re.compile("|".join(re.escape(w) for w in marked), re.IGNORECASE)
-    first = pattern.search(folded)
+    first = pattern.search(body)
+    if first is None:
+        folded = _fold_keep_case(body)
+        if len(folded) != len(body):
+            body = folded
+        first = pattern.search(folded)
     start = max(0, first.start() - _BEFORE_MATCH) if first else 0
     end = min(len(body), start + width)
+    window = body[start:end]
+    folded_window = _fold_keep_case(window)
+    if len(folded_window) != len(window):
+        window = folded_window
     out = ["…" if start else ""]
-    pos = start
-    for found in pattern.finditer(folded, start, end):
-        out.append(html.escape(body[pos:found.start()]))
-        out.append(f"<mark>{html.escape(body[found.start():found.end()])}</mark>")
+    pos = 0
+    for found in pattern.finditer(folded_window):
+        out.append(html.escape(window[pos:found.start()]))
+        out.append(f"<mark>{html.escape(window[found.start():found.end()])}</mark>")
         pos = found.end()
-    out.append(html.escape(body[pos:end]))
+    out.append(html.escape(window[pos:]))
     out.append("…" if end < len(body) else "")
     return "".join(out)
+
+
+def _fold_keep_case(value: str) -> str:
+    from crawler.extraction.normalize import to_simplified
+
+    return to_simplified(unicodedata.normalize("NFKC", value))
 
 
 def plain_snippet(snippet: str, open_mark: str = "【", close_mark: str = "】") -> str:

@@ -180,3 +180,13 @@ def test_cli_search_after_a_crawl_of_the_mirror(cli, mirror) -> None:
     assert cli("search", "〔〕").stdout.strip() == "no stored notice matches '〔〕'"
     missing = cli("search")
     assert missing.returncode == 2 and "needs a QUERY" in missing.stderr
+
+
+def test_reparse_makes_a_missing_index_whole_again(db, corpus) -> None:
+    from crawler.facts import reparse
+
+    with db.session() as session, session.begin():
+        session.execute(text("DELETE FROM notice_search"))
+    with db.session() as session, session.begin():
+        reparse(session)
+    assert _ids(db, "雄安新区") == [corpus["xiongan46"]]
