@@ -50,6 +50,7 @@ _CJK = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _SEGMENT = re.compile(rf"[{_CJK}]+|[^\W_{_CJK}]+")
 _CHINESE = re.compile(rf"[{_CJK}]")
 _SPACES = re.compile(r"\s+")
+_NUMBERED = re.compile(r"\d\s*号")
 _BATCH = 500
 
 _SQLITE_INDEX = table("notice_search", column("rowid"), column("title"), column("body"))
@@ -273,8 +274,10 @@ def search_notices(session: Session, query: str, *, limit: int = 20, offset: int
                    city: str | None = None, province: str | None = None) -> list[SearchHit]:
     """Notices matching *query*, most relevant first, filtered like ``cbecwatch notices``.
 
-    Every word of the query must occur; if no notice has them all, notices with any of them are
-    returned (fewer words, lower score). A query without a single letter or digit finds nothing.
+    Every word of the query must occur; if no notice has them all, notices with any of its words of
+    two or more characters (not numbers) are returned, with lower scores. A query naming a number
+    (…号: a document number) has no such fallback: a document either has that number or it does not.
+    A query without a single letter or digit finds nothing.
     """
     words = query_units(query)
     if not words or limit <= 0:
@@ -282,19 +285,18 @@ def search_notices(session: Session, query: str, *, limit: int = 20, offset: int
     filters = {"limit": limit + offset, "since": since, "source": source, "kind": kind, "city": city,
                "province": province}
 
-    def matching(any_word: bool) -> tuple[Any, Any]:
-        ranked, order = _ranked(session, words, any_word)
-        return _filtered(ranked, session, **filters), order
+    def matching(units_: list[str], any_word: bool) -> Any:
+        ranked, order = _ranked(session, units_, any_word)
+        return _filtered(ranked, session, **filters).order_by(order, Notice.id)
 
-    def page(any_word: bool) -> list[Any]:
-        ranked, order = matching(any_word)
-        return session.execute(ranked.order_by(order, Notice.id).limit(limit).offset(offset)).all()
-
-    rows = page(False)
-    # No notice has every word: fall back to any word. A page past the end of an all-words result
-    # stays empty (it must not switch to the other result set half-way through paging).
-    if not rows and len(words) > 1 and (offset == 0 or session.execute(matching(False)[0].limit(1)).first() is None):
-        rows = page(True)
+    rows = session.execute(matching(words, False).limit(limit).offset(offset)).all()
+    # Any-word matching scores every notice holding one of the words, so numbers and single
+    # characters (2018, 号), which are in half the corpus and say little, are left out of it.
+    some = [w for w in words if len(w) > 1 and not w.isdigit()]
+    if not rows and len(words) > 1 and some and not _NUMBERED.search(_fold(query)) and (
+            # a page past the end of an all-words result stays empty: no switching half-way through paging
+            offset == 0 or session.execute(matching(words, False).limit(1)).first() is None):
+        rows = session.execute(matching(some, True).limit(limit).offset(offset)).all()
     return _hits(session, [(row[0], float(row[1])) for row in rows], words)
 
 

@@ -72,6 +72,8 @@ def test_a_document_number_puts_its_notice_first(db, corpus) -> None:
     assert found[0] == corpus["tax49"]
     # other brackets and full-width digits are the same number
     assert _ids(db, "财关税[２０１８]49号")[0] == corpus["tax49"]
+    # a number no notice has finds nothing, not every notice sharing its prefix or year
+    assert _ids(db, "财关税〔2018〕4901号") == []
 
 
 def test_a_traditional_character_query_finds_the_simplified_text(db, corpus) -> None:
