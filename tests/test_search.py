@@ -192,3 +192,26 @@ def test_reparse_makes_a_missing_index_whole_again(db, corpus) -> None:
     with db.session() as session, session.begin():
         reparse(session)
     assert _ids(db, "雄安新区") == [corpus["xiongan46"]]
+
+
+def test_upgrading_a_database_with_notices_indexes_them(db, corpus) -> None:
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
+    from storage.db import alembic_config, upgrade
+
+    cfg = alembic_config(db.engine)
+    # the revision before the one that made the index (found by file name: revisions get renumbered)
+    mine = next(r for r in ScriptDirectory.from_config(cfg).walk_revisions() if r.path.endswith("_notice_search.py"))
+    with db.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, str(mine.down_revision))
+    with db.engine.connect() as conn:
+        assert "notice_search" not in {name for (name,) in conn.execute(text(
+            "SELECT name FROM sqlite_master" if db.engine.dialect.name == "sqlite" else
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"))}
+    upgrade(db.engine)
+    assert _ids(db, "雄安新区") == [corpus["xiongan46"]]
+    with db.session() as session, session.begin():  # and the delete trigger / foreign key is back
+        session.execute(delete(Notice).where(Notice.id == corpus["xiongan46"]))
+    assert _ids(db, "雄安新区") == []

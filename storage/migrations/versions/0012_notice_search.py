@@ -34,7 +34,8 @@ def upgrade() -> None:
                    "DELETE FROM notice_search WHERE rowid = old.id; END")
     from storage.search import rebuild_index
 
-    rebuild_index(Session(bind=bind))
+    with Session(bind=bind) as session:  # joins the migration's transaction; commits nothing itself
+        rebuild_index(session)
 
 
 def downgrade() -> None:
