@@ -155,15 +155,24 @@ def _dialect(session: Session) -> str:
 def index_notice(session: Session, notice_id: int, *, title: str | None, doc_number: str | None,
                  body: str | None) -> None:
     """Write (or replace) the index row of one notice from the texts given; the caller's transaction."""
-    params = {"id": notice_id, "title": index_text(_title_field(title, doc_number)), "body": index_text(body)}
+    write_rows(session, [index_row(notice_id, title, doc_number, body)])
+
+
+def index_row(notice_id: int, title: str | None, doc_number: str | None, body: str | None) -> dict[str, Any]:
+    """The parameters of one index row: the segmented title (with the document number) and body."""
+    return {"id": notice_id, "title": index_text(_title_field(title, doc_number)), "body": index_text(body)}
+
+
+def write_rows(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Upsert index rows as :func:`index_row` makes them (one executemany for a batch)."""
     if _dialect(session) == "postgresql":
         session.execute(text(
             "INSERT INTO notice_search (notice_id, document) VALUES (:id, "
             "setweight(to_tsvector('simple', :title), 'A') || setweight(to_tsvector('simple', :body), 'B')) "
-            "ON CONFLICT (notice_id) DO UPDATE SET document = EXCLUDED.document"), params)
+            "ON CONFLICT (notice_id) DO UPDATE SET document = EXCLUDED.document"), rows)
         return
-    session.execute(text("DELETE FROM notice_search WHERE rowid = :id"), params)
-    session.execute(text("INSERT INTO notice_search (rowid, title, body) VALUES (:id, :title, :body)"), params)
+    session.execute(text("DELETE FROM notice_search WHERE rowid = :id"), rows)
+    session.execute(text("INSERT INTO notice_search (rowid, title, body) VALUES (:id, :title, :body)"), rows)
 
 
 def _shown_texts(session: Session, notice_ids: Sequence[int]) -> dict[int, str]:
@@ -211,8 +220,8 @@ def rebuild_index(session: Session) -> int:
     count = 0
     for batch in _batches(session):
         texts = _shown_texts(session, [row[0] for row in batch])
-        for notice_id, title, doc_number in batch:
-            index_notice(session, notice_id, title=title, doc_number=doc_number, body=texts.get(notice_id, ""))
+        write_rows(session, [index_row(notice_id, title, doc_number, texts.get(notice_id, ""))
+                         for notice_id, title, doc_number in batch])
         count += len(batch)
     return count
 
