@@ -44,6 +44,8 @@ from storage.models import Notice, NoticeVersion
 #: bm25 weights of the FTS5 columns (title, body): a word in the title says more about the document
 TITLE_WEIGHT, BODY_WEIGHT = 10.0, 1.0
 SNIPPET_CHARS = 120
+# A query is what a person types; a pasted page would only make a slow query (the web app takes q as is).
+MAX_QUERY_CHARS, MAX_QUERY_UNITS = 200, 24
 _BEFORE_MATCH = 40  # how much of the snippet precedes the first match
 # Chinese characters (the CJK blocks and 〇), else letters and digits of any script: never an operator.
 _CJK = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
@@ -288,7 +290,7 @@ def search_notices(session: Session, query: str, *, limit: int = 20, offset: int
     (…号: a document number) has no such fallback: a document either has that number or it does not.
     A query without a single letter or digit finds nothing.
     """
-    words = query_units(query)
+    words = query_units(query[:MAX_QUERY_CHARS])[:MAX_QUERY_UNITS]
     if not words or limit <= 0:
         return []
     filters = {"limit": limit + offset, "since": since, "source": source, "kind": kind, "city": city,
