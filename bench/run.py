@@ -48,7 +48,7 @@ def run_all(args: argparse.Namespace) -> list[Result]:
             row.details.setdefault("stage_seconds", round(time.perf_counter() - t0, 1))
         results.extend(r for r in rows if r.key[0] in only)
 
-    from bench import crawl, daemon, extraction, scale, startup, web
+    from bench import crawl, daemon, extraction, scale, search, startup, web
 
     stage("1-2 crawl throughput and unchanged cycle", {"1", "2"}, crawl.measure, quick=args.quick,
           profile=args.profile, notices=args.notices)
@@ -57,6 +57,8 @@ def run_all(args: argparse.Namespace) -> list[Result]:
     stage("5 scale (SQLite)", {"5"}, scale.measure, quick=args.quick, count=args.scale_notices)
     stage("6 start-up", {"6"}, startup.measure, quick=args.quick)
     stage("7 web page render", {"7"}, web.measure, quick=args.quick)
+    stage("8 full-text search", {"8"}, search.measure, quick=args.quick, count=args.search_notices,
+          url=args.search_database)
     return sorted(results, key=lambda r: (r.key[0], r.key))
 
 
@@ -95,6 +97,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="profile one full crawl (done anyway in a full run when the crawl ratio misses)")
     ap.add_argument("--notices", type=int, help="synthetic notices on the crawl mirror (default 400; quick 30)")
     ap.add_argument("--scale-notices", type=int, help="notices in the scale database (default 100000; quick 5000)")
+    ap.add_argument("--search-notices", type=int, help="notices in the search database (default 100000; quick 5000)")
+    ap.add_argument("--search-database", metavar="URL",
+                    help="measure search on this (empty, e.g. PostgreSQL) database instead of a new SQLite file")
     ap.add_argument("--rss-cycles", type=int, help="daemon cycles for the RSS measurement (default 500; quick 0)")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results", help="where the JSON goes")
     args = ap.parse_args(argv)

@@ -107,6 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
     from cbecwatch.commands_attachments import add_commands as add_attachment_commands
 
     add_attachment_commands(sub, _date)
+    from cbecwatch.commands_search import add_command as add_search_command
+
+    add_search_command(sub, _date)
 
     demo = sub.add_parser("demo", help="start the bundled mirror and crawl every source from it")
     demo.set_defaults(handler="cbecwatch.commands:demo")

@@ -50,12 +50,14 @@ class ReparseReport:
 
 
 def reparse(session: Session, source: str | None = None) -> ReparseReport:
-    """Re-extract every stored version (no network); update facts, notice fields, place index and registry."""
+    """Re-extract every stored version (no network); update facts, notice fields, place and search
+    indexes and registry."""
     from storage.facts import facts_from_extraction
     from storage.models import Notice, NoticeVersion
     from storage.notices import apply_extraction, current_version_of, raw_html_of, refresh_document
     from storage.places import refresh_places
     from storage.registry import rebuild_registry
+    from storage.search import reindex_notice
 
     report = ReparseReport()
     version = extractor_version()
@@ -89,6 +91,7 @@ def reparse(session: Session, source: str | None = None) -> ReparseReport:
         # Always, not only when the extraction changed: reparse is also how an index that missed a
         # notice (written by an older cbecwatch, say) is made whole again.
         refresh_places(session, notice, shown.facts if shown is not None else [])
+        reindex_notice(session, notice.id)  # the document number may be new; and the same reason as above
     session.flush()
     report.zones = rebuild_registry(session)
     return report

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from storage.facts import insert_facts
 from storage.models import Fact, Notice, NoticeVersion, Source
 from storage.places import refresh_places
+from storage.search import index_notice, reindex_notice
 from storage.types import utcnow
 
 _WHITESPACE = re.compile(r"\s+")
@@ -189,9 +190,11 @@ def save_notice(session: Session, record: NoticeRecord) -> SaveResult:
         session.add(notice)
         session.flush()
         refresh_places(session, notice, insert_facts(session, version.id, record.extraction))
+        index_notice(session, notice.id, title=notice.title, doc_number=notice.doc_number, body=record.text)
         return SaveResult("new", notice.id, version.id, 1, None)
 
     old_number_key = notice.doc_number_key
+    indexed_title = (notice.title, notice.doc_number)
     _apply_metadata(notice, record)
     if notice.document_id is None or notice.doc_number_key != old_number_key:
         # A number read differently now (a better extractor, a corrected page) may name another document.
@@ -202,6 +205,8 @@ def save_notice(session: Session, record: NoticeRecord) -> SaveResult:
     shown = versions.get(shown_number)
     if shown is not None and shown.content_hash == digest:
         session.flush()
+        if (notice.title, notice.doc_number) != indexed_title:  # the search index holds them too
+            reindex_notice(session, notice.id)
         return SaveResult("unchanged", notice.id, shown.id, shown.number, shown.number)
     notice.last_changed_at = record.fetched_at
     known = next((v for v in versions.values() if v.content_hash == digest), None)
@@ -212,6 +217,7 @@ def save_notice(session: Session, record: NoticeRecord) -> SaveResult:
         # The place index follows the shown version (``versions`` holds rows, not ORM objects).
         refresh_places(session, notice, session.scalars(select(Fact).where(Fact.version_id == known.id)))
         session.flush()
+        reindex_notice(session, notice.id)
         return SaveResult("revised", notice.id, known.id, known.number, shown_number or None)
     number = max(versions, default=0) + 1
     version = _new_version(record, number, digest)
@@ -220,6 +226,7 @@ def save_notice(session: Session, record: NoticeRecord) -> SaveResult:
     notice.current_version = number
     session.flush()
     refresh_places(session, notice, insert_facts(session, version.id, record.extraction))
+    index_notice(session, notice.id, title=notice.title, doc_number=notice.doc_number, body=record.text)
     return SaveResult("revised", notice.id, version.id, number, shown_number or None)
 
 
