@@ -297,8 +297,11 @@ def test_metrics_in_prometheus_text_format(client: TestClient) -> None:
     families = {f.name: f for f in text_string_to_metric_families(client.get("/metrics").text)}
     assert {"cbecwatch_crawl_runs", "cbecwatch_notices", "cbecwatch_deliveries", "cbecwatch_delivery_queue_depth",
             "cbecwatch_web_requests"} <= set(families)
-    notices = sum(s.value for s in families["cbecwatch_notices"].samples)
-    assert notices == len(client.get("/api/v1/notices", params={"limit": 500}).json()["items"])
+    listed = client.get("/api/v1/notices", params={"limit": 500}).json()["items"]
+    documents = families["cbecwatch_documents"].samples[0].value
+    assert documents == len(listed)
+    copies = sum(s.value for s in families["cbecwatch_notices"].samples)
+    assert copies == sum(len(row["sources"]) for row in listed) > documents
     assert any(s.labels.get("route") == "/" for s in families["cbecwatch_web_requests"].samples)
 
 

@@ -30,16 +30,20 @@ class DatabaseCollector(Collector):
             runs = session.execute(select(SourceRun.source, SourceRun.status, func.count())
                                    .group_by(SourceRun.source, SourceRun.status)).all()
             notices = session.execute(select(Notice.source, func.count()).group_by(Notice.source)).all()
+            documents = session.scalar(select(func.count(func.distinct(Notice.document_id)))) or 0
             deliveries = session.execute(select(Delivery.status, func.count()).group_by(Delivery.status)).all()
         crawl = CounterMetricFamily("cbecwatch_crawl_runs", "Source runs (one source in one crawl) by outcome",
                                     labels=["source", "status"])
         for source, status, count in runs:
             crawl.add_metric([source, status], count)
         yield crawl
-        stored = GaugeMetricFamily("cbecwatch_notices", "Stored notices per source", labels=["source"])
+        stored = GaugeMetricFamily("cbecwatch_notices", "Stored notice copies per source", labels=["source"])
         for source, count in notices:
             stored.add_metric([source], count)
         yield stored
+        # One document may be stored by several sources; the listing shows documents.
+        yield GaugeMetricFamily("cbecwatch_documents", "Stored documents (copies of one notice counted once)",
+                                value=documents)
         by_status = GaugeMetricFamily("cbecwatch_deliveries", "Alert deliveries by status", labels=["status"])
         counts = dict(deliveries)
         for status, count in counts.items():
