@@ -135,6 +135,21 @@ def notice_listing(session: Session, **filters: Any) -> list[dict[str, Any]]:
     return rows
 
 
+def rows_for_notices(session: Session, notice_ids: list[int]) -> list[dict[str, Any]]:
+    """Listing rows (sources and places included) of the given notices, in no particular order."""
+    from storage.documents import copies_by_document, copies_of_notice
+    from storage.names_en import with_english
+    from storage.places import places_by_notice
+
+    if not notice_ids:
+        return []
+    found = list(session.scalars(select(Notice).where(Notice.id.in_(notice_ids))))
+    copies = copies_by_document(session, [n.document_id for n in found if n.document_id is not None])
+    places = places_by_notice(session, [n.id for n in found])
+    return [dict(notice_row(n), sources=copies.get(n.document_id) or copies_of_notice(n),
+                 places=[with_english(p) for p in places[n.id]]) for n in found]
+
+
 def fact_row(fact: Any, is_place: bool) -> dict[str, Any]:
     row = {"kind": fact.kind, "name": fact.name, "value": fact.value, "unit": fact.unit,
            "province": fact.province, "adcode": fact.adcode}

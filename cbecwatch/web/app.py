@@ -96,7 +96,7 @@ class AppState:
 
 def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:
     """The application; *database* defaults to the settings' URL (migrated on open, like the CLI)."""
-    from cbecwatch.web import api, feeds, ops, pages
+    from cbecwatch.web import api, feeds, lookup, ops, pages
     from cbecwatch.web.metrics import Metrics
 
     settings = settings or get_settings()
@@ -147,7 +147,9 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(pages.router)
+    app.include_router(lookup.pages)
     app.include_router(api.router)
+    app.include_router(lookup.api)
     app.include_router(feeds.router)
     app.include_router(ops.router)
     return app
