@@ -90,5 +90,5 @@ def test_notice_page_shows_every_source_copy_of_the_document(client: TestClient)
     page = client.get(f"/notices/{document['id']}").text
     assert "各来源副本" in page
     for copy in document["sources"]:
-        assert f'class="copy' in page and copy["source"] in page
+        assert f'data-id="{copy["notice_id"]}"' in page and copy["source"] in page
     assert page.count('class="copy') == len(document["sources"]) >= 2
