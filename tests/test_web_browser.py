@@ -148,3 +148,20 @@ def test_listing_is_readable_on_a_phone(browser: Any, site: str) -> None:
     assert phone.evaluate("document.documentElement.scrollWidth") <= 392
     shot(phone, "sources-phone")
     context.close()
+
+
+def test_search_form_finds_notices_and_marks_the_words(page: Any, site: str) -> None:
+    page.goto(site + "/")
+    page.click("nav a[href$='/search']")
+    page.fill("input[name=q]", "零售进口 税收政策")
+    page.click("form.search button[type=submit]")
+    page.wait_for_url("**/search?q=*")
+    hits = page.locator("li.hit")
+    assert hits.count() >= 1
+    assert any("税收政策" in text for text in hits.locator("a").all_inner_texts())
+    marked = page.locator("li.hit p.snippet mark").all_inner_texts()
+    assert marked and set(marked) <= {"零售", "进口", "零售进口", "税收", "政策", "税收政策"}
+    shot(page, "search-hits")
+    hits.locator("a").first.click()
+    page.wait_for_url("**/notices/*")
+    assert page.locator("table.copies tr.copy").count() >= 1  # every source copy of the document
