@@ -15,6 +15,7 @@ from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
+from crawler.extraction.nesting import LIBXML_MAX_DEPTH, MAX_DEPTH, cut_by_depth, flatten
 from crawler.health import BLOCKED, LAYOUT_DRIFT, OFFSITE, PARSE, SourceHealth, describe_failure
 from crawler.incremental import CrawlMemory, load_memory
 from crawler.items import NoticeItem, ParsedPage
@@ -231,6 +232,12 @@ class NoticeSpider(scrapy.Spider):
         if self.is_challenge(response):
             self.health.record(BLOCKED, response.url, f"blocked: challenge page instead of {response.url}")
             return
+        fetched = response
+        if response.selector.type == "html" and cut_by_depth(response.selector.root):
+            # libxml2 stopped at its nesting limit and dropped the rest of the page: read it flattened
+            self.logger.warning("%s: %s is nested deeper than %d levels; read with the markup below %d levels "
+                                "removed", self.name, response.url, LIBXML_MAX_DEPTH, MAX_DEPTH)
+            response = response.replace(body=flatten(response.text).encode("utf-8"), encoding="utf-8")
         item = self.read_detail(response)
         if item is None:
             return
@@ -241,8 +248,8 @@ class NoticeSpider(scrapy.Spider):
         if len(item.text) > cap:
             self.health.note_truncated(response.url, len(item.text), cap)
             item.text = item.text[:cap]
-        item.raw_html = response.body
-        item.raw_encoding = response.encoding
+        item.raw_html = fetched.body
+        item.raw_encoding = fetched.encoding
         selector = response.selector
         if selector.type == "html":
             item.parsed = ParsedPage(response.text, selector.root)
