@@ -232,12 +232,10 @@ class NoticeSpider(scrapy.Spider):
         if self.is_challenge(response):
             self.health.record(BLOCKED, response.url, f"blocked: challenge page instead of {response.url}")
             return
-        fetched = response
-        if response.selector.type == "html" and cut_by_depth(response.selector.root):
-            # libxml2 stopped at its nesting limit and dropped the rest of the page: read it flattened
+        fetched, response = response, within_depth(response)
+        if response is not fetched:
             self.logger.warning("%s: %s is nested deeper than %d levels; read with the markup below %d levels "
                                 "removed", self.name, response.url, LIBXML_MAX_DEPTH, MAX_DEPTH)
-            response = response.replace(body=flatten(response.text).encode("utf-8"), encoding="utf-8")
         item = self.read_detail(response)
         if item is None:
             return
@@ -271,6 +269,14 @@ class NoticeSpider(scrapy.Spider):
     def missing_body(self, response: Response, tried: Iterable[str]) -> None:
         self.health.record(PARSE, response.url,
                            f"parse error: no notice body ({', '.join(tried)}) at {response.url}")
+
+
+def within_depth(response: TextResponse) -> TextResponse:
+    """The response itself, or, when libxml2 stopped at its nesting limit and dropped the rest of the
+    page, the same page flattened below :data:`MAX_DEPTH` levels (so no text is lost)."""
+    if response.selector.type != "html" or not cut_by_depth(response.selector.root):
+        return response
+    return response.replace(body=flatten(response.text).encode("utf-8"), encoding="utf-8")
 
 
 def clean_title(value: str | None, site_suffix: str = "") -> str:
