@@ -28,7 +28,7 @@ os.environ["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, os.environ.
 
 from bench.common import Result, describe_machine, failed, machine  # noqa: E402
 
-MEASUREMENTS = ("1", "2", "3", "4", "5", "6")
+MEASUREMENTS = ("1", "2", "3", "4", "5", "6", "7")
 
 
 def run_all(args: argparse.Namespace) -> list[Result]:
@@ -48,7 +48,7 @@ def run_all(args: argparse.Namespace) -> list[Result]:
             row.details.setdefault("stage_seconds", round(time.perf_counter() - t0, 1))
         results.extend(r for r in rows if r.key[0] in only)
 
-    from bench import crawl, daemon, extraction, scale, startup
+    from bench import crawl, daemon, extraction, hostile, scale, startup
 
     stage("1-2 crawl throughput and unchanged cycle", {"1", "2"}, crawl.measure, quick=args.quick,
           profile=args.profile, notices=args.notices)
@@ -56,6 +56,7 @@ def run_all(args: argparse.Namespace) -> list[Result]:
     stage("4, 5e daemon latency and RSS", {"4", "5"}, daemon.measure, quick=args.quick, rss_cycles=args.rss_cycles)
     stage("5 scale (SQLite)", {"5"}, scale.measure, quick=args.quick, count=args.scale_notices)
     stage("6 start-up", {"6"}, startup.measure, quick=args.quick)
+    stage("7 hostile pages: 100 KB / 1 MB / 5 MB", {"7"}, hostile.measure, quick=args.quick)
     return sorted(results, key=lambda r: (r.key[0], r.key))
 
 
