@@ -17,6 +17,7 @@ from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
 from cbecwatch.config import get_alert_settings
+from crawler.encoding import decode_page
 from crawler.health import SourceHealth
 from crawler.items import NoticeItem
 from crawler.runstore import database_for
@@ -87,7 +88,7 @@ class ExtractionPipeline:
 
         spider = spider or self.crawler.spider
         try:
-            page = item.raw_html.decode(item.raw_encoding or "utf-8", errors="replace") if item.raw_html else None
+            page = decode_page(item.raw_html, item.raw_encoding, item.url) if item.raw_html else None
             # The spider's tree of this very text spares a second parse; reparse, with no tree, gets the
             # same tree by parsing the stored page (same_as_parsel: parsel read the same input).
             parsed, item.parsed = item.parsed, None
