@@ -73,20 +73,42 @@ EXTRACTION_ERROR = "extraction"
 class ExtractionPipeline:
     """Adds the extractor's facts to each item. A failure is recorded against the source and the
     notice is still stored (without facts), so nothing is lost; ``cbecwatch reparse`` fills it in
-    once the extractor is fixed."""
+    once the extractor is fixed.
+
+    With ``CBECWATCH_EXTRACT_WORKERS`` > 0 the work runs in worker processes, off the reactor thread
+    every source shares, and a page over ``CBECWATCH_EXTRACT_TIMEOUT`` seconds fails the same way
+    (:mod:`crawler.extract_pool`); with 0 it runs here, reusing the spider's tree of the page."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
+        self.workers = crawler.settings.getint("CBECWATCH_EXTRACT_WORKERS", 0)
+        self.timeout = crawler.settings.getfloat("CBECWATCH_EXTRACT_TIMEOUT", 30.0)
+        self.pool: Any = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractionPipeline:
         return cls(crawler)
 
-    def process_item(self, item: NoticeItem, spider: Spider | None = None) -> NoticeItem:
+    def open_spider(self, spider: Spider | None = None) -> None:
+        if self.workers > 0:
+            from crawler import extract_pool
+
+            self.pool = extract_pool.acquire(self.workers, self.timeout)
+
+    def close_spider(self, spider: Spider | None = None) -> None:
+        if self.pool is not None:
+            from crawler import extract_pool
+
+            self.pool = None
+            extract_pool.release()
+
+    def process_item(self, item: NoticeItem, spider: Spider | None = None) -> NoticeItem | Deferred[NoticeItem]:
+        health: SourceHealth = (spider or self.crawler.spider).health  # type: ignore[union-attr]
+        if self.pool is not None:
+            return self._in_worker(item, health)
         from crawler.extraction.tree import same_as_parsel
         from crawler.facts import extract_notice, extractor_version
 
-        spider = spider or self.crawler.spider
         try:
             page = decode_page(item.raw_html, item.raw_encoding, item.url) if item.raw_html else None
             # The spider's tree of this very text spares a second parse; reparse, with no tree, gets the
@@ -97,9 +119,29 @@ class ExtractionPipeline:
                                              publish_date=item.publish_date, is_html=page is not None, root=root)
             item.extractor_version = extractor_version()
         except Exception as exc:
-            health: SourceHealth = spider.health  # type: ignore[union-attr]
             health.record(EXTRACTION_ERROR, item.url, f"extraction failed for {item.url}: {exc!r}")
         return item
+
+    def _in_worker(self, item: NoticeItem, health: SourceHealth) -> Deferred[NoticeItem]:
+        from crawler.facts import extractor_version
+
+        item.parsed = None  # an lxml tree does not cross processes: the worker parses the page itself
+        page = decode_page(item.raw_html, item.raw_encoding, item.url) if item.raw_html else None
+        done = self.pool.submit(item.url, page or item.text, title=item.title, publish_date=item.publish_date,
+                                is_html=page is not None)
+
+        def extracted(facts: dict[str, Any]) -> NoticeItem:
+            item.extraction, item.extractor_version = facts, extractor_version()
+            return item
+
+        def failed(failure: Failure) -> NoticeItem:
+            from crawler.extract_pool import PageTimeout
+
+            why = str(failure.value) if failure.check(PageTimeout) else repr(failure.value)
+            health.record(EXTRACTION_ERROR, item.url, f"extraction failed for {item.url}: {why}; stored without facts")
+            return item
+
+        return done.addCallbacks(extracted, failed)
 
 
 class StoragePipeline:

@@ -123,6 +123,11 @@ def run_crawl(
 
     from scrapy.crawler import CrawlerProcess
 
+    from crawler import extract_pool
+
+    workers = settings.getint("CBECWATCH_EXTRACT_WORKERS", 0)
+    if workers:  # the workers load jieba while Scrapy starts and reads the first list pages
+        extract_pool.acquire(workers, settings.getfloat("CBECWATCH_EXTRACT_TIMEOUT", 30.0))
     process = CrawlerProcess(settings)
     for name in selected:
         process.crawl(name)
@@ -130,7 +135,11 @@ def run_crawl(
     # the process: out of the collector's reach, a full collection during the crawl looks at the
     # crawl's own objects only (measured: 4 full collections of ~110 ms each in a bench crawl).
     gc.freeze()
-    process.start()
+    try:
+        process.start()
+    finally:
+        if workers:
+            extract_pool.release()
 
     report = CrawlReport(run_id=run_id, log_file=None if verbose else str(log_file))
     with db.session() as session, session.begin():

@@ -25,6 +25,10 @@ DOWNLOAD_TIMEOUT = _config.download_timeout
 DOWNLOAD_MAXSIZE = _config.max_page_bytes
 DOWNLOAD_WARNSIZE = _config.max_page_bytes // 2
 CBECWATCH_MAX_TEXT_CHARS = _config.max_text_chars
+# Extraction runs in this many worker processes, off the reactor thread all sources share (0: in-process);
+# a page taking longer than the timeout is stored without facts and reported (crawler/extract_pool.py).
+CBECWATCH_EXTRACT_WORKERS = _config.extract_workers
+CBECWATCH_EXTRACT_TIMEOUT = _config.extract_timeout
 # An ok source with nothing new for this many days raises a source_quiet admin event; a source may
 # declare its own cadence (``quiet_days``), and CBECWATCH_QUIET_DAYS_<SOURCE> overrides both.
 CBECWATCH_QUIET_DAYS = _config.quiet_days
