@@ -98,7 +98,12 @@ class ExtractPool:
         job.generation = self.generation
         self.running[job.key] = job
         job.timer = self.call_later(self.timeout, self._expired, job, job.generation)
-        job.future = self.executor.submit(extract_page, *job.args)
+        try:
+            job.future = self.executor.submit(extract_page, *job.args)
+        except BrokenProcessPool as exc:  # a worker died while idle: this page has not started
+            job.attempts -= 1
+            self._replace(f"a worker died: {exc}")
+            return
         generation = job.generation
         job.future.add_done_callback(lambda f: self.call_from_thread(self._finished, job, generation, f))
 
