@@ -19,9 +19,11 @@ Deferreds, through ``reactor.callFromThread`` — which works with whichever rea
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import datetime as dt
 import itertools
 import multiprocessing
+import threading
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
@@ -75,22 +77,35 @@ class ExtractPool:
         self.running: dict[int, PageJob] = {}
         self.waiting: deque[PageJob] = deque()
         self.replaced = 0  # pools replaced after a timeout or a dead worker
-        self.executor = self._new_executor()
+        self.executor: cf.ProcessPoolExecutor | None = None  # started on the first page: none, none paid
+        self.ready = False
 
     def _new_executor(self) -> cf.ProcessPoolExecutor:
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([PRELOAD])
-        return cf.ProcessPoolExecutor(self.workers, mp_context=context, initializer=_warm)
+        """A pool whose workers are spawned by a thread of its own: spawning waits for the forkserver
+        (two seconds the first time, while it loads jieba), which must not stall the reactor thread.
+        Pages wait here until the workers are up."""
+        executor = _executor(self.workers, initializer=_warm)
+        self.ready = False
+        generation = self.generation
+        _spawn_in_background(executor, self.workers, lambda: self.call_from_thread(self._up, generation))
+        return executor
+
+    def _up(self, generation: int) -> None:
+        if generation == self.generation:
+            self.ready = True
+            self._fill()
 
     def submit(self, url: str, document: str, *, title: str | None, publish_date: dt.date | None,
                is_html: bool) -> Deferred[dict[str, Any]]:
         job = PageJob(url, (document, url, title, publish_date, is_html), Deferred())
         self.waiting.append(job)
+        if self.executor is None:
+            self.executor = self._new_executor()
         self._fill()
         return job.done
 
     def _fill(self) -> None:
-        while self.waiting and len(self.running) < self.workers:
+        while self.ready and self.waiting and len(self.running) < self.workers:
             self._start(self.waiting.popleft())
 
     def _start(self, job: PageJob) -> None:
@@ -99,7 +114,7 @@ class ExtractPool:
         self.running[job.key] = job
         job.timer = self.call_later(self.timeout, self._expired, job, job.generation)
         try:
-            job.future = self.executor.submit(extract_page, *job.args)
+            job.future = self.executor.submit(extract_page, *job.args)  # type: ignore[union-attr]
         except BrokenProcessPool as exc:  # a worker died while idle: this page has not started
             job.attempts -= 1
             self._replace(f"a worker died: {exc}")
@@ -133,10 +148,11 @@ class ExtractPool:
     def _replace(self, why: str) -> None:
         """A new pool; the old one's processes killed, the pages they held started again (or failed after
         a second try)."""
-        old, self.executor = self.executor, self._new_executor()
         self.generation += 1
+        old, self.executor = self.executor, self._new_executor()
         self.replaced += 1
-        _kill(old)
+        if old is not None:
+            _kill(old)
         again = sorted(self.running.values(), key=lambda j: j.key)
         self.running.clear()
         for job in reversed(again):  # back at the head of the queue, in their order
@@ -150,7 +166,34 @@ class ExtractPool:
     def close(self) -> None:
         for job in [*self.running.values(), *self.waiting]:
             _cancel(job.timer)
-        self.executor.shutdown(wait=False, cancel_futures=True)
+        if self.executor is not None:
+            self.executor.shutdown(wait=False, cancel_futures=True)
+
+
+def prestart() -> None:
+    """Start the forkserver now: it loads jieba and the division data (about two seconds of CPU) in
+    its own process while the crawl starts up, so the first pages find their workers warm. Returns at
+    once."""
+    from multiprocessing import forkserver
+
+    multiprocessing.get_context("forkserver").set_forkserver_preload([PRELOAD])
+    forkserver.ensure_running()
+
+
+def _executor(workers: int, initializer: Callable[[], None] | None = None) -> cf.ProcessPoolExecutor:
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([PRELOAD])
+    return cf.ProcessPoolExecutor(workers, mp_context=context, initializer=initializer)
+
+
+def _spawn_in_background(executor: cf.ProcessPoolExecutor, workers: int, then: Callable[[], None]) -> None:
+    """Spawn the executor's workers (a no-op job each) on a thread, then call ``then`` (from that thread)."""
+    def spawn() -> None:
+        with contextlib.suppress(Exception):  # a pool broken or closed meanwhile: its own jobs report that
+            cf.wait([executor.submit(_noop) for _ in range(workers)])
+        then()
+
+    threading.Thread(target=spawn, name="cbecwatch-spawn-workers", daemon=True).start()
 
 
 def _cancel(timer: Any) -> None:
@@ -192,8 +235,6 @@ def acquire(workers: int, timeout: float) -> ExtractPool:
     global _shared, _users
     if _shared is None:
         _shared = ExtractPool(workers, timeout, _call_later, _call_from_thread)
-        for _ in range(_shared.workers):  # spawn every worker now, not on the first pages
-            _shared.executor.submit(_noop)
     _users += 1
     return _shared
 
@@ -204,3 +245,70 @@ def release() -> None:
     if _users == 0 and _shared is not None:
         _shared.close()
         _shared = None
+
+
+class StoreWorker:
+    """One worker process that runs the storage batches, in the order handed over; results come back
+    to the reactor thread as Deferreds. Started on the first batch, spawned off the reactor thread."""
+
+    def __init__(self, call_from_thread: Callable[..., Any]) -> None:
+        self.call_from_thread = call_from_thread
+        self.executor: cf.ProcessPoolExecutor | None = None
+        self.ready = False
+        self.queued: list[tuple[Callable[..., Any], tuple[Any, ...], Deferred[Any]]] = []
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Deferred[Any]:
+        done: Deferred[Any] = Deferred()
+        self.queued.append((fn, args, done))
+        if self.executor is None:
+            self.executor = _executor(1)
+            _spawn_in_background(self.executor, 1, lambda: self.call_from_thread(self._up))
+        if self.ready:
+            self._hand_over()
+        return done
+
+    def _up(self) -> None:
+        self.ready = True
+        self._hand_over()
+
+    def _hand_over(self) -> None:
+        queued, self.queued = self.queued, []
+        for fn, args, done in queued:  # one worker: run in this order
+            future = self.executor.submit(fn, *args)  # type: ignore[union-attr]
+            future.add_done_callback(lambda f, done=done: self.call_from_thread(_deliver, f, done))
+
+    def after_all(self) -> Deferred[Any]:
+        """Fires once everything handed over so far has been run (one worker: in order)."""
+        return self.submit(_noop)
+
+    def close(self) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(wait=True)
+
+
+def _deliver(future: cf.Future[Any], done: Deferred[Any]) -> None:
+    error = future.exception()
+    if error is not None:
+        done.errback(error)
+    else:
+        done.callback(future.result())
+
+
+_store_worker: StoreWorker | None = None
+_store_users = 0
+
+
+def acquire_store_worker() -> StoreWorker:
+    global _store_worker, _store_users
+    if _store_worker is None:
+        _store_worker = StoreWorker(_call_from_thread)
+    _store_users += 1
+    return _store_worker
+
+
+def release_store_worker() -> None:
+    global _store_worker, _store_users
+    _store_users = max(0, _store_users - 1)
+    if _store_users == 0 and _store_worker is not None:
+        _store_worker.close()
+        _store_worker = None

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
-from cbecwatch.config import get_alert_settings
+from cbecwatch.config import get_alert_settings, get_settings
 from crawler.encoding import decode_page
 from crawler.health import SourceHealth
 from crawler.items import NoticeItem
@@ -161,10 +161,20 @@ class StoragePipeline:
         self.batch_wait = crawler.settings.getfloat("CBECWATCH_STORE_WAIT", 0.05)
         self.pending: list[tuple[NoticeItem, NoticeRecord | Exception, Deferred[NoticeItem]]] = []
         self.timer: Any = None
+        # With extraction in worker processes, the batches are stored by one more worker (one, so they
+        # commit one after another as on the reactor thread): the reactor thread only hands them over.
+        self.workers = crawler.settings.getint("CBECWATCH_EXTRACT_WORKERS", 0)
+        self.store_worker: Any = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StoragePipeline:
         return cls(crawler)
+
+    def open_spider(self, spider: Spider | None = None) -> None:
+        if self.workers > 0:
+            from crawler import extract_pool
+
+            self.store_worker = extract_pool.acquire_store_worker()
 
     def process_item(self, item: NoticeItem, spider: Spider | None = None) -> Deferred[NoticeItem]:
         done: Deferred[NoticeItem] = Deferred()
@@ -185,8 +195,15 @@ class StoragePipeline:
 
         return reactor.callLater(delay, fn)  # type: ignore[attr-defined]
 
-    def close_spider(self, spider: Spider | None = None) -> None:
+    def close_spider(self, spider: Spider | None = None) -> Deferred[None] | None:
         self.flush()
+        if self.store_worker is None:
+            return None
+        from crawler import extract_pool
+
+        worker, self.store_worker = self.store_worker, None
+        # after the batches already handed over: the worker runs them in order
+        return worker.after_all().addBoth(lambda _: extract_pool.release_store_worker())
 
     def flush(self) -> None:
         if self.timer is not None and self.timer.active():
@@ -195,8 +212,20 @@ class StoragePipeline:
         batch, self.pending = self.pending, []
         if not batch:
             return
+        records = [record for _, record, _ in batch]
+        if self.store_worker is None:
+            self._settle(batch, store_records(database_for(self.crawler.settings), records,
+                                              get_alert_settings().silent_first_run))
+            return
+        url = self.crawler.settings.get("CBECWATCH_DATABASE_URL") or get_settings().database_url
+        stored = self.store_worker.submit(store_in_worker, url, records, get_alert_settings().silent_first_run)
+        stored.addCallbacks(lambda outcomes: self._settle(batch, outcomes),
+                            lambda failure: self._settle(batch, [failure.value] * len(batch)))
+
+    def _settle(self, batch: list[tuple[NoticeItem, NoticeRecord | Exception, Deferred[NoticeItem]]],
+                outcomes: list[str | Exception]) -> None:
         health: SourceHealth = self.crawler.spider.health  # type: ignore[union-attr]
-        for (item, _, done), outcome in zip(batch, self._store([record for _, record, _ in batch]), strict=True):
+        for (item, _, done), outcome in zip(batch, outcomes, strict=True):
             if isinstance(outcome, Exception):
                 health.record(STORAGE_ERROR, item.url, f"cannot store notice {item.url}: {outcome}")
                 try:
@@ -208,29 +237,42 @@ class StoragePipeline:
             setattr(health, outcome, getattr(health, outcome) + 1)
             done.callback(item)
 
-    def _store(self, records: list[NoticeRecord | Exception]) -> list[str | Exception]:
-        """The outcome (new / revised / unchanged) or the error of each record, all committed."""
-        db = database_for(self.crawler.settings)
-        silent = get_alert_settings().silent_first_run
-        good = [r for r in records if isinstance(r, NoticeRecord)]
-        if len(good) > 1:
-            try:
-                with db.session() as session, session.begin():
-                    outcomes = iter([_store_one(session, r, silent) for r in good])
-                return [r if isinstance(r, Exception) else next(outcomes) for r in records]
-            except Exception:  # rolled back whole: store one by one to find the bad one
-                pass
-        results: list[str | Exception] = []
-        for record in records:
-            if isinstance(record, Exception):
-                results.append(record)
-                continue
-            try:
-                with db.session() as session, session.begin():
-                    results.append(_store_one(session, record, silent))
-            except Exception as exc:
-                results.append(exc)
-        return results
+
+def store_records(db: Any, records: list[NoticeRecord | Exception], silent: bool) -> list[str | Exception]:
+    """The outcome (new / revised / unchanged) or the error of each record, all committed."""
+    good = [r for r in records if isinstance(r, NoticeRecord)]
+    if len(good) > 1:
+        try:
+            with db.session() as session, session.begin():
+                outcomes = iter([_store_one(session, r, silent) for r in good])
+            return [r if isinstance(r, Exception) else next(outcomes) for r in records]
+        except Exception:  # rolled back whole: store one by one to find the bad one
+            pass
+    results: list[str | Exception] = []
+    for record in records:
+        if isinstance(record, Exception):
+            results.append(record)
+            continue
+        try:
+            with db.session() as session, session.begin():
+                results.append(_store_one(session, record, silent))
+        except Exception as exc:
+            results.append(exc)
+    return results
+
+
+_worker_databases: dict[str, Any] = {}
+
+
+def store_in_worker(url: str, records: list[NoticeRecord | Exception], silent: bool) -> list[str | Exception]:
+    """:func:`store_records` in the storage worker process (the crawl has migrated the database already).
+    Errors come back as plain exceptions with their message: a driver's own may not survive pickling."""
+    from storage.db import open_database
+
+    if url not in _worker_databases:
+        _worker_databases[url] = open_database(url, migrate=False)
+    outcomes = store_records(_worker_databases[url], records, silent)
+    return [RuntimeError(str(o)) if isinstance(o, Exception) else o for o in outcomes]
 
 
 def _store_one(session: Session, record: NoticeRecord, silent_first_run: bool) -> str:

@@ -123,11 +123,10 @@ def run_crawl(
 
     from scrapy.crawler import CrawlerProcess
 
-    from crawler import extract_pool
+    if settings.getint("CBECWATCH_EXTRACT_WORKERS", 0) > 0:
+        from crawler.extract_pool import prestart
 
-    workers = settings.getint("CBECWATCH_EXTRACT_WORKERS", 0)
-    if workers:  # the workers load jieba while Scrapy starts and reads the first list pages
-        extract_pool.acquire(workers, settings.getfloat("CBECWATCH_EXTRACT_TIMEOUT", 30.0))
+        prestart()  # the extraction workers' forkserver loads jieba while Scrapy starts
     process = CrawlerProcess(settings)
     for name in selected:
         process.crawl(name)
@@ -135,11 +134,7 @@ def run_crawl(
     # the process: out of the collector's reach, a full collection during the crawl looks at the
     # crawl's own objects only (measured: 4 full collections of ~110 ms each in a bench crawl).
     gc.freeze()
-    try:
-        process.start()
-    finally:
-        if workers:
-            extract_pool.release()
+    process.start()
 
     report = CrawlReport(run_id=run_id, log_file=None if verbose else str(log_file))
     with db.session() as session, session.begin():

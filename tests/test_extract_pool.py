@@ -133,3 +133,16 @@ def test_the_pipeline_stores_a_page_over_budget_without_facts_and_reports_it(loo
     assert health.errors[EXTRACTION_ERROR] == 1
     assert "https://www.gov.cn/slow.htm" in health.samples[0]["message"]
     assert "CBECWATCH_EXTRACT_TIMEOUT" in health.samples[0]["message"]
+
+
+def test_a_crawl_with_extraction_workers_stores_the_facts_reparse_would(cli, mirror, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A real crawl through the CLI with two workers (and the storage worker); re-extracting every stored
+    version in-process afterwards changes nothing, so the workers stored exactly the in-process facts."""
+    monkeypatch.setenv("CBECWATCH_EXTRACT_WORKERS", "2")
+    result = cli("crawl", "--source", "govcn", "--mirror", mirror.url, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "govcn: ok" in result.stdout
+    monkeypatch.setenv("CBECWATCH_EXTRACT_WORKERS", "0")
+    reparsed = cli("reparse")
+    assert reparsed.returncode == 0 and " 0 changed, 0 failed" in reparsed.stdout, reparsed.stdout
+    assert not reparsed.stdout.startswith("re-extracted 0 ")
