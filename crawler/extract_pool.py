@@ -6,14 +6,19 @@ hostile page could hold them for minutes. Here pages go to ``CBECWATCH_EXTRACT_W
 (a ``concurrent.futures.ProcessPoolExecutor``) whose results come back to the reactor thread as
 Deferreds, through ``reactor.callFromThread`` — which works with whichever reactor is installed.
 
-* Workers are forked from a forkserver that has already loaded jieba and the division data, so a
-  worker (and a replacement) starts warm in milliseconds instead of loading them again.
+* Workers are forked from a forkserver that has already loaded jieba and the division data
+  (:func:`prestart`, at the start of a crawl), so a worker, and a replacement, starts warm instead of
+  loading them again.
 * At most one page per worker is handed over at a time (the rest wait here), so a page's budget
   (``CBECWATCH_EXTRACT_TIMEOUT``) counts its own work, not its wait behind others.
 * A page over its budget fails with :class:`PageTimeout`; the pool is replaced (its processes
   killed) and the other pages it held are started again on the new one: nothing else is lost.
 * A worker that dies by itself (out of memory, a crash in C) breaks the pool; its pages are retried
   once on a new pool, then fail.
+* :class:`StoreWorker`: one more process that commits the storage pipeline's batches, in the order
+  handed over (as the reactor thread did), so SQLAlchemy's work leaves the reactor thread too.
+* Workers are spawned by a thread of their own, never on the reactor thread (spawning waits for the
+  forkserver), and only once the first page arrives: a crawl with nothing new starts none.
 """
 
 from __future__ import annotations
