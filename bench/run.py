@@ -28,7 +28,7 @@ os.environ["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, os.environ.
 
 from bench.common import Result, describe_machine, failed, machine  # noqa: E402
 
-MEASUREMENTS = ("1", "2", "3", "4", "5", "6", "7")
+MEASUREMENTS = ("1", "2", "3", "4", "5", "6", "7", "8", "9")
 
 
 def run_all(args: argparse.Namespace) -> list[Result]:
@@ -48,7 +48,7 @@ def run_all(args: argparse.Namespace) -> list[Result]:
             row.details.setdefault("stage_seconds", round(time.perf_counter() - t0, 1))
         results.extend(r for r in rows if r.key[0] in only)
 
-    from bench import crawl, daemon, extraction, scale, search, startup, web
+    from bench import crawl, daemon, extraction, hostile, scale, search, startup, web
 
     stage("1-2 crawl throughput and unchanged cycle", {"1", "2"}, crawl.measure, quick=args.quick,
           profile=args.profile, notices=args.notices)
@@ -59,6 +59,7 @@ def run_all(args: argparse.Namespace) -> list[Result]:
     stage("7 web page render", {"7"}, web.measure, quick=args.quick)
     stage("8 full-text search", {"8"}, search.measure, quick=args.quick, count=args.search_notices,
           url=args.search_database)
+    stage("9 hostile pages: 100 KB / 1 MB / 5 MB", {"9"}, hostile.measure, quick=args.quick)
     return sorted(results, key=lambda r: (r.key[0], r.key))
 
 

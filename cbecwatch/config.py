@@ -72,6 +72,20 @@ def _env_positive_int(name: str, default: int) -> int:
     return value
 
 
+def _env_count(name: str, default: int) -> int:
+    value = _env_int(name, default)
+    if value < 0:
+        raise ConfigError(f"{name} must be 0 or a positive whole number, got {value}")
+    return value
+
+
+def _env_positive_float(name: str, default: float) -> float:
+    value = _env_float(name, default)
+    if not value > 0:
+        raise ConfigError(f"{name} must be a positive number of seconds, got {value}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     home: Path
@@ -105,6 +119,10 @@ class Settings:
     #: follow a notice's attachment links (附件), at most max_attachments per notice
     attachments: bool = True
     max_attachments: int = 20
+    #: extraction worker processes per crawl (0: extract on the crawl's own thread) and the seconds one
+    #: page may take before it is given up (stored without facts, reported, the worker replaced)
+    extract_workers: int = 2
+    extract_timeout: float = 30.0
     #: sources not to crawl (CBECWATCH_DISABLED_SOURCES=customs,zj_fgw)
     disabled_sources: frozenset[str] = frozenset()
     #: days without a new notice after which an ``ok`` source raises ``source_quiet``
@@ -176,6 +194,8 @@ def load_settings() -> Settings:
         max_text_chars=_env_positive_int("CBECWATCH_MAX_TEXT_CHARS", 400_000),
         attachments=_env_bool("CBECWATCH_ATTACHMENTS", True),
         max_attachments=_env_positive_int("CBECWATCH_MAX_ATTACHMENTS", 20),
+        extract_workers=_env_count("CBECWATCH_EXTRACT_WORKERS", os.cpu_count() or 1),
+        extract_timeout=_env_positive_float("CBECWATCH_EXTRACT_TIMEOUT", 30.0),
         disabled_sources=frozenset(
             name.strip() for name in os.environ.get("CBECWATCH_DISABLED_SOURCES", "").split(",") if name.strip()),
         quiet_days=_env_positive_int("CBECWATCH_QUIET_DAYS", 30),

@@ -38,7 +38,9 @@ def stored_document(raw_html: bytes | None, encoding: str | None, text: str) -> 
     """The page a version was extracted from: its raw HTML when kept, else its cleaned text."""
     if raw_html is None:
         return text, False
-    return raw_html.decode(encoding or "utf-8", errors="replace"), True
+    from crawler.encoding import decode_page
+
+    return decode_page(raw_html, encoding), True
 
 
 @dataclass

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
-from cbecwatch.config import get_alert_settings
+from cbecwatch.config import get_alert_settings, get_settings
+from crawler.encoding import decode_page
 from crawler.health import SourceHealth
 from crawler.items import NoticeItem
 from crawler.runstore import database_for
@@ -75,22 +76,44 @@ EXTRACTION_ERROR = "extraction"
 class ExtractionPipeline:
     """Adds the extractor's facts to each item. A failure is recorded against the source and the
     notice is still stored (without facts), so nothing is lost; ``cbecwatch reparse`` fills it in
-    once the extractor is fixed."""
+    once the extractor is fixed.
+
+    With ``CBECWATCH_EXTRACT_WORKERS`` > 0 the work runs in worker processes, off the reactor thread
+    every source shares, and a page over ``CBECWATCH_EXTRACT_TIMEOUT`` seconds fails the same way
+    (:mod:`crawler.extract_pool`); with 0 it runs here, reusing the spider's tree of the page."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
+        self.workers = crawler.settings.getint("CBECWATCH_EXTRACT_WORKERS", 0)
+        self.timeout = crawler.settings.getfloat("CBECWATCH_EXTRACT_TIMEOUT", 30.0)
+        self.pool: Any = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractionPipeline:
         return cls(crawler)
 
-    def process_item(self, item: NoticeItem, spider: Spider | None = None) -> NoticeItem:
+    def open_spider(self, spider: Spider | None = None) -> None:
+        if self.workers > 0:
+            from crawler import extract_pool
+
+            self.pool = extract_pool.acquire(self.workers, self.timeout)
+
+    def close_spider(self, spider: Spider | None = None) -> None:
+        if self.pool is not None:
+            from crawler import extract_pool
+
+            self.pool = None
+            extract_pool.release()
+
+    def process_item(self, item: NoticeItem, spider: Spider | None = None) -> NoticeItem | Deferred[NoticeItem]:
+        health: SourceHealth = (spider or self.crawler.spider).health  # type: ignore[union-attr]
+        if self.pool is not None:
+            return self._in_worker(item, health)
         from crawler.extraction.tree import same_as_parsel
         from crawler.facts import extract_notice, extractor_version
 
-        spider = spider or self.crawler.spider
         try:
-            page = item.raw_html.decode(item.raw_encoding or "utf-8", errors="replace") if item.raw_html else None
+            page = decode_page(item.raw_html, item.raw_encoding, item.url) if item.raw_html else None
             # The spider's tree of this very text spares a second parse; reparse, with no tree, gets the
             # same tree by parsing the stored page (same_as_parsel: parsel read the same input).
             parsed, item.parsed = item.parsed, None
@@ -99,9 +122,29 @@ class ExtractionPipeline:
                                              publish_date=item.publish_date, is_html=page is not None, root=root)
             item.extractor_version = extractor_version()
         except Exception as exc:
-            health: SourceHealth = spider.health  # type: ignore[union-attr]
             health.record(EXTRACTION_ERROR, item.url, f"extraction failed for {item.url}: {exc!r}")
         return item
+
+    def _in_worker(self, item: NoticeItem, health: SourceHealth) -> Deferred[NoticeItem]:
+        from crawler.facts import extractor_version
+
+        item.parsed = None  # an lxml tree does not cross processes: the worker parses the page itself
+        page = decode_page(item.raw_html, item.raw_encoding, item.url) if item.raw_html else None
+        done = self.pool.submit(item.url, page or item.text, title=item.title, publish_date=item.publish_date,
+                                is_html=page is not None)
+
+        def extracted(facts: dict[str, Any]) -> NoticeItem:
+            item.extraction, item.extractor_version = facts, extractor_version()
+            return item
+
+        def failed(failure: Failure) -> NoticeItem:
+            from crawler.extract_pool import PageTimeout
+
+            why = str(failure.value) if failure.check(PageTimeout) else repr(failure.value)
+            health.record(EXTRACTION_ERROR, item.url, f"extraction failed for {item.url}: {why}; stored without facts")
+            return item
+
+        return done.addCallbacks(extracted, failed)
 
 
 class AttachmentPipeline:
@@ -150,10 +193,20 @@ class StoragePipeline:
         self.batch_wait = crawler.settings.getfloat("CBECWATCH_STORE_WAIT", 0.05)
         self.pending: list[tuple[NoticeItem, NoticeRecord | Exception, Deferred[NoticeItem]]] = []
         self.timer: Any = None
+        # With extraction in worker processes, the batches are stored by one more worker (one, so they
+        # commit one after another as on the reactor thread): the reactor thread only hands them over.
+        self.workers = crawler.settings.getint("CBECWATCH_EXTRACT_WORKERS", 0)
+        self.store_worker: Any = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StoragePipeline:
         return cls(crawler)
+
+    def open_spider(self, spider: Spider | None = None) -> None:
+        if self.workers > 0:
+            from crawler import extract_pool
+
+            self.store_worker = extract_pool.acquire_store_worker()
 
     def process_item(self, item: NoticeItem, spider: Spider | None = None) -> Deferred[NoticeItem]:
         done: Deferred[NoticeItem] = Deferred()
@@ -174,8 +227,15 @@ class StoragePipeline:
 
         return reactor.callLater(delay, fn)  # type: ignore[attr-defined]
 
-    def close_spider(self, spider: Spider | None = None) -> None:
+    def close_spider(self, spider: Spider | None = None) -> Deferred[None] | None:
         self.flush()
+        if self.store_worker is None:
+            return None
+        from crawler import extract_pool
+
+        worker, self.store_worker = self.store_worker, None
+        # after the batches already handed over: the worker runs them in order
+        return worker.after_all().addBoth(lambda _: extract_pool.release_store_worker())
 
     def flush(self) -> None:
         if self.timer is not None and self.timer.active():
@@ -184,8 +244,20 @@ class StoragePipeline:
         batch, self.pending = self.pending, []
         if not batch:
             return
+        records = [record for _, record, _ in batch]
+        if self.store_worker is None:
+            self._settle(batch, store_records(database_for(self.crawler.settings), records,
+                                              get_alert_settings().silent_first_run))
+            return
+        url = self.crawler.settings.get("CBECWATCH_DATABASE_URL") or get_settings().database_url
+        stored = self.store_worker.submit(store_in_worker, url, records, get_alert_settings().silent_first_run)
+        stored.addCallbacks(lambda outcomes: self._settle(batch, outcomes),
+                            lambda failure: self._settle(batch, [failure.value] * len(batch)))
+
+    def _settle(self, batch: list[tuple[NoticeItem, NoticeRecord | Exception, Deferred[NoticeItem]]],
+                outcomes: list[str | Exception]) -> None:
         health: SourceHealth = self.crawler.spider.health  # type: ignore[union-attr]
-        for (item, _, done), outcome in zip(batch, self._store([record for _, record, _ in batch]), strict=True):
+        for (item, _, done), outcome in zip(batch, outcomes, strict=True):
             if isinstance(outcome, Exception):
                 health.record(STORAGE_ERROR, item.url, f"cannot store notice {item.url}: {outcome}")
                 try:
@@ -197,29 +269,42 @@ class StoragePipeline:
             setattr(health, outcome, getattr(health, outcome) + 1)
             done.callback(item)
 
-    def _store(self, records: list[NoticeRecord | Exception]) -> list[str | Exception]:
-        """The outcome (new / revised / unchanged) or the error of each record, all committed."""
-        db = database_for(self.crawler.settings)
-        silent = get_alert_settings().silent_first_run
-        good = [r for r in records if isinstance(r, NoticeRecord)]
-        if len(good) > 1:
-            try:
-                with db.session() as session, session.begin():
-                    outcomes = iter([_store_one(session, r, silent) for r in good])
-                return [r if isinstance(r, Exception) else next(outcomes) for r in records]
-            except Exception:  # rolled back whole: store one by one to find the bad one
-                pass
-        results: list[str | Exception] = []
-        for record in records:
-            if isinstance(record, Exception):
-                results.append(record)
-                continue
-            try:
-                with db.session() as session, session.begin():
-                    results.append(_store_one(session, record, silent))
-            except Exception as exc:
-                results.append(exc)
-        return results
+
+def store_records(db: Any, records: list[NoticeRecord | Exception], silent: bool) -> list[str | Exception]:
+    """The outcome (new / revised / unchanged) or the error of each record, all committed."""
+    good = [r for r in records if isinstance(r, NoticeRecord)]
+    if len(good) > 1:
+        try:
+            with db.session() as session, session.begin():
+                outcomes = iter([_store_one(session, r, silent) for r in good])
+            return [r if isinstance(r, Exception) else next(outcomes) for r in records]
+        except Exception:  # rolled back whole: store one by one to find the bad one
+            pass
+    results: list[str | Exception] = []
+    for record in records:
+        if isinstance(record, Exception):
+            results.append(record)
+            continue
+        try:
+            with db.session() as session, session.begin():
+                results.append(_store_one(session, record, silent))
+        except Exception as exc:
+            results.append(exc)
+    return results
+
+
+_worker_databases: dict[str, Any] = {}
+
+
+def store_in_worker(url: str, records: list[NoticeRecord | Exception], silent: bool) -> list[str | Exception]:
+    """:func:`store_records` in the storage worker process (the crawl has migrated the database already).
+    Errors come back as plain exceptions with their message: a driver's own may not survive pickling."""
+    from storage.db import open_database
+
+    if url not in _worker_databases:
+        _worker_databases[url] = open_database(url, migrate=False)
+    outcomes = store_records(_worker_databases[url], records, silent)
+    return [RuntimeError(str(o)) if isinstance(o, Exception) else o for o in outcomes]
 
 
 def _store_one(session: Session, record: NoticeRecord, silent_first_run: bool) -> str:

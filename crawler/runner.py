@@ -123,6 +123,10 @@ def run_crawl(
 
     from scrapy.crawler import CrawlerProcess
 
+    if settings.getint("CBECWATCH_EXTRACT_WORKERS", 0) > 0:
+        from crawler.extract_pool import prestart
+
+        prestart()  # the extraction workers' forkserver loads jieba while Scrapy starts
     process = CrawlerProcess(settings)
     for name in selected:
         process.crawl(name)

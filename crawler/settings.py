@@ -28,6 +28,10 @@ CBECWATCH_MAX_TEXT_CHARS = _config.max_text_chars
 # A notice's attachment links (附件) are followed under the same cap and politeness as pages.
 CBECWATCH_ATTACHMENTS = _config.attachments
 CBECWATCH_MAX_ATTACHMENTS = _config.max_attachments
+# Extraction runs in this many worker processes, off the reactor thread all sources share (0: in-process);
+# a page taking longer than the timeout is stored without facts and reported (crawler/extract_pool.py).
+CBECWATCH_EXTRACT_WORKERS = _config.extract_workers
+CBECWATCH_EXTRACT_TIMEOUT = _config.extract_timeout
 # An ok source with nothing new for this many days raises a source_quiet admin event; a source may
 # declare its own cadence (``quiet_days``), and CBECWATCH_QUIET_DAYS_<SOURCE> overrides both.
 CBECWATCH_QUIET_DAYS = _config.quiet_days

@@ -21,6 +21,10 @@ IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 # The alert tests' receivers listen on 127.0.0.1, which the SSRF guard refuses by default; the guard's
 # own tests turn this off again.
 os.environ["CBECWATCH_ALLOW_PRIVATE_TARGETS"] = "1"
+# Test crawls are a few pages each: extraction worker processes cost more to start than they save
+# (measured: tests/test_crawl_govcn.py + test_storage_pipeline.py 245 s with 2 workers, 125 s without),
+# so crawls in tests extract in-process; tests/test_extract_pool.py and one crawl test use the workers.
+os.environ.setdefault("CBECWATCH_EXTRACT_WORKERS", "0")
 
 
 def require(reason: str) -> None:

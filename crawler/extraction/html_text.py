@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .normalize import clean_text, label_key, label_pairs, split_lines
-from .tree import DOCUMENT, PageTree, SimpleSelector, simple_selector
+from .tree import DOCUMENT, PageTree, SimpleSelector, parse_html, simple_selector, was_flattened
 
 BODY_SELECTORS = (
     "#UCAP-CONTENT", ".pages_content", ".TRS_UEDITOR", ".TRS_Editor",  # gov.cn (TRS)
@@ -43,6 +43,7 @@ class PageText:
     text: str
     meta: dict[str, str] = field(default_factory=dict)  # lower-cased names; first non-empty value wins
     info_table: dict[str, str] = field(default_factory=dict)  # normalised labels (发文字号, 发布日期 …)
+    flattened: bool = False  # nested deeper than libxml2 goes: read with the deepest markup removed
 
 
 def _first_matches(page: PageTree, selectors: tuple[str, ...]) -> list[Any]:
@@ -102,16 +103,14 @@ def _title(page: PageTree, meta: dict[str, str], info: dict[str, str]) -> str | 
 def _largest_block(page: PageTree, body: Any) -> Any:
     """The container that directly holds the most text (link text counts against it: menus, lists)."""
     score: dict[Any, float] = {}
+    # The container and weight of each string's parent, remembered: walking up from every string was
+    # strings x depth, quadratic on a page nested a thousand levels deep.
+    holder: dict[Any, tuple[Any, float]] = {}
     for s, parent in page.strings(body):  # every string, comments included, as bs4's find_all(string=True)
         n = len(s.strip())
         if not n:
             continue
-        weight = 1.0
-        node = parent
-        while node is not None and node.tag not in CONTAINERS:
-            if node.tag == "a":
-                weight = -0.5
-            node = node.getparent()
+        node, weight = _container_of(parent, holder)
         if node is not None:
             score[node] = score.get(node, 0.0) + n * weight
     if not score:
@@ -119,10 +118,34 @@ def _largest_block(page: PageTree, body: Any) -> Any:
     return max(score, key=score.__getitem__)
 
 
+def _container_of(el: Any, holder: dict[Any, tuple[Any, float]]) -> tuple[Any, float]:
+    """The nearest container at or above ``el``, and -0.5 when a link lies on the way (else 1.0)."""
+    path = []
+    node = el
+    found: tuple[Any, float] = (None, 1.0)
+    while node is not None:
+        if node in holder:
+            found = holder[node]
+            break
+        if node.tag in CONTAINERS:
+            found = (node, 1.0)
+            break
+        path.append(node)
+        node = node.getparent()
+    container, weight = found
+    for below in reversed(path):  # from the top down: a link above makes the strings under it link text
+        if below.tag == "a":
+            weight = -0.5
+        holder[below] = (container, weight)
+    return holder.get(el, found)
+
+
 def html_to_text(html: str, url: str | None = None, *, root: Any = None) -> PageText:
     """``root``: the page already parsed by :func:`crawler.extraction.tree.parse_html` (the spider's
     ``response.selector.root``) — it is only read, never changed."""
-    page = PageTree(root) if root is not None else PageTree.parse(html)
+    if root is None:
+        root = parse_html(html)
+    page = PageTree(root)
     meta = _metas(page)
     info = _info_table(page)
     title = _title(page, meta, info)
@@ -148,4 +171,5 @@ def html_to_text(html: str, url: str | None = None, *, root: Any = None) -> Page
     text = "\n".join(split_lines(clean_text(page.block_text(body, BLOCK_SET))))
     if url:
         meta.setdefault("url", url)
-    return PageText(title=clean_text(title).strip() if title else None, text=text, meta=meta, info_table=info)
+    return PageText(title=clean_text(title).strip() if title else None, text=text, meta=meta, info_table=info,
+                    flattened=was_flattened(root))

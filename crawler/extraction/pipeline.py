@@ -15,6 +15,7 @@ from .docnumber import doc_number, find_numbers
 from .figures import all_figures, customs_codes
 from .kind import classify, from_text, program
 from .model import Extraction, Figure
+from .nesting import LIBXML_MAX_DEPTH, MAX_DEPTH
 from .normalize import clean_text, split_lines, strip_noise, to_simplified
 from .places import find_places
 from .relevance import relevance_score
@@ -118,11 +119,15 @@ def extract(document: str, *, url: str | None = None, is_html: bool | None = Non
     meta: dict[str, str] = {}
     info: dict[str, str] = {}
     page_title = None
+    flat_warning = None
     if is_html:
         from .html_text import html_to_text
 
         page = html_to_text(document, url, root=root)
         text, meta, info, page_title = page.text, page.meta, page.info_table, page.title
+        if page.flattened:
+            flat_warning = (f"page nested deeper than {LIBXML_MAX_DEPTH} levels: read with the markup below "
+                            f"{MAX_DEPTH} levels removed")
     else:
         text = clean_text(document)
     lines = split_lines(text)
@@ -132,6 +137,8 @@ def extract(document: str, *, url: str | None = None, is_html: bool | None = Non
     for key, value in _labelled_lines(lines).items():
         info.setdefault(key, value)
     res = Extraction()
+    if flat_warning:
+        res.warnings.append(flat_warning)
     res.title = (clean_text(title).strip() if title else None) or page_title or _text_title(lines)
 
     customs = bool(_CUSTOMS_HOST.search(url or "")) or "海关总署" in (res.title or "")[:8] \

@@ -20,13 +20,15 @@ tests/test_html_tree.py compares the two on every stored page and on generated m
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right, insort
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from lxml import etree
+
+from .nesting import cut_by_depth, flatten
 
 OPEN, CLOSE, TEXT = 0, 1, 2
 MAIN = ""  # the kind of ordinary text
@@ -43,7 +45,16 @@ def parse_html(document: str) -> Any:
 
     Like parsel (Scrapy's ``response.selector``) but for one thing: only ASCII whitespace is stripped
     from the ends, not every Unicode space, nor NULs — they are text to libxml2 and can change the
-    tree. :func:`same_as_parsel` says when the two parse the very same input."""
+    tree. :func:`same_as_parsel` says when the two parse the very same input. A page nested deeper than
+    libxml2 goes is read flattened (:mod:`crawler.extraction.nesting`); :func:`was_flattened` says so."""
+    root = _parse(document)
+    if cut_by_depth(root):  # the rest of the page was dropped: read it again flattened
+        root = _parse(flatten(document))
+        root.set(FLATTENED, "1")
+    return root
+
+
+def _parse(document: str) -> Any:
     from lxml.html import HTMLParser
 
     data = document.strip(_BLANKS).encode("utf-8") or b"<html/>"
@@ -53,6 +64,13 @@ def parse_html(document: str) -> Any:
     except etree.XMLSyntaxError:  # nothing but markup libxml2 drops (a lone end tag, a form feed)
         root = None
     return root if root is not None else etree.fromstring(b"<html/>", parser=parser)
+
+
+FLATTENED = "data-cbecwatch-flattened"  # set on the root of a page read by :func:`flatten`
+
+
+def was_flattened(root: Any) -> bool:
+    return root is not None and root.get(FLATTENED) == "1"
 
 
 def same_as_parsel(document: str) -> bool:
@@ -160,6 +178,7 @@ class PageTree:
         self.kinds, self.nodes, self.values, self.marks, self.span = kinds, nodes, values, marks, span
         self.opens = [i for i, k in enumerate(kinds) if k == OPEN]  # where the elements start, in order
         self.removed: set[Any] = set()
+        self._removed_spans: list[tuple[int, int]] = []  # sorted: a range query is a bisection, not a sort
         self._index: dict[tuple[str, str], list[int]] | None = None
 
     @classmethod
@@ -169,7 +188,10 @@ class PageTree:
     # -- structure ---------------------------------------------------------------------------------
     def remove(self, el: Any) -> None:
         """bs4's ``decompose()``/``extract()``: the subtree is gone, the text around it stays."""
-        self.removed.add(el)
+        if el not in self.removed:
+            self.removed.add(el)
+            if el in self.span:
+                insort(self._removed_spans, self.span[el])
 
     def alive(self, el: Any) -> bool:
         """Still in the document: neither it nor an ancestor was removed."""
@@ -190,8 +212,17 @@ class PageTree:
         if not self.removed:
             return [(start, stop)]
         # Only what was removed inside: a subtree that is itself cut off keeps its content, as in bs4.
+        # The removed spans are kept sorted, so this costs the removals inside, not all of them (a page
+        # of many removed blocks asked for the text of each block was quadratic).
+        spans = self._removed_spans
+        own = self.span[el] if el is not DOCUMENT else None
         dead: list[tuple[int, int]] = []
-        for a, b in sorted(self.span[r] for r in self.removed if r is not el and start <= self.span[r][0] < stop):
+        for k in range(bisect_left(spans, (start, -1)), len(spans)):
+            a, b = spans[k]
+            if a >= stop:
+                break
+            if (a, b) == own:
+                continue
             if not dead or a > dead[-1][1]:  # nested ranges are inside the previous one
                 dead.append((a, b))
         out = []
@@ -245,8 +276,14 @@ class PageTree:
         key = ("id", selector.ids[0]) if selector.ids else ("class", selector.classes[0]) if selector.classes \
             else ("tag", selector.tag)
         alive = self._ranges(DOCUMENT) if self.removed else None
+        alive_starts = [a for a, _ in alive] if alive is not None else []
         for i in self._index.get(key, ()):  # type: ignore[arg-type]
-            if selector.matches(self.nodes[i]) and (alive is None or any(a <= i < b for a, b in alive)):
+            if not selector.matches(self.nodes[i]):
+                continue
+            if alive is None:
+                return self.nodes[i]
+            k = bisect_right(alive_starts, i) - 1  # the one live range that can hold i
+            if k >= 0 and i < alive[k][1]:
                 return self.nodes[i]
         return None
 

@@ -16,6 +16,7 @@ from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
 from crawler.attachments.fetch import FollowsAttachments
+from crawler.extraction.nesting import LIBXML_MAX_DEPTH, MAX_DEPTH, cut_by_depth, flatten
 from crawler.health import BLOCKED, LAYOUT_DRIFT, OFFSITE, PARSE, SourceHealth, describe_failure
 from crawler.incremental import CrawlMemory, load_memory
 from crawler.items import NoticeItem, ParsedPage
@@ -233,6 +234,10 @@ class NoticeSpider(FollowsAttachments, scrapy.Spider):
         if self.is_challenge(response):
             self.health.record(BLOCKED, response.url, f"blocked: challenge page instead of {response.url}")
             return
+        fetched, response = response, within_depth(response)
+        if response is not fetched:
+            self.logger.warning("%s: %s is nested deeper than %d levels; read with the markup below %d levels "
+                                "removed", self.name, response.url, LIBXML_MAX_DEPTH, MAX_DEPTH)
         item = self.read_detail(response)
         if item is None:
             return
@@ -243,8 +248,8 @@ class NoticeSpider(FollowsAttachments, scrapy.Spider):
         if len(item.text) > cap:
             self.health.note_truncated(response.url, len(item.text), cap)
             item.text = item.text[:cap]
-        item.raw_html = response.body
-        item.raw_encoding = response.encoding
+        item.raw_html = fetched.body
+        item.raw_encoding = fetched.encoding
         selector = response.selector
         if selector.type == "html":
             item.parsed = ParsedPage(response.text, selector.root)
@@ -266,6 +271,14 @@ class NoticeSpider(FollowsAttachments, scrapy.Spider):
     def missing_body(self, response: Response, tried: Iterable[str]) -> None:
         self.health.record(PARSE, response.url,
                            f"parse error: no notice body ({', '.join(tried)}) at {response.url}")
+
+
+def within_depth(response: TextResponse) -> TextResponse:
+    """The response itself, or, when libxml2 stopped at its nesting limit and dropped the rest of the
+    page, the same page flattened below :data:`MAX_DEPTH` levels (so no text is lost)."""
+    if response.selector.type != "html" or not cut_by_depth(response.selector.root):
+        return response
+    return response.replace(body=flatten(response.text).encode("utf-8"), encoding="utf-8")
 
 
 def clean_title(value: str | None, site_suffix: str = "") -> str:
