@@ -10,7 +10,7 @@ import argparse
 import json
 from typing import Any
 
-from cbecwatch.cli import UserError
+from cbecwatch.cli import UserError, positive_count
 from cbecwatch.commands import _database
 from cbecwatch.config import get_alert_settings, get_settings
 
@@ -65,12 +65,12 @@ def add_commands(sub: Any) -> None:
     deliveries = sub.add_parser("deliveries", help="the alert outbox: what was sent, what waits, what failed")
     deliveries.add_argument("--failed", action="store_true", help="only dead letters and failing deliveries")
     deliveries.add_argument("--retry", type=int, metavar="ID", help="put a dead delivery back in line (same key)")
-    deliveries.add_argument("--limit", type=int, default=50)
+    deliveries.add_argument("--limit", type=positive_count, default=50)
     deliveries.add_argument("--json", action="store_true")
     deliveries.set_defaults(handler="cbecwatch.commands_alerts:deliveries")
 
     events = sub.add_parser("events", help="derived events, newest first")
-    events.add_argument("--limit", type=int, default=50)
+    events.add_argument("--limit", type=positive_count, default=50)
     events.add_argument("--json", action="store_true")
     events.add_argument("--lang", choices=["zh", "en", "both"], default="zh",
                         help="tell each event as a sentence in this language (default: zh)")

@@ -18,6 +18,8 @@ from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from appconfig.settings import mask_password
+
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
@@ -135,13 +137,15 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 
 def open_database(url: str, *, migrate: bool = True) -> Database:
-    safe_url = make_url(url).render_as_string(hide_password=True)
+    safe_url = mask_password(url)
     try:
         engine = create_db_engine(url)
         if migrate:
             upgrade(engine)
     except Exception as exc:  # the CLI turns this into one clear line
-        raise DatabaseError(f"cannot open database {safe_url}: {exc}") from exc
+        # psycopg's messages run over several lines (host, port, hint): the first says what happened
+        first_line = next((line.strip() for line in str(exc).splitlines() if line.strip()), type(exc).__name__)
+        raise DatabaseError(f"cannot open database {safe_url}: {first_line}") from exc
     return Database(engine=engine, sessions=sessionmaker(engine, expire_on_commit=False))
 
 
