@@ -41,6 +41,10 @@ def expectation(error: dict[str, Any]) -> str:
     if kind == "greater_than_equal":
         bound = ctx["ge"]
         return f"must be {bound:g} or more" if isinstance(bound, int | float) else f"must be at least {bound}"
+    if kind == "less_than_equal":
+        return f"must be {ctx['le']} or less"
+    if kind == "too_short":
+        return "must not be empty"
     if kind in ("string_type", "list_type", "dict_type", "model_type"):
         return {"string_type": "must be text", "list_type": "must be a list, e.g. [\"a\", \"b\"]",
                 "dict_type": "must be a table", "model_type": "must be a table"}[kind]

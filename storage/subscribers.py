@@ -20,6 +20,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from appconfig.errors import ConfigError
+from appconfig.files import check_subscribers
 from storage.models_alerts import EVENT_KINDS, HELD, PENDING, Delivery, Event, Subscriber
 from storage.secrets import ENV_PREFIX, SecretError, seal, unseal
 from storage.targets import TargetError, check_apprise_url, check_webhook_url, private_targets_allowed
@@ -172,7 +174,6 @@ def get_subscriber(session: Session, name: str) -> Subscriber:
 
 
 # -- the config-file form --------------------------------------------------------------------------
-_KEYS = {f.name for f in fields(SubscriberSpec)}
 
 
 def specs_from_toml(path: Path) -> list[SubscriberSpec]:
@@ -181,25 +182,23 @@ def specs_from_toml(path: Path) -> list[SubscriberSpec]:
         data = tomllib.loads(path.read_text("utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise SubscriberError(f"cannot read subscribers file {path}: {exc}") from exc
-    unknown_top = set(data) - {"subscriber"}
-    if unknown_top:
-        raise SubscriberError(f"{path}: unknown top-level key {', '.join(sorted(unknown_top))}; use [[subscriber]]")
+    try:  # types and keys first (appconfig.files): "false" is no boolean, "浙江" no list of provinces
+        tables = check_subscribers(data, str(path)).subscriber
+    except ConfigError as exc:
+        raise SubscriberError(str(exc)) from None
     specs: list[SubscriberSpec] = []
-    for index, table in enumerate(data.get("subscriber", []), 1):
-        where = f"{path}: subscriber #{index}"
-        unknown = set(table) - _KEYS
-        if unknown:
-            raise SubscriberError(f"{where}: unknown key {', '.join(sorted(unknown))}; "
-                                  f"known: {', '.join(sorted(_KEYS))}")
-        values: dict[str, Any] = dict(table)
+    for table in tables:
+        where = f"{path}: subscriber {table.name!r}"
+        values: dict[str, Any] = table.model_dump()
         env_name = values.get("webhook_secret_env")
         if env_name:  # keeps the secret out of the file and out of the database
             values["webhook_secret"] = os.environ.get(env_name) or None
             if not values["webhook_secret"]:
                 raise SubscriberError(f"{where}: environment variable {env_name} (webhook_secret_env) is empty")
-        if "name" not in values:
-            raise SubscriberError(f"{where}: missing name")
-        specs.append(SubscriberSpec(**values).validate())
+        try:
+            specs.append(SubscriberSpec(**values).validate())
+        except SubscriberError as exc:
+            raise SubscriberError(f"{path}: {exc}") from None
     names = [s.name for s in specs]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:

@@ -210,7 +210,7 @@ digest_hour = 7
     assert listed[0]["webhook"] == "https://hooks.example.com/cbec?…"  # the token is not shown
     config.write_text('[[subscriber]]\nname = "x"\nemial = "typo@example.com"\n', encoding="utf-8")
     refused = cli("subscribers", "load", str(config))
-    assert refused.returncode == 2 and "unknown key emial" in refused.stderr
+    assert refused.returncode == 2 and "unknown key 'emial' (did you mean 'email'?)" in refused.stderr
     removed = cli("subscribers", "remove", "zhejiang")
     assert removed.returncode == 0 and cli("subscribers", "remove", "zhejiang").returncode == 2
 
