@@ -16,7 +16,6 @@ import re
 import tomllib
 from collections.abc import Mapping
 from functools import cache
-from importlib import metadata
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -25,6 +24,7 @@ from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource
 
 from appconfig.errors import ConfigError, closest, one_line, unknown_key
 from appconfig.schedules import check_schedule
+from appconfig.version import VERSION
 
 PREFIX = "CBECWATCH_"
 QUIET_PREFIX = "CBECWATCH_QUIET_DAYS_"
@@ -90,13 +90,6 @@ def mask_password(url: str) -> str:
     return re.sub(r"(?<=://)([^/:@]*):[^/@]*@", r"\1:***@", url)
 
 
-def _version() -> str:
-    try:
-        return metadata.version("cbecwatch")
-    except metadata.PackageNotFoundError:  # run from a checkout that was never installed
-        return "0+unknown"
-
-
 Source = PydanticBaseSettingsSource
 
 
@@ -160,7 +153,7 @@ class Settings(_Layer):
         data["home"] = home
         data["database_url"] = data.get("database_url") or f"sqlite:///{home / 'cbecwatch.sqlite3'}"
         contact = data.get("contact") or DEFAULT_CONTACT
-        data["user_agent"] = data.get("user_agent") or DEFAULT_USER_AGENT.format(version=_version(), contact=contact)
+        data["user_agent"] = data.get("user_agent") or DEFAULT_USER_AGENT.format(version=VERSION, contact=contact)
         return data
 
     @field_validator("database_url")

@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
-from cbecwatch.config import get_alert_settings
+from appconfig.settings import get_alert_settings
+from crawler.database import database_for
 from crawler.health import SourceHealth
 from crawler.items import NoticeItem
-from crawler.runstore import database_for
 from storage.events import derive_events
 from storage.notices import NoticeRecord, save_notice
 from storage.outbox import enqueue

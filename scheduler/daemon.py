@@ -33,7 +33,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import func, select
 
 from appconfig.schedules import CHINA, crontab_weekdays, trigger_for  # noqa: F401  (names the tests import from here)
-from cbecwatch.config import AlertSettings, Settings
+from appconfig.settings import AlertSettings, Settings
 from crawler.runstore import fail_interrupted_run
 from scheduler.dispatch import Dispatcher
 from scheduler.lock import DaemonLock

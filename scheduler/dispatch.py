@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from cbecwatch.config import AlertSettings
+from appconfig.settings import AlertSettings
 from scheduler.channels import ChannelError, redact
 from scheduler.channels.apprise import send_apprise
 from scheduler.channels.email import send_email

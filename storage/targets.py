@@ -90,6 +90,6 @@ def unmapped(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> ipaddres
 def private_targets_allowed() -> bool:
     """CBECWATCH_ALLOW_PRIVATE_TARGETS, read on every check (the subscribers of a running daemon are
     re-validated with the setting in force)."""
-    from cbecwatch.config import env_flag
+    from appconfig.settings import env_flag
 
     return env_flag("CBECWATCH_ALLOW_PRIVATE_TARGETS", False)

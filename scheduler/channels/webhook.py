@@ -20,8 +20,8 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
-from cbecwatch import __version__
-from cbecwatch.config import AlertSettings
+from appconfig.settings import AlertSettings
+from appconfig.version import VERSION
 from scheduler.channels import PERMANENT_HTTP, ChannelError, redact
 from scheduler.messages import Message
 
@@ -49,7 +49,7 @@ def send_webhook(settings: AlertSettings, url: str, secrets: list[str], message:
     if not secrets:
         raise ChannelError("the subscriber has a webhook URL but no secret")
     body = body_of(message)
-    headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": f"cbecwatch/{__version__} (webhook)",
+    headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": f"cbecwatch/{VERSION} (webhook)",
                **sign(secrets, message.key, int(time.time()), body)}
     try:
         with httpx.Client(timeout=settings.webhook_timeout, follow_redirects=False) as client:
