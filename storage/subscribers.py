@@ -142,19 +142,59 @@ def add_subscriber(session: Session, spec: SubscriberSpec, origin: str = "cli") 
     return subscriber
 
 
-def remove_subscriber(session: Session, name: str) -> int:
-    """Delete the subscriber; returns how many of its messages were still waiting to be sent.
+#: the origin of a removed subscriber whose waiting messages are still to be sent (or dead-lettered)
+REMOVED = "removed"
 
-    Those go with it (ON DELETE CASCADE): a removed subscriber has asked for no more alerts. The
-    caller says how many, so that removing one by mistake is not silent.
-    """
-    subscriber = session.scalar(select(Subscriber).where(Subscriber.name == name))
-    if subscriber is None:
-        raise SubscriberError(f"no subscriber named {name!r}")
-    waiting = session.scalar(select(func.count()).select_from(Delivery).where(
+
+def _waiting(session: Session, subscriber: Subscriber) -> int:
+    return session.scalar(select(func.count()).select_from(Delivery).where(
         Delivery.subscriber_id == subscriber.id, Delivery.status.in_((HELD, PENDING)))) or 0
-    session.delete(subscriber)
+
+
+def remove_subscriber(session: Session, name: str, *, drop_pending: bool = False) -> int:
+    """Remove the subscriber; returns how many of its messages were still waiting to be sent.
+
+    Those are kept by default: they were due before the subscriber was removed, so they are still
+    sent (or become dead letters) while no new alert is made for it. The row stays behind as a
+    tombstone under a freed name (``alice~removed-7``) until then. ``drop_pending`` deletes the row
+    and its waiting messages with it (ON DELETE CASCADE), as before.
+    """
+    subscriber = get_subscriber(session, name)
+    waiting = _waiting(session, subscriber)
+    if drop_pending or not waiting:
+        session.delete(subscriber)
+    else:
+        _retire(subscriber)
     return waiting
+
+
+def _retire(subscriber: Subscriber) -> None:
+    subscriber.origin = REMOVED
+    subscriber.name = f"{subscriber.name[:100]}~removed-{subscriber.id}"  # the name is free for a new one
+    subscriber.active = True  # held messages of a paused subscriber go out too: nothing is kept back
+
+
+EDITABLE = frozenset(f.name for f in fields(SubscriberSpec)) - {"name", "webhook_secret_env"}
+
+
+def edit_subscriber(session: Session, name: str, changes: dict[str, Any]) -> str | None:
+    """Change the given fields of a command-line subscriber in place, checked as ``add`` checks them
+    (the SSRF guard included). Returns the webhook secret made for a webhook it did not have before."""
+    unknown = sorted(set(changes) - EDITABLE)
+    if unknown:
+        raise SubscriberError(f"cannot edit {', '.join(unknown)} of a subscriber")
+    row = get_subscriber(session, name)
+    if row.origin == "config":
+        raise SubscriberError(f"subscriber {name!r} comes from the subscribers file: edit it there")
+    current = {key: getattr(row, key) for key in EDITABLE - {"webhook_secret"}}
+    spec = SubscriberSpec(name=row.name, **{**current, **changes})
+    keep_secret = ("webhook_secret" not in changes and spec.webhook_url and row.webhook_secret) or None
+    spec.validate()  # makes a secret for a new webhook; a kept one is already sealed on the row
+    made = spec.webhook_secret if spec.webhook_url and not keep_secret and "webhook_secret" not in changes else None
+    apply_spec(row, spec)
+    if keep_secret:
+        row.webhook_secret = keep_secret
+    return made
 
 
 def set_active(session: Session, name: str, active: bool) -> int:
@@ -162,12 +202,11 @@ def set_active(session: Session, name: str, active: bool) -> int:
     gets no new alerts and its waiting messages are held (not dropped) until it is resumed."""
     subscriber = get_subscriber(session, name)
     subscriber.active = active
-    return session.scalar(select(func.count()).select_from(Delivery).where(
-        Delivery.subscriber_id == subscriber.id, Delivery.status.in_((HELD, PENDING)))) or 0
+    return _waiting(session, subscriber)
 
 
 def get_subscriber(session: Session, name: str) -> Subscriber:
-    subscriber = session.scalar(select(Subscriber).where(Subscriber.name == name))
+    subscriber = session.scalar(select(Subscriber).where(Subscriber.name == name, Subscriber.origin != REMOVED))
     if subscriber is None:
         raise SubscriberError(f"no subscriber named {name!r}")
     return subscriber
@@ -226,7 +265,10 @@ def sync_from_file(session: Session, path: Path) -> tuple[int, int, int]:
     wanted = {s.name for s in specs}
     for name, row in existing.items():
         if row.origin == "config" and name not in wanted:
-            session.delete(row)
+            if _waiting(session, row):  # gone from the file, but what it was already owed still goes out
+                _retire(row)
+            else:
+                session.delete(row)
             removed += 1
     session.flush()
     return added, updated, removed
@@ -265,7 +307,7 @@ def _place_match(wanted: list[Any], named: list[Any]) -> bool:
 
 def matches(subscriber: Subscriber, event: Event, text: str = "") -> bool:
     """Whether this event is for this subscriber. ``text`` is the notice text, for keywords."""
-    if not subscriber.active or event.baseline:
+    if not subscriber.active or event.baseline or subscriber.origin == REMOVED:
         return False
     if event.admin and not subscriber.admin:
         return False
