@@ -59,7 +59,8 @@ def chinese_number(n: int) -> str:
         if n >= 10 else _DIGIT[n]
 
 
-DATES = st.dates(min_value=dt.date(1949, 1, 1), max_value=dt.date(2100, 12, 31))
+# Up to 2099: the metadata form (2100-01-01) reads only 19xx/20xx years, the 年月日 form up to 2100.
+DATES = st.dates(min_value=dt.date(1949, 1, 1), max_value=dt.date(2099, 12, 31))
 
 
 @PROPERTY
