@@ -315,7 +315,7 @@ def origin(field: str, environ: Mapping[str, str], file_values: Mapping[str, Any
     return "file" if field in file_values else "default"
 
 
-def _build(layer: type[LayerT], environ: Mapping[str, str]) -> LayerT:
+def build_layer(layer: type[LayerT], environ: Mapping[str, str]) -> LayerT:
     path = config_file(environ)
     file_values = read_config_file(path)
     init = {key: value for key, value in file_values.items() if key in layer.model_fields}
@@ -347,12 +347,12 @@ def _build(layer: type[LayerT], environ: Mapping[str, str]) -> LayerT:
 def load_settings() -> Settings:
     """Build settings from the file and the environment; raises :class:`ConfigError` naming a bad one."""
     check_env_names(os.environ)
-    return _build(Settings, os.environ)
+    return build_layer(Settings, os.environ)
 
 
 def load_alert_settings() -> AlertSettings:
     check_env_names(os.environ)
-    return _build(AlertSettings, os.environ)
+    return build_layer(AlertSettings, os.environ)
 
 
 @cache
@@ -364,33 +364,3 @@ def get_settings() -> Settings:
 def get_alert_settings() -> AlertSettings:
     return load_alert_settings()
 
-
-def effective_settings(environ: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
-    """Every setting as it is in force: its variable, the file key, the value (secrets masked) and where
-    the value came from — ``default``, ``environment`` or ``file``."""
-    environ = os.environ if environ is None else environ
-    check_env_names(environ)
-    path = config_file(environ)
-    file_values = read_config_file(path)
-    rows: list[dict[str, Any]] = []
-    for layer in LAYERS:
-        built = _build(layer, environ)
-        for field in layer.model_fields:
-            if field == "extra":  # kept for code that passes values around; no variable sets it
-                continue
-            value = getattr(built, field)
-            if isinstance(value, Path):
-                value = str(value)
-            elif isinstance(value, frozenset):
-                value = sorted(value)
-            elif isinstance(value, str):
-                value = mask_password(value)  # database, SMTP and mirror URLs may carry a password
-            elif isinstance(value, dict):
-                value = {key: value[key] for key in sorted(value)}
-            variable = f"{PREFIXED[field]}<SOURCE>" if field in PREFIXED else env_name(field)
-            rows.append({"variable": variable, "key": field, "value": value,
-                         "source": origin(field, environ, file_values)})
-    for name in sorted(SECRET_NAMES):
-        rows.append({"variable": name, "key": None, "value": "***" if environ.get(name, "").strip() else "",
-                     "source": "environment" if environ.get(name, "").strip() else "default"})
-    return rows

@@ -14,7 +14,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
 
 
 def show_config(args: argparse.Namespace) -> int:
-    from appconfig.settings import config_file, effective_settings
+    from appconfig.effective import effective_settings
+    from appconfig.settings import config_file
 
     rows = effective_settings()
     if args.json:
