@@ -55,3 +55,11 @@ def test_a_file_without_subscriber_tables_is_refused(tmp_path: Path) -> None:
 def test_the_models_know_exactly_the_keys_the_loaders_use() -> None:
     assert set(SubscriberEntry.model_fields) == {f.name for f in fields(SubscriberSpec)}
     assert set(SourceEntry.model_fields) == SOURCE_KEYS | TEMPLATE_KEYS
+
+
+def test_loading_a_bad_subscribers_file_is_one_line_and_exit_2(cli, tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD + 'provinces = "浙江"\n')
+    result = cli("subscribers", "load", str(path))
+    assert result.returncode == 2 and "provinces must be a list" in result.stderr, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert cli("subscribers", "list", "--json").stdout.strip() == "[]"  # nothing half-loaded
