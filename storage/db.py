@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -91,19 +91,17 @@ _MIGRATION_LOCK_KEY = 0x63626563  # "cbec"
 
 
 @contextmanager
-def _migration_lock(engine: Engine, conn: Connection) -> Iterator[None]:
+def _migration_lock(engine: Engine) -> Iterator[None]:
     """Let one process at a time migrate, so that a daemon, its crawl child and a CLI command
     started together on a new database do not all create the same tables.
 
     SQLite runs DDL outside a transaction (pysqlite does not open one for it), so two migrators
-    would both see an empty schema: a lock file beside the database serialises them. PostgreSQL
-    has transactional DDL; a transaction-scoped advisory lock does the same there.
+    would both see an empty schema: a lock file beside the database serialises them. It is held
+    until the migration has *committed*: released before the commit, a waiting process would find
+    the tables made but no version recorded and create them again ("table … already exists").
+    PostgreSQL has transactional DDL: a transaction-scoped advisory lock (:func:`upgrade`) does it.
     """
     backend = engine.url.get_backend_name()
-    if backend == "postgresql":
-        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_KEY})
-        yield
-        return
     database = engine.url.database if backend == "sqlite" else None
     if not database or database == ":memory:" or database.startswith("file:"):
         yield
@@ -129,7 +127,9 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     from alembic import command
 
     cfg = alembic_config(engine)
-    with engine.begin() as conn, _migration_lock(engine, conn):
+    with _migration_lock(engine), engine.begin() as conn:  # the lock outlives the commit
+        if engine.url.get_backend_name() == "postgresql":  # released by the commit itself
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_KEY})
         # Alembic reads the version table on this connection after the lock is held, so a
         # process that waited finds the work done and applies nothing twice.
         cfg.attributes["connection"] = conn
