@@ -5,4 +5,6 @@ packages that follow the data: ``crawler`` (sources, spiders, extraction) → ``
 versions, facts, runs) → ``scheduler`` (daemon, dispatch, channels).
 """
 
-__version__ = "0.1.0"
+from appconfig.version import VERSION as __version__
+
+__all__ = ["__version__"]

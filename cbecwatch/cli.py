@@ -39,8 +39,26 @@ def _date(value: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from exc
 
 
+def positive_count(value: str) -> int:
+    """``--limit N``: a whole number of at least 1 (``--limit -1`` used to reach SQL as ``LIMIT -1``)."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {number}")
+    return number
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """A bad argument is one line (and exit 2), as every other bad input is; ``--help`` has the usage."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="cbecwatch",
         description="Monitor Chinese cross-border e-commerce policy notices: crawl, extract facts, alert.",
     )
@@ -66,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     notices.add_argument("--city", metavar="NAME", help="naming this place (杭州 or 杭州市, 德宏州 …)")
     notices.add_argument("--province", metavar="NAME", help="naming a place in this province (浙江 or 浙江省)")
     notices.add_argument("--kind", metavar="KIND", help="of this kind (pilot_zone_batch, tax_policy, other …)")
-    notices.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
+    notices.add_argument("--limit", type=positive_count, default=50, help="at most this many (default 50)")
     notices.set_defaults(handler="cbecwatch.commands:notices")
 
     show = sub.add_parser("show", help="show one notice with its versions and facts")
@@ -115,6 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(handler="cbecwatch.commands:demo")
     resolve("cbecwatch.commands_alerts:add_commands")(sub)  # subscribers, deliveries, events, daemon
     resolve("cbecwatch.commands_web:add_commands")(sub)  # serve, status
+    resolve("cbecwatch.commands_config:add_commands")(sub)  # config
     return parser
 
 

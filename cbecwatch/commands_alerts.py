@@ -10,7 +10,7 @@ import argparse
 import json
 from typing import Any
 
-from cbecwatch.cli import UserError
+from cbecwatch.cli import UserError, positive_count
 from cbecwatch.commands import _database
 from cbecwatch.config import get_alert_settings, get_settings
 
@@ -22,28 +22,19 @@ def add_commands(sub: Any) -> None:
     actions = subs.add_subparsers(dest="subscribers_command", metavar="ACTION")
     actions.required = True
     add = actions.add_parser("add", help="add a subscriber (at least one channel)")
-    add.add_argument("name")
-    add.add_argument("--email", metavar="ADDRESS")
-    add.add_argument("--webhook", metavar="URL", help="signed JSON POSTs to this URL")
-    add.add_argument("--secret", metavar="whsec_…", help="webhook secret (default: a new one, printed once)")
-    add.add_argument("--apprise", action="append", default=[], metavar="URL",
-                     help="a chat channel as an Apprise URL, e.g. dingtalk://TOKEN (repeatable)")
-    for flag, dest, what in (("--source", "sources", "only this source"), ("--kind", "kinds", f"only this event "
-                             f"kind: {KINDS_HELP}"), ("--province", "provinces", "only events naming a place "
-                             "in this province (events naming no place pass)"), ("--city", "cities", "only events "
-                             "naming this city"), ("--keyword", "keywords", "only events whose notice contains it")):
-        add.add_argument(flag, dest=dest, action="append", default=[], metavar="VALUE", help=f"{what} (repeatable)")
-    add.add_argument("--digest", type=int, metavar="HOUR", help="one digest a day at HOUR (0–23, Asia/Shanghai) "
-                     "instead of instant alerts")
-    add.add_argument("--admin", action="store_true", help="also receive source broken/recovered/quiet alerts")
-    add.add_argument("--lang", choices=["zh", "en", "both"], default="zh",
-                     help="language of the mails and chat messages (default zh; webhooks carry both)")
+    _subscriber_flags(add, editing=False)
     add.set_defaults(handler="cbecwatch.commands_alerts:subscribers_add")
+    edit = actions.add_parser("edit", help="change a subscriber in place: each flag given replaces that field "
+                              "(a list flag replaces the whole list), checked as add checks it")
+    _subscriber_flags(edit, editing=True)
+    edit.set_defaults(handler="cbecwatch.commands_alerts:subscribers_edit")
     listing = actions.add_parser("list", help="list subscribers (secrets hidden)")
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(handler="cbecwatch.commands_alerts:subscribers_list")
-    remove = actions.add_parser("remove", help="remove a subscriber and its undelivered messages")
+    remove = actions.add_parser("remove", help="remove a subscriber; its waiting messages are still sent "
+                                "(or dead-lettered) unless --drop-pending")
     remove.add_argument("name")
+    remove.add_argument("--drop-pending", action="store_true", help="drop its undelivered messages with it")
     remove.set_defaults(handler="cbecwatch.commands_alerts:subscribers_remove")
     for verb, what in (("pause", "stop alerts to a subscriber for now (waiting messages are held)"),
                        ("resume", "send alerts to a paused subscriber again, the held ones first")):
@@ -65,12 +56,12 @@ def add_commands(sub: Any) -> None:
     deliveries = sub.add_parser("deliveries", help="the alert outbox: what was sent, what waits, what failed")
     deliveries.add_argument("--failed", action="store_true", help="only dead letters and failing deliveries")
     deliveries.add_argument("--retry", type=int, metavar="ID", help="put a dead delivery back in line (same key)")
-    deliveries.add_argument("--limit", type=int, default=50)
+    deliveries.add_argument("--limit", type=positive_count, default=50)
     deliveries.add_argument("--json", action="store_true")
     deliveries.set_defaults(handler="cbecwatch.commands_alerts:deliveries")
 
     events = sub.add_parser("events", help="derived events, newest first")
-    events.add_argument("--limit", type=int, default=50)
+    events.add_argument("--limit", type=positive_count, default=50)
     events.add_argument("--json", action="store_true")
     events.add_argument("--lang", choices=["zh", "en", "both"], default="zh",
                         help="tell each event as a sentence in this language (default: zh)")
@@ -84,6 +75,36 @@ def add_commands(sub: Any) -> None:
     daemon.add_argument("--web", nargs="?", const="127.0.0.1:8000", metavar="HOST:PORT",
                         help="also serve the web app (a child process, as `cbecwatch serve`; default 127.0.0.1:8000)")
     daemon.set_defaults(handler="cbecwatch.commands_alerts:daemon")
+
+
+def _subscriber_flags(parser: argparse.ArgumentParser, *, editing: bool) -> None:
+    """The flags of ``add``, and of ``edit``, where a flag left out leaves its field as it is."""
+    unset = None if editing else []
+    parser.add_argument("name")
+    parser.add_argument("--email", metavar="ADDRESS")
+    parser.add_argument("--webhook", metavar="URL", help="signed JSON POSTs to this URL")
+    parser.add_argument("--secret", metavar="whsec_…", help="webhook secret (default: a new one, printed once)")
+    parser.add_argument("--apprise", action="append", default=unset, metavar="URL",
+                        help="a chat channel as an Apprise URL, e.g. dingtalk://TOKEN (repeatable)")
+    for flag, dest, what in (("--source", "sources", "only this source"), ("--kind", "kinds", f"only this event "
+                             f"kind: {KINDS_HELP}"), ("--province", "provinces", "only events naming a place "
+                             "in this province (events naming no place pass)"), ("--city", "cities", "only events "
+                             "naming this city"), ("--keyword", "keywords", "only events whose notice contains it")):
+        parser.add_argument(flag, dest=dest, action="append", default=unset, metavar="VALUE",
+                            help=f"{what} (repeatable)")
+    parser.add_argument("--digest", type=int, metavar="HOUR", help="one digest a day at HOUR (0–23, Asia/Shanghai) "
+                        "instead of instant alerts")
+    parser.add_argument("--lang", choices=["zh", "en", "both"], default=None if editing else "zh",
+                        help="language of the mails and chat messages (default zh; webhooks carry both)")
+    if not editing:
+        parser.add_argument("--admin", action="store_true", help="also receive source broken/recovered/quiet alerts")
+        return
+    parser.add_argument("--admin", action=argparse.BooleanOptionalAction, default=None,
+                        help="receive (or, --no-admin, stop receiving) source broken/recovered/quiet alerts")
+    parser.add_argument("--instant", action="store_true", help="instant alerts again instead of a digest")
+    for flag, field in (("--no-email", "email"), ("--no-webhook", "webhook_url"), ("--no-apprise", "apprise_urls")):
+        parser.add_argument(flag, dest="cleared", action="append_const", const=field, default=[],
+                            help=f"remove the subscriber's {flag.removeprefix('--no-')} channel")
 
 
 def _subscriber_row(s: Any) -> dict[str, Any]:
@@ -119,13 +140,50 @@ def subscribers_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def subscribers_edit(args: argparse.Namespace) -> int:
+    from cbecwatch.commands import check_filters
+    from storage.subscribers import SubscriberError, edit_subscriber
+
+    check_filters(sources=args.sources or [], cities=args.cities or [], provinces=args.provinces or [])
+    given = {"email": args.email, "webhook_url": args.webhook, "webhook_secret": args.secret,
+             "apprise_urls": args.apprise, "sources": args.sources, "kinds": args.kinds,
+             "provinces": args.provinces, "cities": args.cities, "keywords": args.keywords, "admin": args.admin,
+             "lang": args.lang}
+    changes: dict[str, Any] = {key: value for key, value in given.items() if value is not None}
+    if args.digest is not None and args.instant:
+        raise UserError("give --digest HOUR or --instant, not both")
+    if args.digest is not None:
+        changes.update(mode="digest", digest_hour=args.digest)
+    elif args.instant:
+        changes["mode"] = "instant"
+    for field in args.cleared:
+        if field in changes:
+            raise UserError(f"--no-{field.split('_')[0]} and a new value for it: give one of them")
+        changes[field] = [] if field == "apprise_urls" else None
+    if "webhook_url" in changes and changes["webhook_url"] is None:
+        changes["webhook_secret"] = None
+    if not changes:
+        raise UserError("nothing to change: give at least one flag (see cbecwatch subscribers edit --help)")
+    try:
+        with _database().session() as session, session.begin():
+            made = edit_subscriber(session, args.name, changes)
+    except SubscriberError as exc:
+        raise UserError(str(exc)) from exc
+    print(f"changed subscriber {args.name}: {', '.join(sorted(changes))}")
+    if made:
+        print(f"webhook secret (shown once; give it to the receiver): {made}")
+    return 0
+
+
 def subscribers_list(args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
     from storage.models_alerts import Subscriber
+    from storage.subscribers import REMOVED
 
     with _database().session() as session:
-        rows = [_subscriber_row(s) for s in session.scalars(select(Subscriber).order_by(Subscriber.name))]
+        rows = [_subscriber_row(s) for s in session.scalars(
+            select(Subscriber).where(Subscriber.origin != REMOVED).order_by(Subscriber.name))]
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
@@ -147,11 +205,16 @@ def subscribers_remove(args: argparse.Namespace) -> int:
 
     try:
         with _database().session() as session, session.begin():
-            waiting = remove_subscriber(session, args.name)
+            waiting = remove_subscriber(session, args.name, drop_pending=args.drop_pending)
     except SubscriberError as exc:
         raise UserError(str(exc)) from exc
-    dropped = f"; {waiting} undelivered message(s) dropped with it" if waiting else ""
-    print(f"removed subscriber {args.name}{dropped}")
+    if not waiting:
+        print(f"removed subscriber {args.name}")
+    elif args.drop_pending:
+        print(f"removed subscriber {args.name}; {waiting} undelivered message(s) dropped with it")
+    else:
+        print(f"removed subscriber {args.name}; its {waiting} waiting message(s) will still be sent "
+              "(--drop-pending drops them)")
     return 0
 
 

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from cbecwatch.cli import UserError
+from cbecwatch.cli import UserError, positive_count
 
 
 def add_commands(sub: Any, sources: argparse.ArgumentParser) -> None:
@@ -27,7 +27,7 @@ def add_commands(sub: Any, sources: argparse.ArgumentParser) -> None:
     snapshot.add_argument("--source", action="append", metavar="NAME", help="only this source (repeatable)")
     snapshot.add_argument("--out", metavar="DIR", help="the mirror data directory to write into "
                           "(default: $CBECWATCH_HOME/snapshots/<time>)")
-    snapshot.add_argument("--limit", type=int, metavar="N", help="at most N detail pages per source")
+    snapshot.add_argument("--limit", type=positive_count, metavar="N", help="at most N detail pages per source")
     snapshot.add_argument("--mirror", metavar="URL", help="crawl this local mirror instead of the real sites")
     snapshot.set_defaults(handler="cbecwatch.commands_sources:snapshot")
 

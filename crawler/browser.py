@@ -39,7 +39,7 @@ def enable_browser(settings: BaseSettings) -> None:
     try:
         import scrapy_playwright  # noqa: F401
     except ImportError as exc:
-        from cbecwatch.config import ConfigError
+        from appconfig.errors import ConfigError
 
         raise ConfigError("CBECWATCH_CUSTOMS_BROWSER=1 needs scrapy-playwright: "
                           "pip install 'cbecwatch[browser]'") from exc

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from cbecwatch.config import ConfigError
+from appconfig.errors import ConfigError
+from appconfig.files import check_sources
 from crawler.spiders.jpaas import ART_BODY, ART_URL
 
 BUNDLED = Path(__file__).with_name("sources.toml")
@@ -103,6 +104,7 @@ def _fail(origin: str, message: str) -> ConfigError:
 
 
 def parse_source(entry: dict[str, Any], origin: str) -> DeclaredSource:
+    check_sources({"source": [entry]}, origin)  # types and keys (appconfig.files); meanings below
     name = entry.get("name")
     where = f"{origin}, source {name!r}"
     if not isinstance(name, str) or not NAME.match(name):
@@ -155,7 +157,7 @@ def _unit_ids(value: Any, where: str, lists: list[str]) -> tuple[tuple[str, str]
 
 def load_declared_sources(path: Path | str | None = None) -> list[DeclaredSource]:
     if path is None:
-        from cbecwatch.config import get_settings
+        from appconfig.settings import get_settings
 
         path = get_settings().sources_file or BUNDLED
     path = Path(path)
@@ -165,9 +167,7 @@ def load_declared_sources(path: Path | str | None = None) -> list[DeclaredSource
         raise ConfigError(f"sources file {path} does not exist (CBECWATCH_SOURCES_FILE)") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"sources file {path} is not valid TOML: {exc}") from exc
-    unknown = sorted(set(data) - {"source"})
-    if unknown:
-        raise ConfigError(f"{path}: unknown top-level key(s) {', '.join(unknown)}; expected [[source]] tables")
+    check_sources(data, str(path))
     sources = [parse_source(entry, str(path)) for entry in data.get("source", [])]
     names = [s.name for s in sources]
     duplicates = sorted({n for n in names if names.count(n) > 1})

@@ -18,7 +18,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 from w3lib.encoding import html_to_unicode
 
-from cbecwatch.config import Settings, get_settings
+from appconfig.settings import Settings, get_settings
 from crawler.encoding import sniff_encoding
 from crawler.robots import RobotsCache
 

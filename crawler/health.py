@@ -26,6 +26,8 @@ from twisted.internet import error as net_error
 from twisted.python.failure import Failure
 
 from crawler.offsite import OffsiteAnswer
+from crawler.outcomes import FAILED_STATUSES  # noqa: F401  (the name older code imports from here)
+from crawler.runstore import finish_source_run, start_source_run
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +36,6 @@ NETWORK, HTTP_STATUS, BLOCKED, EMPTY_ANSWER, LAYOUT_DRIFT, PARSE, ROBOTS, OFFSIT
     "network", "http_status", "blocked", "empty_answer", "layout_drift", "parse", "robots", "offsite",
     "too_large")
 BLOCKING_STATUSES = {403, 405, 412}
-FAILED_STATUSES = {"failed", "blocked", "drift", "empty"}
 MAX_SAMPLES = 20
 
 
@@ -214,8 +215,6 @@ class SourceHealthExtension:
     def spider_opened(self, spider: Spider) -> None:
         if getattr(spider, "health", None) is None:
             return
-        from crawler.runstore import start_source_run
-
         spider.source_run_id = start_source_run(self.crawler.settings, spider)
 
     def request_sent(self, request: Request, spider: Spider) -> None:
@@ -237,8 +236,6 @@ class SourceHealthExtension:
         health: SourceHealth | None = getattr(spider, "health", None)
         if health is None:
             return
-        from crawler.runstore import finish_source_run
-
         # Scrapy drops a request to a host outside allowed_domains without calling its errback: rows
         # are checked before that (counted as offsite), so a drop here is a list request the source
         # sends to a host it does not declare — a definition error that must not pass as "nothing new".

@@ -29,6 +29,7 @@ from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from sqlalchemy import select, update
 
+from crawler.database import database_for
 from storage.models import Notice, Source
 from storage.types import utcnow
 
@@ -111,8 +112,6 @@ class CrawlMemory:
 
 
 def load_memory(settings: BaseSettings, source: str, *, now: dt.datetime | None = None) -> CrawlMemory:
-    from crawler.runstore import database_for
-
     now = now or utcnow()
     db = database_for(settings)
     with db.session() as session:

@@ -16,11 +16,11 @@ from sqlalchemy.orm import Session
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
-from cbecwatch.config import get_alert_settings, get_settings
+from appconfig.settings import get_alert_settings, get_settings
+from crawler.database import database_for
 from crawler.encoding import decode_page
 from crawler.health import SourceHealth
 from crawler.items import NoticeItem
-from crawler.runstore import database_for
 from storage.attachments import save_attachments
 from storage.events import derive_events
 from storage.notices import NoticeRecord, save_notice

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 
 from scrapy.settings import Settings
 
-from cbecwatch.config import Settings as AppSettings
-from cbecwatch.config import get_settings
-from crawler.health import FAILED_STATUSES
+from appconfig.settings import Settings as AppSettings
+from appconfig.settings import get_settings
+from crawler.outcomes import FAILED_STATUSES
 from storage.db import open_database
 from storage.models import CrawlRun, SourceRun
 from storage.registry import rebuild_registry

@@ -4,33 +4,25 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scrapy import Spider
 from scrapy.settings import BaseSettings
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from crawler.health import FAILED_STATUSES, SourceHealth
+from crawler.database import database_for
 from crawler.incremental import save_memory
-from storage.db import Database, open_database
+from crawler.outcomes import FAILED_STATUSES
+from storage.db import Database
 from storage.models import Notice, Source, SourceRun
 from storage.notices import ensure_source
 from storage.types import utcnow
 
+if TYPE_CHECKING:  # health calls into this module; this one needs its type only for annotations
+    from crawler.health import SourceHealth
+
 log = logging.getLogger(__name__)
-_databases: dict[str, Database] = {}
-
-
-def database_for(settings: BaseSettings) -> Database:
-    url = settings.get("CBECWATCH_DATABASE_URL")
-    if not url:
-        from cbecwatch.config import get_settings
-
-        url = get_settings().database_url
-    if url not in _databases:
-        _databases[url] = open_database(url)
-    return _databases[url]
 
 
 def start_source_run(settings: BaseSettings, spider: Spider) -> int:

@@ -5,7 +5,7 @@ host, a 2 s delay with jitter, AutoThrottle, robots.txt obeyed, an honest User-A
 Every knob comes from :mod:`cbecwatch.config`, so ``scrapy crawl`` and ``cbecwatch crawl`` agree.
 """
 
-from cbecwatch.config import get_settings
+from appconfig.settings import get_settings
 
 _config = get_settings()
 

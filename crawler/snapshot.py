@@ -33,7 +33,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 
-from cbecwatch.config import get_settings
+from appconfig.settings import get_settings
 from crawler.mirror import recorded
 
 SNAPSHOTS = "_snapshots"

@@ -19,7 +19,6 @@ import datetime as dt
 import logging
 import os
 import random
-import re
 import signal
 import socket
 import subprocess
@@ -27,16 +26,14 @@ import sys
 import threading
 from pathlib import Path
 from types import FrameType
-from zoneinfo import ZoneInfo
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
-from apscheduler.triggers.base import BaseTrigger
-from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import func, select
 
-from cbecwatch.config import AlertSettings, Settings
+from appconfig.schedules import CHINA, crontab_weekdays, trigger_for  # noqa: F401  (names the tests import from here)
+from appconfig.settings import AlertSettings, Settings
 from crawler.runstore import fail_interrupted_run
 from scheduler.dispatch import Dispatcher
 from scheduler.lock import DaemonLock
@@ -46,7 +43,6 @@ from storage.subscribers import sync_from_file
 from storage.types import utcnow
 
 log = logging.getLogger("cbecwatch.daemon")
-CHINA = ZoneInfo("Asia/Shanghai")
 STOP_GRACE = 15.0  # seconds a crawl child gets to close after SIGTERM before it is killed
 
 
@@ -56,44 +52,6 @@ def configure_logging(verbose: bool = False) -> None:
     # "Running job …" every few seconds drowns what matters; keep APScheduler's warnings and errors.
     for noisy in ("apscheduler.executors", "apscheduler.scheduler", "httpx", "httpcore", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-
-
-def trigger_for(spec: str, jitter: float) -> BaseTrigger:
-    kind, _, value = spec.partition(":")
-    if kind == "interval":
-        return IntervalTrigger(seconds=float(value), timezone=CHINA, jitter=int(jitter) or None)
-    # from_crontab takes no jitter, so split the five fields ourselves.
-    fields = value.split()
-    if len(fields) != 5:
-        raise ValueError(f"a cron schedule has five fields (MIN HOUR DOM MON DOW), got {value!r}")
-    minute, hour, day, month, day_of_week = fields
-    day_of_week = crontab_weekdays(day_of_week)
-    return CronTrigger(minute=minute, hour=hour, day=day, month=month, day_of_week=day_of_week, timezone=CHINA,
-                       jitter=int(jitter) or None)
-
-
-_WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-def crontab_weekdays(field: str) -> str:
-    """Crontab counts weekdays from Sunday = 0 (or 7); APScheduler 3 from Monday = 0, and its
-    ``from_crontab`` does not translate — "1-5" would mean Tuesday to Saturday. Use names instead."""
-    def name(number: str) -> str:
-        return _WEEKDAYS[int(number) % 8]
-
-    parts = []
-    for part in field.split(","):
-        bounds, _, step = part.partition("/")
-        if re.fullmatch(r"\d+-\d+", bounds):
-            first, last = bounds.split("-")
-            if int(first) == 0 and int(last) >= 1:  # "0-5": Sunday, then Monday to Friday
-                parts.append("sun")
-                first = "1"
-            bounds = f"{name(first)}-{name(last)}" if first != last else name(first)
-        elif bounds.isdigit():
-            bounds = name(bounds)
-        parts.append(bounds + (f"/{step}" if step else ""))
-    return ",".join(parts)
 
 
 class Daemon:

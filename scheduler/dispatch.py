@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from cbecwatch.config import AlertSettings
+from appconfig.settings import AlertSettings
 from scheduler.channels import ChannelError, redact
 from scheduler.channels.apprise import send_apprise
 from scheduler.channels.email import send_email
@@ -63,9 +63,10 @@ def send_one(settings: AlertSettings, channel: str, target: str, subscriber: Sub
     if channel == "email":
         send_email(settings, target, message)
         return None
+    addresses = []
     try:
-        if channel == "webhook":
-            check_webhook_url(target, allow_private=settings.allow_private_targets)
+        if channel == "webhook":  # resolved once, here: the POST goes to these addresses and no others
+            addresses = check_webhook_url(target, allow_private=settings.allow_private_targets, pin=True)
         elif channel == "apprise":
             check_apprise_url(target, allow_private=settings.allow_private_targets)
     except TargetError as exc:  # refused now, refused on every retry
@@ -75,7 +76,7 @@ def send_one(settings: AlertSettings, channel: str, target: str, subscriber: Sub
             secrets = unseal(subscriber.webhook_secret, f"subscriber {subscriber.name!r}")
         except SecretError as exc:  # an operator can fix the key or the variable: retry
             raise ChannelError(str(exc)) from None
-        return send_webhook(settings, target, secrets, message)
+        return send_webhook(settings, target, secrets, message, addresses)
     if channel == "apprise":
         send_apprise(target, message)
         return None

@@ -18,6 +18,8 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from appconfig.settings import mask_password
+
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
@@ -89,14 +91,15 @@ _MIGRATION_LOCK_KEY = 0x63626563  # "cbec"
 
 
 @contextmanager
-def _migration_file_lock(engine: Engine) -> Iterator[None]:
-    """Let one process at a time migrate a SQLite file, so that a daemon, its crawl child and a CLI
-    command started together on a new database do not all create the same tables.
+def _migration_lock(engine: Engine) -> Iterator[None]:
+    """Let one process at a time migrate, so that a daemon, its crawl child and a CLI command
+    started together on a new database do not all create the same tables.
 
     SQLite runs DDL outside a transaction (pysqlite does not open one for it), so two migrators
-    would both see an empty schema: a lock file beside the database serialises them. The lock is
-    held until the migrating transaction has COMMITTED (it wraps ``engine.begin()``): released any
-    earlier, a waiter sees the new tables but not yet the version row and creates them again.
+    would both see an empty schema: a lock file beside the database serialises them. It is held
+    until the migration has *committed*: released before the commit, a waiting process would find
+    the tables made but no version recorded and create them again ("table … already exists").
+    PostgreSQL has transactional DDL: a transaction-scoped advisory lock (:func:`upgrade`) does it.
     """
     backend = engine.url.get_backend_name()
     database = engine.url.database if backend == "sqlite" else None
@@ -124,10 +127,8 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     from alembic import command
 
     cfg = alembic_config(engine)
-    with _migration_file_lock(engine), engine.begin() as conn:
-        if engine.url.get_backend_name() == "postgresql":
-            # Transactional DDL: a transaction-scoped advisory lock serialises migrators and is
-            # released by the commit itself.
+    with _migration_lock(engine), engine.begin() as conn:  # the lock outlives the commit
+        if engine.url.get_backend_name() == "postgresql":  # released by the commit itself
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_KEY})
         # Alembic reads the version table on this connection after the lock is held, so a
         # process that waited finds the work done and applies nothing twice.
@@ -136,13 +137,15 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 
 def open_database(url: str, *, migrate: bool = True) -> Database:
-    safe_url = make_url(url).render_as_string(hide_password=True)
+    safe_url = mask_password(url)
     try:
         engine = create_db_engine(url)
         if migrate:
             upgrade(engine)
     except Exception as exc:  # the CLI turns this into one clear line
-        raise DatabaseError(f"cannot open database {safe_url}: {exc}") from exc
+        # psycopg's messages run over several lines (host, port, hint): the first says what happened
+        first_line = next((line.strip() for line in str(exc).splitlines() if line.strip()), type(exc).__name__)
+        raise DatabaseError(f"cannot open database {safe_url}: {first_line}") from exc
     return Database(engine=engine, sessions=sessionmaker(engine, expire_on_commit=False))
 
 

@@ -19,7 +19,7 @@ from storage.types import utcnow
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from cbecwatch.config import Settings
+    from appconfig.settings import Settings
 
 #: beats missed before the heartbeat counts as stale: a busy daemon may be a beat late, not three
 STALE_BEATS = 3

@@ -20,6 +20,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from appconfig.errors import ConfigError
+from appconfig.files import check_subscribers
 from storage.models_alerts import EVENT_KINDS, HELD, PENDING, Delivery, Event, Subscriber
 from storage.secrets import ENV_PREFIX, SecretError, seal, unseal
 from storage.targets import TargetError, check_apprise_url, check_webhook_url, private_targets_allowed
@@ -140,19 +142,59 @@ def add_subscriber(session: Session, spec: SubscriberSpec, origin: str = "cli") 
     return subscriber
 
 
-def remove_subscriber(session: Session, name: str) -> int:
-    """Delete the subscriber; returns how many of its messages were still waiting to be sent.
+#: the origin of a removed subscriber whose waiting messages are still to be sent (or dead-lettered)
+REMOVED = "removed"
 
-    Those go with it (ON DELETE CASCADE): a removed subscriber has asked for no more alerts. The
-    caller says how many, so that removing one by mistake is not silent.
-    """
-    subscriber = session.scalar(select(Subscriber).where(Subscriber.name == name))
-    if subscriber is None:
-        raise SubscriberError(f"no subscriber named {name!r}")
-    waiting = session.scalar(select(func.count()).select_from(Delivery).where(
+
+def _waiting(session: Session, subscriber: Subscriber) -> int:
+    return session.scalar(select(func.count()).select_from(Delivery).where(
         Delivery.subscriber_id == subscriber.id, Delivery.status.in_((HELD, PENDING)))) or 0
-    session.delete(subscriber)
+
+
+def remove_subscriber(session: Session, name: str, *, drop_pending: bool = False) -> int:
+    """Remove the subscriber; returns how many of its messages were still waiting to be sent.
+
+    Those are kept by default: they were due before the subscriber was removed, so they are still
+    sent (or become dead letters) while no new alert is made for it. The row stays behind as a
+    tombstone under a freed name (``alice~removed-7``) until then. ``drop_pending`` deletes the row
+    and its waiting messages with it (ON DELETE CASCADE), as before.
+    """
+    subscriber = get_subscriber(session, name)
+    waiting = _waiting(session, subscriber)
+    if drop_pending or not waiting:
+        session.delete(subscriber)
+    else:
+        _retire(subscriber)
     return waiting
+
+
+def _retire(subscriber: Subscriber) -> None:
+    subscriber.origin = REMOVED
+    subscriber.name = f"{subscriber.name[:100]}~removed-{subscriber.id}"  # the name is free for a new one
+    subscriber.active = True  # held messages of a paused subscriber go out too: nothing is kept back
+
+
+EDITABLE = frozenset(f.name for f in fields(SubscriberSpec)) - {"name", "webhook_secret_env"}
+
+
+def edit_subscriber(session: Session, name: str, changes: dict[str, Any]) -> str | None:
+    """Change the given fields of a command-line subscriber in place, checked as ``add`` checks them
+    (the SSRF guard included). Returns the webhook secret made for a webhook it did not have before."""
+    unknown = sorted(set(changes) - EDITABLE)
+    if unknown:
+        raise SubscriberError(f"cannot edit {', '.join(unknown)} of a subscriber")
+    row = get_subscriber(session, name)
+    if row.origin == "config":
+        raise SubscriberError(f"subscriber {name!r} comes from the subscribers file: edit it there")
+    current = {key: getattr(row, key) for key in EDITABLE - {"webhook_secret"}}
+    spec = SubscriberSpec(name=row.name, **{**current, **changes})
+    keep_secret = ("webhook_secret" not in changes and spec.webhook_url and row.webhook_secret) or None
+    spec.validate()  # makes a secret for a new webhook; a kept one is already sealed on the row
+    made = spec.webhook_secret if spec.webhook_url and not keep_secret and "webhook_secret" not in changes else None
+    apply_spec(row, spec)
+    if keep_secret:
+        row.webhook_secret = keep_secret
+    return made
 
 
 def set_active(session: Session, name: str, active: bool) -> int:
@@ -160,19 +202,17 @@ def set_active(session: Session, name: str, active: bool) -> int:
     gets no new alerts and its waiting messages are held (not dropped) until it is resumed."""
     subscriber = get_subscriber(session, name)
     subscriber.active = active
-    return session.scalar(select(func.count()).select_from(Delivery).where(
-        Delivery.subscriber_id == subscriber.id, Delivery.status.in_((HELD, PENDING)))) or 0
+    return _waiting(session, subscriber)
 
 
 def get_subscriber(session: Session, name: str) -> Subscriber:
-    subscriber = session.scalar(select(Subscriber).where(Subscriber.name == name))
+    subscriber = session.scalar(select(Subscriber).where(Subscriber.name == name, Subscriber.origin != REMOVED))
     if subscriber is None:
         raise SubscriberError(f"no subscriber named {name!r}")
     return subscriber
 
 
 # -- the config-file form --------------------------------------------------------------------------
-_KEYS = {f.name for f in fields(SubscriberSpec)}
 
 
 def specs_from_toml(path: Path) -> list[SubscriberSpec]:
@@ -181,25 +221,23 @@ def specs_from_toml(path: Path) -> list[SubscriberSpec]:
         data = tomllib.loads(path.read_text("utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise SubscriberError(f"cannot read subscribers file {path}: {exc}") from exc
-    unknown_top = set(data) - {"subscriber"}
-    if unknown_top:
-        raise SubscriberError(f"{path}: unknown top-level key {', '.join(sorted(unknown_top))}; use [[subscriber]]")
+    try:  # types and keys first (appconfig.files): "false" is no boolean, "浙江" no list of provinces
+        tables = check_subscribers(data, str(path)).subscriber
+    except ConfigError as exc:
+        raise SubscriberError(str(exc)) from None
     specs: list[SubscriberSpec] = []
-    for index, table in enumerate(data.get("subscriber", []), 1):
-        where = f"{path}: subscriber #{index}"
-        unknown = set(table) - _KEYS
-        if unknown:
-            raise SubscriberError(f"{where}: unknown key {', '.join(sorted(unknown))}; "
-                                  f"known: {', '.join(sorted(_KEYS))}")
-        values: dict[str, Any] = dict(table)
+    for table in tables:
+        where = f"{path}: subscriber {table.name!r}"
+        values: dict[str, Any] = table.model_dump()
         env_name = values.get("webhook_secret_env")
         if env_name:  # keeps the secret out of the file and out of the database
             values["webhook_secret"] = os.environ.get(env_name) or None
             if not values["webhook_secret"]:
                 raise SubscriberError(f"{where}: environment variable {env_name} (webhook_secret_env) is empty")
-        if "name" not in values:
-            raise SubscriberError(f"{where}: missing name")
-        specs.append(SubscriberSpec(**values).validate())
+        try:
+            specs.append(SubscriberSpec(**values).validate())
+        except SubscriberError as exc:
+            raise SubscriberError(f"{path}: {exc}") from None
     names = [s.name for s in specs]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
@@ -227,7 +265,10 @@ def sync_from_file(session: Session, path: Path) -> tuple[int, int, int]:
     wanted = {s.name for s in specs}
     for name, row in existing.items():
         if row.origin == "config" and name not in wanted:
-            session.delete(row)
+            if _waiting(session, row):  # gone from the file, but what it was already owed still goes out
+                _retire(row)
+            else:
+                session.delete(row)
             removed += 1
     session.flush()
     return added, updated, removed
@@ -266,7 +307,7 @@ def _place_match(wanted: list[Any], named: list[Any]) -> bool:
 
 def matches(subscriber: Subscriber, event: Event, text: str = "") -> bool:
     """Whether this event is for this subscriber. ``text`` is the notice text, for keywords."""
-    if not subscriber.active or event.baseline:
+    if not subscriber.active or event.baseline or subscriber.origin == REMOVED:
         return False
     if event.admin and not subscriber.admin:
         return False

@@ -5,7 +5,10 @@ A monitor that POSTs to any URL a subscriber file names is an SSRF tool: the clo
 host is resolved and every address it resolves to must be public — not loopback, private, link-local,
 multicast, reserved or unspecified, in any notation (``0x7f000001``, ``2130706433``, ``[::ffff:127.0.0.1]``
 are all 127.0.0.1 once resolved). Checked when a subscriber is added and again before each send (a
-name can start resolving elsewhere). Trusted private receivers need an explicit opt-in,
+name can start resolving elsewhere); a webhook is then sent to the address checked, not to what the
+name resolves to at connect time (``scheduler/channels/pinning.py``), so a name that answers a public
+address to the check and 127.0.0.1 to the connection (DNS rebinding) reaches nothing internal.
+Trusted private receivers need an explicit opt-in,
 ``CBECWATCH_ALLOW_PRIVATE_TARGETS=1`` (the tests use it for their 127.0.0.1 receivers).
 """
 
@@ -26,7 +29,13 @@ class TargetError(ValueError):
     """A target that must not be used; the message names it (without secrets) and says why."""
 
 
-def check_webhook_url(url: str, *, allow_private: bool, resolve: bool = True) -> None:
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+def check_webhook_url(url: str, *, allow_private: bool, resolve: bool = True, pin: bool = False) -> list[Address]:
+    """Refuse a webhook URL that must not be used; returns the addresses checked, which the sender
+    connects to (``pin``: resolve even when private targets are allowed, so that check and connection
+    see the same address — a name may answer differently a moment later, DNS rebinding)."""
     parts = urlsplit(url)
     shown = f"{parts.scheme}://{parts.hostname or ''}"
     if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -35,7 +44,8 @@ def check_webhook_url(url: str, *, allow_private: bool, resolve: bool = True) ->
         parts.port  # noqa: B018 - urlsplit checks the port only when asked
     except ValueError as exc:
         raise TargetError(f"webhook URL {shown} has an invalid port: {exc}") from None
-    check_host(parts.hostname, what=f"webhook URL {shown}", allow_private=allow_private, resolve=resolve)
+    return check_host(parts.hostname, what=f"webhook URL {shown}", allow_private=allow_private, resolve=resolve,
+                      pin=pin)
 
 
 def check_apprise_url(url: str, *, allow_private: bool, resolve: bool = True) -> None:
@@ -51,36 +61,39 @@ def check_apprise_url(url: str, *, allow_private: bool, resolve: bool = True) ->
                    allow_private=allow_private, resolve=resolve)
 
 
-def check_host(host: str, *, what: str, allow_private: bool, resolve: bool = True) -> None:
+def check_host(host: str, *, what: str, allow_private: bool, resolve: bool = True, pin: bool = False) -> list[Address]:
     name = host.strip("[]").rstrip(".").lower()
     if name in METADATA_HOSTS:
         raise TargetError(f"{what}: {host} is a cloud metadata service")
-    if allow_private:
-        return
-    for address in addresses_of(name, what) if resolve else literal_address(name):
+    if allow_private and not pin:
+        return []
+    addresses = addresses_of(name, what) if resolve else literal_address(name)
+    for address in [] if allow_private else addresses:
         if not address.is_global or address.is_multicast:
             raise TargetError(f"{what} resolves to {address}, a non-public address "
                               "(set CBECWATCH_ALLOW_PRIVATE_TARGETS=1 for a trusted private receiver)")
+    return addresses
 
 
-def literal_address(name: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+def literal_address(name: str) -> list[Address]:
     try:
         return [unmapped(ipaddress.ip_address(name))]
     except ValueError:
         return []
 
 
-def addresses_of(name: str, what: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+def addresses_of(name: str, what: str) -> list[Address]:
     """Every address the name resolves to, the way the HTTP client will resolve it (getaddrinfo also
     reads the legacy numeric notations)."""
     try:
         infos = socket.getaddrinfo(name, None, proto=socket.IPPROTO_TCP)
     except (socket.gaierror, UnicodeError) as exc:
         raise TargetError(f"{what}: cannot resolve {name}: {exc}") from None
-    return [unmapped(ipaddress.ip_address(info[4][0].split("%", 1)[0])) for info in infos]
+    unique = dict.fromkeys(unmapped(ipaddress.ip_address(info[4][0].split("%", 1)[0])) for info in infos)
+    return list(unique)
 
 
-def unmapped(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+def unmapped(address: Address) -> Address:
     """``::ffff:127.0.0.1`` is 127.0.0.1: judge the IPv4 address inside."""
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         return address.ipv4_mapped
@@ -90,6 +103,6 @@ def unmapped(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> ipaddres
 def private_targets_allowed() -> bool:
     """CBECWATCH_ALLOW_PRIVATE_TARGETS, read on every check (the subscribers of a running daemon are
     re-validated with the setting in force)."""
-    from cbecwatch.config import env_flag
+    from appconfig.settings import env_flag
 
     return env_flag("CBECWATCH_ALLOW_PRIVATE_TARGETS", False)

@@ -46,7 +46,7 @@ def test_schedules_are_interval_or_cron_in_shanghai_time(monkeypatch: pytest.Mon
     monkeypatch.setenv("CBECWATCH_SCHEDULE_GOVCN", "cron:0 */2 * * *")
     assert load_alert_settings().schedule_for("govcn") == "cron:0 */2 * * *"
     monkeypatch.setenv("CBECWATCH_SCHEDULE_MOFCOM", "hourly")
-    with pytest.raises(ConfigError, match="schedule of mofcom"):
+    with pytest.raises(ConfigError, match="CBECWATCH_SCHEDULE_MOFCOM must be interval:SECONDS or cron"):
         load_alert_settings()
 
 

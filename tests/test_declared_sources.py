@@ -57,7 +57,11 @@ def test_an_entry_overrides_its_template_and_keeps_the_rest(tmp_path: Path) -> N
 
 
 @pytest.mark.parametrize(("extra", "message"), [
-    ('colour = "red"\n', "unknown key(s) colour"),
+    ('colour = "red"\n', "unknown key 'colour'"),
+    ('rowz = "ul li"\n', "unknown key 'rowz' (did you mean 'rows'?)"),
+    ('datastore = "false"\n', "datastore must be true or false (a TOML boolean, without quotes), got 'false'"),
+    ('relies_on = "one fact"\n', 'relies_on must be a list, e.g. relies_on = ["one fact"]'),
+    ("max_pages = 0\n", "max_pages must be 1 or more, got 0"),
     ('pagination = "infinite"\n', "pagination must be one of"),
     ('detail_url = "(unclosed"\n', "detail_url is not a regular expression"),
 ])
@@ -70,7 +74,7 @@ def test_mistakes_in_an_entry_are_rejected_by_name(tmp_path: Path, extra: str, m
 def test_unknown_templates_missing_lists_and_duplicates_are_rejected(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="unknown template 'wordpress'"):
         load_declared_sources(write(tmp_path, ENTRY.replace('"trs"', '"wordpress"')))
-    with pytest.raises(ConfigError, match="lists must be a non-empty list"):
+    with pytest.raises(ConfigError, match="lists is required"):
         load_declared_sources(write(tmp_path, ENTRY.replace('lists = ["https://example.gov.cn/tzgg/index.html"]', "")))
     with pytest.raises(ConfigError, match="used twice: demo_city"):
         load_declared_sources(write(tmp_path, ENTRY + "\n" + ENTRY))
@@ -142,7 +146,7 @@ def test_a_jpaas_entry_names_only_its_column_page_and_may_pin_the_unit_ids(tmp_p
     (JPAAS_ENTRY.replace('index.html"]', 'index.html", "https://example.gov.cn/col/col2/index.html"]')
      + 'unit = {pageId = "a"}\n', "unit pins the ids of one column"),
     (JPAAS_ENTRY + 'pagination = "none"\n', 'pagination "unit" is the jpaas template'),
-    (JPAAS_ENTRY + 'page_size = "15"\n', "page_size must be a positive whole number"),
+    (JPAAS_ENTRY + 'page_size = "15"\n', "page_size must be a whole number, got '15'"),
     (ENTRY + 'pagination = "unit"\n', 'pagination "unit" is the jpaas template'),
 ])
 def test_jpaas_mistakes_are_rejected_by_name(tmp_path: Path, text: str, message: str) -> None:

@@ -210,16 +210,16 @@ digest_hour = 7
     assert listed[0]["webhook"] == "https://hooks.example.com/cbec?…"  # the token is not shown
     config.write_text('[[subscriber]]\nname = "x"\nemial = "typo@example.com"\n', encoding="utf-8")
     refused = cli("subscribers", "load", str(config))
-    assert refused.returncode == 2 and "unknown key emial" in refused.stderr
+    assert refused.returncode == 2 and "unknown key 'emial' (did you mean 'email'?)" in refused.stderr
     removed = cli("subscribers", "remove", "zhejiang")
     assert removed.returncode == 0 and cli("subscribers", "remove", "zhejiang").returncode == 2
 
 
-def test_removing_a_subscriber_says_how_many_undelivered_messages_go_with_it(
+def test_removing_a_subscriber_with_drop_pending_says_how_many_undelivered_messages_go_with_it(
         env: Database, receiver: WebhookReceiver, cli) -> None:  # noqa: F811
     subscribe(env, receiver, "leaving")
     store(env)  # one email and one webhook wait in the outbox: no dispatcher has run
-    removed = cli("subscribers", "remove", "leaving")
+    removed = cli("subscribers", "remove", "leaving", "--drop-pending")
     assert removed.returncode == 0, removed.stderr
     assert "removed subscriber leaving; 2 undelivered message(s) dropped with it" in removed.stdout
     assert statuses(env) == []

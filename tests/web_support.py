@@ -7,7 +7,6 @@ notice has two versions with a figure change and a text diff to show.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import shutil
 import subprocess
@@ -53,7 +52,7 @@ def crawl_mirror_into(database_url: str, workdir: Path) -> None:
 def web_settings(database_url: str, home: Path, **changes: Any) -> Any:
     from cbecwatch.config import load_settings
 
-    return dataclasses.replace(load_settings(), home=home, database_url=database_url, **changes)
+    return load_settings().model_copy(update=dict(home=home, database_url=database_url, **changes))
 
 
 def revised_notice_id(client: Any) -> int:

@@ -14,7 +14,7 @@ from email.message import EmailMessage
 from email.utils import formatdate
 from urllib.parse import unquote, urlsplit
 
-from cbecwatch.config import AlertSettings
+from appconfig.settings import AlertSettings
 from scheduler.channels import ChannelError
 from scheduler.messages import Message
 

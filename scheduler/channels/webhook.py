@@ -16,13 +16,15 @@ import hashlib
 import hmac
 import json
 import time
+from collections.abc import Sequence
 from email.utils import parsedate_to_datetime
 
 import httpx
 
-from cbecwatch import __version__
-from cbecwatch.config import AlertSettings
+from appconfig.settings import AlertSettings
+from appconfig.version import VERSION
 from scheduler.channels import PERMANENT_HTTP, ChannelError, redact
+from scheduler.channels.pinning import Address, pinned_transport
 from scheduler.messages import Message
 
 
@@ -44,15 +46,18 @@ def sign(secrets: str | list[str], msg_id: str, timestamp: int, body: bytes) -> 
             "X-Hub-Signature-256": f"sha256={github}"}
 
 
-def send_webhook(settings: AlertSettings, url: str, secrets: list[str], message: Message) -> int:
-    """POST the payload; returns the 2xx status, raises :class:`ChannelError` otherwise."""
+def send_webhook(settings: AlertSettings, url: str, secrets: list[str], message: Message,
+                 addresses: Sequence[Address] = ()) -> int:
+    """POST the payload; returns the 2xx status, raises :class:`ChannelError` otherwise. ``addresses``:
+    the ones the SSRF guard checked, the only ones connected to (empty: the name is resolved as usual)."""
     if not secrets:
         raise ChannelError("the subscriber has a webhook URL but no secret")
     body = body_of(message)
-    headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": f"cbecwatch/{__version__} (webhook)",
+    headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": f"cbecwatch/{VERSION} (webhook)",
                **sign(secrets, message.key, int(time.time()), body)}
     try:
-        with httpx.Client(timeout=settings.webhook_timeout, follow_redirects=False) as client:
+        transport = pinned_transport(url, addresses) if addresses else None
+        with httpx.Client(timeout=settings.webhook_timeout, follow_redirects=False, transport=transport) as client:
             response = client.post(url, content=body, headers=headers)
     except httpx.HTTPError as exc:
         raise ChannelError(f"cannot POST to {redact('webhook', url)}: {type(exc).__name__}: {exc}") from exc
