@@ -21,6 +21,10 @@ from appconfig.settings import (
 )
 
 
+#: settings whose whole value is a secret (printed as *** when set)
+SECRET_FIELDS = frozenset({"web_token"})
+
+
 def effective_settings(environ: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
     """Every setting as it is in force: its variable, the file key, the value (secrets masked) and where
     the value came from — ``default``, ``environment`` or ``file``."""
@@ -39,6 +43,8 @@ def effective_settings(environ: Mapping[str, str] | None = None) -> list[dict[st
                 value = str(value)
             elif isinstance(value, frozenset):
                 value = sorted(value)
+            elif isinstance(value, str) and field in SECRET_FIELDS:
+                value = "***" if value else ""
             elif isinstance(value, str):
                 value = mask_password(value)  # database, SMTP and mirror URLs may carry a password
             elif isinstance(value, dict):

@@ -15,9 +15,11 @@ def test_config_names_each_settings_source_and_masks_secrets(cli: Any, app_home:
     (app_home / "cbecwatch.toml").write_text('retry_backoff = 9\n[schedules]\ngovcn = "cron:30 7 * * 1-5"\n', "utf-8")
     monkeypatch.setenv("CBECWATCH_SMTP_URL", "smtp+starttls://alerts%40example.com:hunter2@smtp.example.com:587")
     monkeypatch.setenv("CBECWATCH_SECRET_KEY", "c2VjcmV0LWtleS1ub3QtcHJpbnRlZC0xMjM0NTY3ODk=")
+    monkeypatch.setenv("CBECWATCH_WEB_TOKEN", "web-token-not-printed")
     result = cli("config", "--json")
     assert result.returncode == 0, result.stderr
     assert "hunter2" not in result.stdout and "c2VjcmV0" not in result.stdout
+    assert "web-token-not-printed" not in result.stdout
     rows = {row["variable"]: row for row in json.loads(result.stdout)}
     assert rows["CBECWATCH_RETRY_BACKOFF"] == {"variable": "CBECWATCH_RETRY_BACKOFF", "key": "retry_backoff",
                                                "value": 9.0, "source": "file"}
