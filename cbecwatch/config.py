@@ -72,6 +72,13 @@ def _env_positive_int(name: str, default: int) -> int:
     return value
 
 
+def _env_non_negative_int(name: str, default: int) -> int:
+    value = _env_int(name, default)
+    if value < 0:
+        raise ConfigError(f"{name} must be 0 or a positive whole number, got {value}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     home: Path
@@ -108,6 +115,8 @@ class Settings:
     quiet_days: int = 30
     #: per-source overrides of quiet_days (CBECWATCH_QUIET_DAYS_<SOURCE>)
     quiet_days_by_source: dict[str, int] = field(default_factory=dict)
+    #: crawl logs and raw HTML of old notice versions are deleted after this many days (0: kept for ever)
+    log_retention_days: int = 30
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -175,6 +184,7 @@ def load_settings() -> Settings:
         quiet_days_by_source={
             key[len(QUIET_PREFIX):].lower(): _env_positive_int(key, 30)
             for key in os.environ if key.startswith(QUIET_PREFIX) and len(key) > len(QUIET_PREFIX)},
+        log_retention_days=_env_non_negative_int("CBECWATCH_LOG_RETENTION_DAYS", 30),
     )
 
 

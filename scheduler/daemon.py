@@ -8,8 +8,8 @@ nothing the child committed.
 
 Jobs: ``crawl:<source>`` per source (interval or cron in Asia/Shanghai, with jitter, one at a time,
 coalesced, with a misfire grace), ``dispatch`` every few seconds (also woken when a crawl ends),
-``digests`` and ``heartbeat``. SIGTERM/SIGINT stop it: children are terminated, the scheduler waits
-for the running jobs, the lock is released. A second signal kills the children at once.
+``digests``, ``heartbeat`` and a daily ``prune`` (retention). SIGTERM/SIGINT stop it: children are
+terminated, the scheduler waits for the running jobs, the lock is released. A second signal kills the children at once.
 """
 
 from __future__ import annotations
@@ -146,6 +146,9 @@ class Daemon:
                           name="digests", next_run_time=now)
         scheduler.add_job(self.heartbeat, IntervalTrigger(seconds=self.alerts.heartbeat_interval), id="heartbeat",
                           name="heartbeat")
+        if self.app.log_retention_days:
+            scheduler.add_job(self.prune, IntervalTrigger(days=1, timezone=CHINA), id="prune", name="prune",
+                              next_run_time=now + dt.timedelta(minutes=1))
         signal.signal(signal.SIGTERM, self._on_signal)
         signal.signal(signal.SIGINT, self._on_signal)
         log.info("daemon started (pid %d) on %s; %d sources; mirror %s", os.getpid(),
@@ -228,6 +231,15 @@ class Daemon:
                 self.scheduler.wakeup()
             except Exception:  # shutting down: the job store is gone
                 log.debug("dispatcher wake-up skipped", exc_info=True)
+
+    def prune(self) -> None:
+        """Daily retention: crawl logs and raw HTML older than CBECWATCH_LOG_RETENTION_DAYS."""
+        from storage.maintenance import prune
+
+        if self.stopping.is_set():
+            return
+        report = prune(self.db, self.app.log_dir, self.app.log_retention_days)
+        log.info("retention: %s", report.summary())
 
     def heartbeat(self) -> None:
         now = utcnow()
