@@ -226,6 +226,12 @@ class AlertSettings:
     send_workers: int = 8
     per_host_sends: int = 2
     schedules: dict[str, str] = field(default_factory=dict)
+    #: where crawls run: ``local`` (a child process per crawl) or ``scrapyd`` (a job on one of scrapyd_urls)
+    crawl_backend: str = "local"
+    scrapyd_urls: tuple[str, ...] = ()
+    scrapyd_project: str = "cbecwatch"
+    #: seconds between two listjobs.json polls of a running Scrapyd job
+    scrapyd_poll_interval: float = 2.0
 
     def schedule_for(self, source: str) -> str:
         return self.schedules.get(source.lower(), self.crawl_schedule)
@@ -257,7 +263,19 @@ def load_alert_settings() -> AlertSettings:
         send_workers=_env_positive_int("CBECWATCH_SEND_WORKERS", 8),
         per_host_sends=_env_positive_int("CBECWATCH_PER_HOST_SENDS", 2),
         schedules=schedules,
+        crawl_backend=(os.environ.get("CBECWATCH_CRAWL_BACKEND") or "local").strip().lower(),
+        scrapyd_urls=tuple(url.strip().rstrip("/") for url in os.environ.get("CBECWATCH_SCRAPYD_URLS", "").split(",")
+                           if url.strip()),
+        scrapyd_project=os.environ.get("CBECWATCH_SCRAPYD_PROJECT") or "cbecwatch",
+        scrapyd_poll_interval=_env_float("CBECWATCH_SCRAPYD_POLL_INTERVAL", 2.0),
     )
+    if settings.crawl_backend not in ("local", "scrapyd"):
+        raise ConfigError(f"CBECWATCH_CRAWL_BACKEND must be local or scrapyd, got {settings.crawl_backend!r}")
+    if settings.crawl_backend == "scrapyd" and not settings.scrapyd_urls:
+        raise ConfigError("CBECWATCH_CRAWL_BACKEND=scrapyd needs CBECWATCH_SCRAPYD_URLS (e.g. http://10.0.0.5:6800)")
+    for url in settings.scrapyd_urls:
+        if not re.fullmatch(r"https?://[^/\s]+(/\S*)?", url):
+            raise ConfigError(f"CBECWATCH_SCRAPYD_URLS: {url!r} is not an http(s) URL")
     for source, spec in {"default": settings.crawl_schedule, **schedules}.items():
         kind, _, value = spec.partition(":")
         if kind not in ("interval", "cron") or not value.strip():

@@ -15,7 +15,7 @@ from scrapy.settings import Settings
 from cbecwatch.config import Settings as AppSettings
 from cbecwatch.config import get_settings
 from crawler.health import FAILED_STATUSES
-from storage.db import open_database
+from storage.db import Database, open_database
 from storage.models import CrawlRun, SourceRun
 from storage.registry import rebuild_registry
 from storage.types import utcnow
@@ -57,15 +57,22 @@ def scrapy_settings(app: AppSettings | None = None, *, mirror: str | None = None
     settings = get_project_settings()
     app = app or get_settings()
     settings.set("CBECWATCH_DATABASE_URL", app.database_url, priority="cmdline")
-    if mirror:
-        settings.set("CBECWATCH_MIRROR_URL", mirror, priority="cmdline")
-        if "CBECWATCH_DOWNLOAD_DELAY" not in os.environ:
-            # The mirror is our own server on 127.0.0.1: politeness delays only slow the demo down.
-            settings.set("DOWNLOAD_DELAY", 0.001, priority="cmdline")
-            settings.set("AUTOTHROTTLE_ENABLED", False, priority="cmdline")
-        handler = settings.get("MIRROR_HANDLER")
-        settings.set("DOWNLOAD_HANDLERS", {"http": handler, "https": handler}, priority="cmdline")
+    for name, value in mirror_overrides(mirror, settings.get("MIRROR_HANDLER")).items():
+        settings.set(name, value, priority="cmdline")
     return settings
+
+
+def mirror_overrides(mirror: str | None, handler: str = "crawler.mirror.handler.MirrorDownloadHandler"
+                     ) -> dict[str, object]:
+    """The Scrapy settings that send a crawl to a local mirror (also given to Scrapyd jobs)."""
+    if not mirror:
+        return {}
+    overrides: dict[str, object] = {"CBECWATCH_MIRROR_URL": mirror,
+                                    "DOWNLOAD_HANDLERS": {"http": handler, "https": handler}}
+    if "CBECWATCH_DOWNLOAD_DELAY" not in os.environ:
+        # The mirror is our own server on 127.0.0.1: politeness delays only slow the demo down.
+        overrides.update(DOWNLOAD_DELAY=0.001, AUTOTHROTTLE_ENABLED=False)
+    return overrides
 
 
 def available_sources(settings: Settings | None = None) -> list[str]:
@@ -132,7 +139,15 @@ def run_crawl(
     gc.freeze()
     process.start()
 
-    report = CrawlReport(run_id=run_id, log_file=None if verbose else str(log_file))
+    report = close_crawl_run(db, run_id, selected, None if verbose else str(log_file))
+    db.dispose()
+    return report
+
+
+def close_crawl_run(db: Database, run_id: int, selected: list[str], log_file: str | None = None) -> CrawlReport:
+    """After the spiders of a crawl run ended (here, or as Scrapyd jobs): read each source's verdict,
+    rebuild the registry and close the run. A source without a finished run did not run to its end."""
+    report = CrawlReport(run_id=run_id, log_file=log_file)
     with db.session() as session, session.begin():
         rows = {r.source: r for r in session.query(SourceRun).filter(SourceRun.crawl_run_id == run_id)}
         for name in selected:
@@ -149,5 +164,4 @@ def run_crawl(
         assert crawl_run is not None
         crawl_run.finished_at = utcnow()
         crawl_run.status = "failed" if report.failed else "ok"
-    db.dispose()
     return report

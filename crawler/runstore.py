@@ -146,20 +146,21 @@ def check_quiet(session: Session, source: Source, quiet_days: int, run_id: int, 
     enqueue(session, source_quiet_event(session, source.name, quiet_days, last_new, since, run_id))
 
 
-def fail_interrupted_run(db: Database, name: str, reason: str, started_after: dt.datetime, broken_after: int) -> None:
-    """A crawl child that was killed (the daemon's time-out) wrote no verdict: its source run, still
-    ``running`` (or never started), becomes a failed run of the source, with the reason."""
+def fail_interrupted_run(db: Database, name: str, reason: str, started_after: dt.datetime, broken_after: int,
+                         *, crawl_run_id: int | None = None, error_class: str = "timeout") -> None:
+    """A crawl that was killed (the daemon's time-out, a cancelled Scrapyd job) wrote no verdict: its
+    source run, still ``running`` (or never started), becomes a failed run of the source, with the reason."""
     now = utcnow()
     with db.session() as session, session.begin():
         source = session.get(Source, name) or ensure_source(session, name, name)
         runs = session.scalars(select(SourceRun).where(
             SourceRun.source == name, SourceRun.status == "running", SourceRun.started_at >= started_after)).all()
         if not runs:
-            runs = [SourceRun(source=name, started_at=started_after)]
+            runs = [SourceRun(source=name, started_at=started_after, crawl_run_id=crawl_run_id)]
             session.add_all(runs)
         for run in runs:
             run.finished_at, run.status, run.reason = now, "failed", reason
-            run.errors = {**(run.errors or {}), "timeout": 1}
+            run.errors = {**(run.errors or {}), error_class: 1}
         session.flush()
         record_source_status(session, source, "failed", reason, runs[-1].id, broken_after, now)
 

@@ -4,7 +4,8 @@ Each crawl is a child process (``python -m cbecwatch crawl --source NAME --trigg
 Twisted reactor cannot be restarted, and a crash, leak or hang in one crawl must not take the
 daemon down (stack.md §3, pattern P5). The child stores notices, events and outbox rows in one
 transaction per notice; the daemon only reads the outbox, so a daemon killed at any moment loses
-nothing the child committed.
+nothing the child committed. With ``CBECWATCH_CRAWL_BACKEND=scrapyd`` each crawl is a Scrapyd job
+instead (``scheduler/crawl_backends.py``).
 
 Jobs: ``crawl:<source>`` per source (interval or cron in Asia/Shanghai, with jitter, one at a time,
 coalesced, with a misfire grace), ``dispatch`` every few seconds (also woken when a crawl ends),
@@ -14,7 +15,6 @@ terminated, the scheduler waits for the running jobs, the lock is released. A se
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import logging
 import os
@@ -22,7 +22,6 @@ import random
 import re
 import signal
 import socket
-import subprocess
 import sys
 import threading
 from pathlib import Path
@@ -37,7 +36,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import func, select
 
 from cbecwatch.config import AlertSettings, Settings
-from crawler.runstore import fail_interrupted_run
+from scheduler.crawl_backends import CrawlBackend, crawl_backend
 from scheduler.dispatch import Dispatcher
 from scheduler.lock import DaemonLock
 from storage.db import Database
@@ -106,8 +105,7 @@ class Daemon:
         self.mirror = mirror
         self.dispatcher = Dispatcher(db, alerts)
         self.scheduler: BlockingScheduler | None = None
-        self.children: dict[str, subprocess.Popen[str]] = {}
-        self.children_lock = threading.Lock()
+        self.backend: CrawlBackend = crawl_backend(db, app, alerts)
         self.stopping = threading.Event()
         self.dispatching = threading.Event()
         self.started_at = utcnow()
@@ -172,40 +170,14 @@ class Daemon:
     def crawl(self, source: str) -> None:
         if self.stopping.is_set():
             return
-        command = [sys.executable, "-m", "cbecwatch", "crawl", "--source", source, "--trigger", "daemon"]
-        if self.mirror:
-            command += ["--mirror", self.mirror]
         started = utcnow()
-        # A session of its own: Ctrl-C in a terminal reaches the daemon, which stops the child itself.
-        child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                 env=dict(os.environ), start_new_session=True)
-        with self.children_lock:
-            self.children[source] = child
-        log.info("crawl %s: started (child pid %d)", source, child.pid)
-        try:
-            output, _ = child.communicate(timeout=self.alerts.crawl_timeout)
-        except subprocess.TimeoutExpired:
-            # The whole process group: a crawl's own children (a browser) must not outlive it.
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(child.pid, signal.SIGKILL)
-            output, _ = child.communicate()
-            reason = f"crawl killed after the {self.alerts.crawl_timeout:.0f} s time-out (CBECWATCH_CRAWL_TIMEOUT)"
-            log.error("crawl %s: %s", source, reason)
-            # The killed child wrote no verdict: without this the source would stay ``ok``.
-            fail_interrupted_run(self.db, source, reason, started, self.app.broken_after)
-        finally:
-            with self.children_lock:
-                self.children.pop(source, None)
+        attempt = self.backend.run(source, self.mirror)
         seconds = (utcnow() - started).total_seconds()
-        lines = [line for line in (output or "").splitlines() if line.strip()]
-        summary = next((line for line in reversed(lines) if line.startswith(f"{source}:")), None)
-        if child.returncode == 0:
-            log.info("crawl %s: done in %.1f s — %s", source, seconds, summary or "no summary")
+        if attempt.ok:
+            log.info("crawl %s: done in %.1f s — %s", source, seconds, attempt.summary or "no summary")
         else:
             self.failed_crawls += 1
-            # The source's own progress line says what broke; without one (a crash), the last lines.
-            detail = summary or " | ".join(lines[-3:]) or "no output"
-            log.warning("crawl %s: exit status %s after %.1f s — %s", source, child.returncode, seconds, detail)
+            log.warning("crawl %s: failed after %.1f s — %s", source, seconds, attempt.detail)
         self.wake_dispatcher()
 
     def dispatch(self) -> None:
@@ -269,11 +241,7 @@ class Daemon:
         threading.Thread(target=self.stop, name="shutdown", daemon=True).start()
 
     def _signal_children(self, signum: int) -> None:
-        with self.children_lock:
-            children = list(self.children.values())
-        for child in children:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(child.pid, signum)
+        self.backend.stop(signum)
 
     def stop(self) -> None:
         self.stopping.set()
