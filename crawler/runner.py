@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import gc
 import os
+import signal
+import socket
+import threading
 from dataclasses import dataclass, field
 
 from scrapy.settings import Settings
@@ -19,6 +22,8 @@ from storage.db import Database, open_database
 from storage.models import CrawlRun, SourceRun
 from storage.registry import rebuild_registry
 from storage.types import utcnow
+
+UNFINISHED = "the spider did not run to its end; see the log"
 
 
 class UnknownSourceError(ValueError):
@@ -118,10 +123,37 @@ def run_crawl(
 
     db = open_database(app.database_url)
     with db.session() as session, session.begin():
-        run = CrawlRun(trigger=trigger, mirror_url=mirror)
+        run = CrawlRun(trigger=trigger, mirror_url=mirror, pid=os.getpid(), host=socket.gethostname())
         session.add(run)
         session.flush()
         run_id = run.id
+    try:
+        return _crawl(db, settings, app, selected, run_id, verbose)
+    except BaseException:
+        # SIGTERM before Scrapy installed its own handlers (or any crash): close the run, never leave it
+        # ``running``; its sources that started get a failed run with the reason.
+        from crawler.runstore import close_unfinished_source_runs
+
+        with db.session() as session, session.begin():
+            close_unfinished_source_runs(session, run_id, "interrupted: the crawl process was stopped",
+                                         app.broken_after, "interrupted")
+            crawl_run = session.get(CrawlRun, run_id)
+            if crawl_run is not None and crawl_run.status == "running":
+                crawl_run.status, crawl_run.finished_at = "failed", utcnow()
+        raise
+    finally:
+        db.dispose()
+
+
+def _terminated(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _crawl(db: Database, settings: Settings, app: AppSettings, selected: list[str], run_id: int, verbose: bool
+           ) -> CrawlReport:
+    # Until Scrapy's reactor installs its graceful handlers, SIGTERM unwinds through run_crawl's cleanup.
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminated)
     log_file = app.log_dir / f"crawl-{run_id}.log"
     settings.set("CBECWATCH_CRAWL_RUN_ID", run_id, priority="cmdline")
     if not verbose:
@@ -139,21 +171,24 @@ def run_crawl(
     gc.freeze()
     process.start()
 
-    report = close_crawl_run(db, run_id, selected, None if verbose else str(log_file))
-    db.dispose()
-    return report
+    return close_crawl_run(db, run_id, selected, None if verbose else str(log_file), app.broken_after)
 
 
-def close_crawl_run(db: Database, run_id: int, selected: list[str], log_file: str | None = None) -> CrawlReport:
+def close_crawl_run(db: Database, run_id: int, selected: list[str], log_file: str | None = None,
+                    broken_after: int = 3) -> CrawlReport:
     """After the spiders of a crawl run ended (here, or as Scrapyd jobs): read each source's verdict,
-    rebuild the registry and close the run. A source without a finished run did not run to its end."""
+    rebuild the registry and close the run. A source without a finished run did not run to its end;
+    one that started but wrote no verdict (a forced stop) is closed as a failed run."""
+    from crawler.runstore import close_unfinished_source_runs
+
     report = CrawlReport(run_id=run_id, log_file=log_file)
     with db.session() as session, session.begin():
+        close_unfinished_source_runs(session, run_id, UNFINISHED, broken_after, "interrupted")
         rows = {r.source: r for r in session.query(SourceRun).filter(SourceRun.crawl_run_id == run_id)}
         for name in selected:
             row = rows.get(name)
             if row is None or row.finished_at is None:
-                report.outcomes.append(SourceOutcome(name, "failed", "the spider did not run to its end; see the log"))
+                report.outcomes.append(SourceOutcome(name, "failed", UNFINISHED))
                 continue
             report.outcomes.append(SourceOutcome(
                 name, row.status, row.reason, row.items, row.new_notices, row.revised_notices, row.requests,

@@ -19,6 +19,7 @@ import json
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -30,7 +31,7 @@ import httpx
 
 from cbecwatch.config import AlertSettings, Settings
 from crawler.health import FAILED_STATUSES
-from crawler.runner import close_crawl_run, mirror_overrides
+from crawler.runner import UNFINISHED, close_crawl_run, mirror_overrides
 from crawler.runstore import fail_interrupted_run
 from scheduler.children import ChildRegistry
 from storage.db import Database
@@ -180,7 +181,8 @@ class ScrapydBackend:
     def run(self, source: str, mirror: str | None) -> CrawlAttempt:
         started = utcnow()
         with self.db.session() as session, session.begin():
-            crawl_run = CrawlRun(trigger="scrapyd", mirror_url=mirror)
+            # Owned by this daemon: if it dies mid-job, its successor closes the run as abandoned.
+            crawl_run = CrawlRun(trigger="scrapyd", mirror_url=mirror, pid=os.getpid(), host=socket.gethostname())
             session.add(crawl_run)
             session.flush()
             run_id = crawl_run.id
@@ -199,8 +201,8 @@ class ScrapydBackend:
         if problem:
             return self._lost(source, run_id, started, problem, (problem.startswith("crawl killed") and "timeout")
                               or "scrapyd")
-        outcome = close_crawl_run(self.db, run_id, [source]).outcomes[0]
-        if outcome.reason == "the spider did not run to its end; see the log":
+        outcome = close_crawl_run(self.db, run_id, [source], broken_after=self.app.broken_after).outcomes[0]
+        if outcome.reason == UNFINISHED:
             # Finished without a verdict in our database: it crashed, or wrote somewhere else.
             return self._lost(source, run_id, started, f"Scrapyd job {job} on {node} ended without a verdict in "
                               f"{self.app.shown_database_url} (does the node have the same CBECWATCH_DATABASE_URL? "
@@ -236,7 +238,7 @@ class ScrapydBackend:
     def _lost(self, source: str, run_id: int, started: object, reason: str, error_class: str) -> CrawlAttempt:
         fail_interrupted_run(self.db, source, reason, started, self.app.broken_after,  # type: ignore[arg-type]
                              crawl_run_id=run_id, error_class=error_class)
-        close_crawl_run(self.db, run_id, [source])
+        close_crawl_run(self.db, run_id, [source], broken_after=self.app.broken_after)
         return CrawlAttempt(source, False, None, reason)
 
     def stop(self, signum: int) -> None:

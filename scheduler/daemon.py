@@ -36,6 +36,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import func, select
 
 from cbecwatch.config import AlertSettings, Settings
+from crawler.runstore import close_abandoned_crawl_runs
+from scheduler.children import ChildRegistry, process_alive
 from scheduler.crawl_backends import CrawlBackend, crawl_backend
 from scheduler.dispatch import Dispatcher
 from scheduler.lock import DaemonLock
@@ -120,6 +122,18 @@ class Daemon:
             log.info("subscribers file %s: %d added, %d updated, %d removed", path, added, updated, removed)
         self.heartbeat()
 
+    def clean_up_after_predecessor(self) -> None:
+        """Holding the lock, we know the previous daemon is gone: kill the crawl children it left (they
+        outlive a ``kill -9`` in their own process groups) and close the crawl runs nobody will finish."""
+        reaped = ChildRegistry(self.app.home).reap_orphans()
+        if reaped:
+            log.warning("killed %d crawl children of a previous daemon: %s", len(reaped),
+                        ", ".join(f"{c['source']} (pid {c['pid']})" for c in reaped))
+        self.close_abandoned_runs()
+
+    def close_abandoned_runs(self) -> None:
+        close_abandoned_crawl_runs(self.db, socket.gethostname(), process_alive, self.app.broken_after)
+
     def run_forever(self) -> int:
         scheduler = BlockingScheduler(
             timezone=CHINA,
@@ -152,6 +166,8 @@ class Daemon:
         log.info("daemon started (pid %d) on %s; %d sources; mirror %s", os.getpid(),
                  self.db.engine.url.render_as_string(hide_password=True), len(self.sources), self.mirror or "off")
         scheduler.start()  # blocks until shutdown
+        # A child killed after the stop grace wrote no verdict: its run must not stay ``running``.
+        self.close_abandoned_runs()
         log.info("daemon stopped")
         return 0
 
@@ -260,6 +276,7 @@ def run_daemon(db: Database, app: Settings, alerts: AlertSettings, sources: list
     """Take the database's daemon lock (or raise AlreadyRunning), then run."""
     with DaemonLock(db):
         daemon = Daemon(db, app, alerts, sources, mirror)
+        daemon.clean_up_after_predecessor()
         daemon.prepare()
         if once:
             signal.signal(signal.SIGTERM, lambda *_: daemon.stopping.set())
