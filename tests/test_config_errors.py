@@ -13,6 +13,9 @@ import pytest
     ("CBECWATCH_MAX_PAGE_BYTES", "0", "CBECWATCH_MAX_PAGE_BYTES must be a positive whole number"),
     ("CBECWATCH_QUIET_DAYS_CUSTOMS", "-3", "CBECWATCH_QUIET_DAYS_CUSTOMS must be a positive whole number"),
     ("CBECWATCH_SEND_WORKERS", "lots", "CBECWATCH_SEND_WORKERS must be a number"),
+    ("CBECWATCH_LOG_RETENTION_DAYS", "-1", "CBECWATCH_LOG_RETENTION_DAYS must be 0 or a positive whole number"),
+    ("CBECWATCH_CRAWL_BACKEND", "celery", "CBECWATCH_CRAWL_BACKEND must be local or scrapyd, got 'celery'"),
+    ("CBECWATCH_SCRAPYD_URLS", "10.0.0.5:6800", "CBECWATCH_SCRAPYD_URLS: '10.0.0.5:6800' is not an http(s) URL"),
 ])
 def test_a_bad_setting_is_one_line_naming_it(cli: Any, monkeypatch: pytest.MonkeyPatch, name: str, value: str,
                                              says: str) -> None:
@@ -58,3 +61,11 @@ def test_terminal_escapes_in_a_scraped_title_never_reach_the_terminal(cli: Any, 
     assert shown.returncode == 0 and "关于" in shown.stdout
     assert not any(ch in shown.stdout for ch in "\x1b\x07\x9b"), repr(shown.stdout)
     assert cli("--version").stdout.startswith("cbecwatch ")
+
+
+def test_the_scrapyd_backend_without_nodes_is_refused(cli: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CBECWATCH_CRAWL_BACKEND", "scrapyd")
+    result = cli("sources")
+    assert result.returncode == 2
+    assert result.stderr.strip() == ("cbecwatch: CBECWATCH_CRAWL_BACKEND=scrapyd needs CBECWATCH_SCRAPYD_URLS "
+                                     "(e.g. http://10.0.0.5:6800)")

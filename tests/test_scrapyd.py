@@ -140,3 +140,20 @@ def test_a_scrapyd_job_that_overruns_its_timeout_is_cancelled_and_reported(
         assert run.status == "failed" and run.finished_at is not None
         assert [r.status for r in session.scalars(select(SourceRun))] == ["failed"]
     db.dispose()
+
+
+def test_a_crawl_no_scrapyd_node_accepts_is_a_failed_run_saying_so(app_home: Path, db) -> None:
+    from cbecwatch.config import get_settings, load_alert_settings
+    from scheduler.crawl_backends import ScrapydBackend
+    from storage.models import CrawlRun, SourceRun
+
+    down = f"http://127.0.0.1:{free_port()}"
+    alerts = load_alert_settings().__class__(crawl_backend="scrapyd", scrapyd_urls=(down,))
+    attempt = ScrapydBackend(db, get_settings(), alerts).run("govcn", None)
+    assert not attempt.ok
+    assert attempt.detail.startswith("not scheduled: no Scrapyd node answered") and down in attempt.detail
+    with db.session() as session:
+        [run] = session.scalars(select(CrawlRun)).all()
+        [source_run] = session.scalars(select(SourceRun)).all()
+        assert (run.trigger, run.status) == ("scrapyd", "failed")
+        assert (source_run.crawl_run_id, source_run.status, source_run.errors) == (run.id, "failed", {"scrapyd": 1})
