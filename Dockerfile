@@ -5,6 +5,8 @@
 FROM python:3.11-slim-bookworm
 
 ARG WITH_CHROMIUM=0
+# 1: also Scrapyd, for a crawl node (compose profile "scrapyd", CBECWATCH_CRAWL_BACKEND=scrapyd)
+ARG WITH_SCRAPYD=0
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
@@ -34,8 +36,10 @@ COPY crawler crawler
 COPY storage storage
 COPY scheduler scheduler
 COPY scrapy.cfg ./
-RUN EXTRAS="postgres"; if [ "$WITH_CHROMIUM" = "1" ]; then EXTRAS="postgres,browser"; fi \
+RUN EXTRAS="postgres"; if [ "$WITH_CHROMIUM" = "1" ]; then EXTRAS="$EXTRAS,browser"; fi \
+    && if [ "$WITH_SCRAPYD" = "1" ]; then EXTRAS="$EXTRAS,scrapyd"; fi \
     && pip install --quiet ".[$EXTRAS]"
+COPY deploy/scrapyd/scrapyd.conf /etc/scrapyd/scrapyd.conf
 # jieba compiles its dictionary cache on first use; byte-compiling it now keeps a read-only image fast.
 RUN python -m compileall -q "$(python -c 'import jieba, os; print(os.path.dirname(jieba.__file__))')" >/dev/null || true
 ENV CBECWATCH_CHROMIUM=/usr/bin/chromium

@@ -34,6 +34,12 @@ def test_the_shipped_compose_file_and_dockerfile_pass_the_stack_check() -> None:
     assert compose["services"]["db"]["image"].startswith("postgres:15")
     assert "pgdata" in compose["volumes"]
     assert compose["services"]["web"]["command"][:1] == ["serve"]
+    # The crawl node is opt-in: `docker compose up` alone does not start it.
+    assert compose["services"]["scrapyd"]["profiles"] == ["scrapyd"]
+    assert compose["services"]["scrapyd"]["entrypoint"] == ["scrapyd"]
+    conf = configparser.ConfigParser()
+    conf.read(REPO / "deploy" / "scrapyd" / "scrapyd.conf", encoding="utf-8")
+    assert conf["scrapyd"]["bind_address"] == "0.0.0.0" and conf["scrapyd"]["eggs_dir"].startswith("/data/")
 
 
 def test_a_database_without_a_persistent_volume_or_healthcheck_is_refused(tmp_path: Path) -> None:
