@@ -20,7 +20,6 @@ from appconfig.settings import (
     read_config_file,
 )
 
-
 #: settings whose whole value is a secret (printed as *** when set)
 SECRET_FIELDS = frozenset({"web_token"})
 

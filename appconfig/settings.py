@@ -78,6 +78,23 @@ def _comma_list(value: object) -> object:
     return value
 
 
+def _lower(value: object) -> object:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+def _url_list(value: object) -> object:
+    """``http://a:6800, http://b:6800/`` → two URLs without their trailing slash; each must be http(s)."""
+    if isinstance(value, str):
+        value = [url for url in value.split(",") if url.strip()]
+    if isinstance(value, list | tuple):
+        urls = tuple(str(url).strip().rstrip("/") for url in value)
+        for url in urls:
+            if not re.fullmatch(r"https?://[^/\s]+(/\S*)?", url):
+                raise ValueError(f"must be http(s) URLs separated by commas ({url!r} is not one)")
+        return urls
+    return value
+
+
 Flag = Annotated[bool, BeforeValidator(parse_flag)]
 PositiveInt = Annotated[int, BeforeValidator(_positive_int)]
 Count = Annotated[int, Field(ge=0)]
@@ -149,6 +166,8 @@ class Settings(_Layer):
     quiet_days: PositiveInt = 30
     #: per-source overrides of quiet_days (CBECWATCH_QUIET_DAYS_<SOURCE>, or a [quiet_days_by_source] table)
     quiet_days_by_source: Annotated[dict[str, PositiveInt], NoDecode] = Field(default_factory=dict)
+    #: crawl logs and raw HTML of old notice versions are deleted after this many days (0: kept for ever)
+    log_retention_days: Count = 30
     extra: Annotated[dict[str, str], NoDecode] = Field(default_factory=dict)
 
     @model_validator(mode="before")
@@ -235,6 +254,12 @@ class AlertSettings(_Layer):
     per_host_sends: PositiveInt = 2
     schedules: Annotated[dict[str, Annotated[str, BeforeValidator(check_schedule)]], NoDecode] = Field(
         default_factory=dict)
+    #: where crawls run: ``local`` (a child process per crawl) or ``scrapyd`` (a job on one of scrapyd_urls)
+    crawl_backend: Annotated[Literal["local", "scrapyd"], BeforeValidator(_lower)] = "local"
+    scrapyd_urls: Annotated[tuple[str, ...], NoDecode, BeforeValidator(_url_list)] = ()
+    scrapyd_project: str = "cbecwatch"
+    #: seconds between two listjobs.json polls of a running Scrapyd job
+    scrapyd_poll_interval: PositiveSeconds = 2.0
 
     @field_validator("smtp_url")
     @classmethod
@@ -361,7 +386,10 @@ def load_settings() -> Settings:
 
 def load_alert_settings() -> AlertSettings:
     check_env_names(os.environ)
-    return build_layer(AlertSettings, os.environ)
+    settings = build_layer(AlertSettings, os.environ)
+    if settings.crawl_backend == "scrapyd" and not settings.scrapyd_urls:  # two settings together: not a field's
+        raise ConfigError("CBECWATCH_CRAWL_BACKEND=scrapyd needs CBECWATCH_SCRAPYD_URLS (e.g. http://10.0.0.5:6800)")
+    return settings
 
 
 @cache

@@ -109,10 +109,12 @@ def build_parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION")
     db_sub.required = True
-    db_sub.add_parser("upgrade", help="apply migrations (also done automatically on first use)").set_defaults(
+    db_sub.add_parser("upgrade", help="apply migrations (read-only commands refuse a schema that is behind)"
+                      ).set_defaults(
         handler="cbecwatch.commands:db_upgrade")
     db_sub.add_parser("current", help="print the schema revision").set_defaults(
         handler="cbecwatch.commands:db_current")
+    resolve("cbecwatch.commands_ops:add_commands")(sub, db_sub)  # prune, db backup
     sub.add_parser("secret-key", help="print a new key for CBECWATCH_SECRET_KEY (seals webhook secrets at rest)"
                    ).set_defaults(handler="cbecwatch.commands_alerts:secret_key")
 

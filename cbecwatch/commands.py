@@ -20,11 +20,14 @@ if TYPE_CHECKING:  # the command line loads SQLAlchemy only for the commands tha
     from storage.models import Notice
 
 
-def _database() -> Any:
+def _database(*, writes: bool = False) -> Any:
+    """The configured database. Commands that write (crawl, daemon, subscribers add …) bring its schema
+    up to date; read-only ones never migrate: a schema that is behind is a one-line error (exit 2)
+    saying to run ``cbecwatch db upgrade``."""
     from storage.db import DatabaseError, open_database
 
     try:
-        return open_database(get_settings().database_url)
+        return open_database(get_settings().database_url, migrate=writes, require_current=not writes)
     except DatabaseError as exc:
         raise UserError(str(exc)) from exc
 
@@ -252,7 +255,7 @@ def dashboard_command() -> str:
 def db_upgrade(args: argparse.Namespace) -> int:
     from storage.db import current_revision
 
-    db = _database()
+    db = _database(writes=True)
     print(f"database {get_settings().shown_database_url} is at revision {current_revision(db.engine)}")
     return 0
 

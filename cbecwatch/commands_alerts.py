@@ -128,7 +128,7 @@ def subscribers_add(args: argparse.Namespace) -> int:
                           mode="digest" if args.digest is not None else "instant",
                           digest_hour=args.digest if args.digest is not None else 8, admin=args.admin,
                           lang=args.lang)
-    db = _database()
+    db = _database(writes=True)
     try:
         with db.session() as session, session.begin():
             add_subscriber(session, spec)
@@ -165,7 +165,7 @@ def subscribers_edit(args: argparse.Namespace) -> int:
     if not changes:
         raise UserError("nothing to change: give at least one flag (see cbecwatch subscribers edit --help)")
     try:
-        with _database().session() as session, session.begin():
+        with _database(writes=True).session() as session, session.begin():
             made = edit_subscriber(session, args.name, changes)
     except SubscriberError as exc:
         raise UserError(str(exc)) from exc
@@ -204,7 +204,7 @@ def subscribers_remove(args: argparse.Namespace) -> int:
     from storage.subscribers import SubscriberError, remove_subscriber
 
     try:
-        with _database().session() as session, session.begin():
+        with _database(writes=True).session() as session, session.begin():
             waiting = remove_subscriber(session, args.name, drop_pending=args.drop_pending)
     except SubscriberError as exc:
         raise UserError(str(exc)) from exc
@@ -222,7 +222,7 @@ def _set_active(name: str, active: bool) -> int:
     from storage.subscribers import SubscriberError, set_active
 
     try:
-        with _database().session() as session, session.begin():
+        with _database(writes=True).session() as session, session.begin():
             waiting = set_active(session, name, active)
     except SubscriberError as exc:
         raise UserError(str(exc)) from exc
@@ -243,7 +243,7 @@ def subscribers_rotate(args: argparse.Namespace) -> int:
     from storage.subscribers import SubscriberError, rotate_secret
 
     try:
-        with _database().session() as session, session.begin():
+        with _database(writes=True).session() as session, session.begin():
             newest = rotate_secret(session, args.name, finish=args.finish)
     except SubscriberError as exc:
         raise UserError(str(exc)) from exc
@@ -263,7 +263,7 @@ def subscribers_test(args: argparse.Namespace) -> int:
     from storage.subscribers import SubscriberError, get_subscriber
 
     try:
-        with _database().session() as session:
+        with _database(writes=True).session() as session:
             subscriber = get_subscriber(session, args.name)
     except SubscriberError as exc:
         raise UserError(str(exc)) from exc
@@ -285,7 +285,7 @@ def subscribers_load(args: argparse.Namespace) -> int:
     from storage.subscribers import SubscriberError, sync_from_file
 
     try:
-        with _database().session() as session, session.begin():
+        with _database(writes=True).session() as session, session.begin():
             added, updated, removed = sync_from_file(session, Path(args.file))
     except SubscriberError as exc:
         raise UserError(str(exc)) from exc
@@ -297,7 +297,7 @@ def deliveries(args: argparse.Namespace) -> int:
     from scheduler.channels import redact
     from storage.outbox import list_deliveries, retry
 
-    db = _database()
+    db = _database(writes=args.retry is not None)
     if args.retry is not None:
         try:
             with db.session() as session, session.begin():
@@ -365,7 +365,7 @@ def daemon(args: argparse.Namespace) -> int:
             raise UserError(f"--web takes HOST:PORT, got {args.web!r}")
         web = (host or "127.0.0.1", int(port))
     try:
-        return run_daemon(_database(), app, alerts, sources, mirror=args.mirror or app.mirror_url or None,
+        return run_daemon(_database(writes=True), app, alerts, sources, mirror=args.mirror or app.mirror_url or None,
                           once=args.once, web=web)
     except (AlreadyRunning, SubscriberError) as exc:
         raise UserError(str(exc)) from exc

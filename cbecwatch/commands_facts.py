@@ -53,7 +53,7 @@ def reparse(args: argparse.Namespace) -> int:
     from cbecwatch.commands import _database
     from crawler.facts import reparse as reparse_all
 
-    db = _database()
+    db = _database(writes=True)
     with db.session() as session, session.begin():
         report = reparse_all(session, args.source)
     print(f"re-extracted {report.versions} versions: {report.changed} changed, {report.failed} failed; "

@@ -37,7 +37,7 @@ def search(args: argparse.Namespace) -> int:
                   provinces=[args.province] if args.province else [])
     from storage.search import plain_snippet, rebuild_index, search_notices
 
-    db = _database()
+    db = _database(writes=args.reindex)
     if args.reindex:
         with db.session() as session, session.begin():
             count = rebuild_index(session)

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import gc
 import os
+import signal
+import socket
+import threading
 from dataclasses import dataclass, field
 
 from scrapy.settings import Settings
@@ -15,10 +18,12 @@ from scrapy.settings import Settings
 from appconfig.settings import Settings as AppSettings
 from appconfig.settings import get_settings
 from crawler.outcomes import FAILED_STATUSES
-from storage.db import open_database
+from storage.db import Database, open_database
 from storage.models import CrawlRun, SourceRun
 from storage.registry import rebuild_registry
 from storage.types import utcnow
+
+UNFINISHED = "the spider did not run to its end; see the log"
 
 
 class UnknownSourceError(ValueError):
@@ -57,15 +62,22 @@ def scrapy_settings(app: AppSettings | None = None, *, mirror: str | None = None
     settings = get_project_settings()
     app = app or get_settings()
     settings.set("CBECWATCH_DATABASE_URL", app.database_url, priority="cmdline")
-    if mirror:
-        settings.set("CBECWATCH_MIRROR_URL", mirror, priority="cmdline")
-        if "CBECWATCH_DOWNLOAD_DELAY" not in os.environ:
-            # The mirror is our own server on 127.0.0.1: politeness delays only slow the demo down.
-            settings.set("DOWNLOAD_DELAY", 0.001, priority="cmdline")
-            settings.set("AUTOTHROTTLE_ENABLED", False, priority="cmdline")
-        handler = settings.get("MIRROR_HANDLER")
-        settings.set("DOWNLOAD_HANDLERS", {"http": handler, "https": handler}, priority="cmdline")
+    for name, value in mirror_overrides(mirror, settings.get("MIRROR_HANDLER")).items():
+        settings.set(name, value, priority="cmdline")
     return settings
+
+
+def mirror_overrides(mirror: str | None, handler: str = "crawler.mirror.handler.MirrorDownloadHandler"
+                     ) -> dict[str, object]:
+    """The Scrapy settings that send a crawl to a local mirror (also given to Scrapyd jobs)."""
+    if not mirror:
+        return {}
+    overrides: dict[str, object] = {"CBECWATCH_MIRROR_URL": mirror,
+                                    "DOWNLOAD_HANDLERS": {"http": handler, "https": handler}}
+    if "CBECWATCH_DOWNLOAD_DELAY" not in os.environ:
+        # The mirror is our own server on 127.0.0.1: politeness delays only slow the demo down.
+        overrides.update(DOWNLOAD_DELAY=0.001, AUTOTHROTTLE_ENABLED=False)
+    return overrides
 
 
 def available_sources(settings: Settings | None = None) -> list[str]:
@@ -111,10 +123,37 @@ def run_crawl(
 
     db = open_database(app.database_url)
     with db.session() as session, session.begin():
-        run = CrawlRun(trigger=trigger, mirror_url=mirror)
+        run = CrawlRun(trigger=trigger, mirror_url=mirror, pid=os.getpid(), host=socket.gethostname())
         session.add(run)
         session.flush()
         run_id = run.id
+    try:
+        return _crawl(db, settings, app, selected, run_id, verbose)
+    except BaseException:
+        # SIGTERM before Scrapy installed its own handlers (or any crash): close the run, never leave it
+        # ``running``; its sources that started get a failed run with the reason.
+        from crawler.runstore import close_unfinished_source_runs
+
+        with db.session() as session, session.begin():
+            close_unfinished_source_runs(session, run_id, "interrupted: the crawl process was stopped",
+                                         app.broken_after, "interrupted")
+            crawl_run = session.get(CrawlRun, run_id)
+            if crawl_run is not None and crawl_run.status == "running":
+                crawl_run.status, crawl_run.finished_at = "failed", utcnow()
+        raise
+    finally:
+        db.dispose()
+
+
+def _terminated(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _crawl(db: Database, settings: Settings, app: AppSettings, selected: list[str], run_id: int, verbose: bool
+           ) -> CrawlReport:
+    # Until Scrapy's reactor installs its graceful handlers, SIGTERM unwinds through run_crawl's cleanup.
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminated)
     log_file = app.log_dir / f"crawl-{run_id}.log"
     settings.set("CBECWATCH_CRAWL_RUN_ID", run_id, priority="cmdline")
     if not verbose:
@@ -136,13 +175,24 @@ def run_crawl(
     gc.freeze()
     process.start()
 
-    report = CrawlReport(run_id=run_id, log_file=None if verbose else str(log_file))
+    return close_crawl_run(db, run_id, selected, None if verbose else str(log_file), app.broken_after)
+
+
+def close_crawl_run(db: Database, run_id: int, selected: list[str], log_file: str | None = None,
+                    broken_after: int = 3) -> CrawlReport:
+    """After the spiders of a crawl run ended (here, or as Scrapyd jobs): read each source's verdict,
+    rebuild the registry and close the run. A source without a finished run did not run to its end;
+    one that started but wrote no verdict (a forced stop) is closed as a failed run."""
+    from crawler.runstore import close_unfinished_source_runs
+
+    report = CrawlReport(run_id=run_id, log_file=log_file)
     with db.session() as session, session.begin():
+        close_unfinished_source_runs(session, run_id, UNFINISHED, broken_after, "interrupted")
         rows = {r.source: r for r in session.query(SourceRun).filter(SourceRun.crawl_run_id == run_id)}
         for name in selected:
             row = rows.get(name)
             if row is None or row.finished_at is None:
-                report.outcomes.append(SourceOutcome(name, "failed", "the spider did not run to its end; see the log"))
+                report.outcomes.append(SourceOutcome(name, "failed", UNFINISHED))
                 continue
             report.outcomes.append(SourceOutcome(
                 name, row.status, row.reason, row.items, row.new_notices, row.revised_notices, row.requests,
@@ -153,5 +203,4 @@ def run_crawl(
         assert crawl_run is not None
         crawl_run.finished_at = utcnow()
         crawl_run.status = "failed" if report.failed else "ok"
-    db.dispose()
     return report

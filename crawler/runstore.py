@@ -138,20 +138,21 @@ def check_quiet(session: Session, source: Source, quiet_days: int, run_id: int, 
     enqueue(session, source_quiet_event(session, source.name, quiet_days, last_new, since, run_id))
 
 
-def fail_interrupted_run(db: Database, name: str, reason: str, started_after: dt.datetime, broken_after: int) -> None:
-    """A crawl child that was killed (the daemon's time-out) wrote no verdict: its source run, still
-    ``running`` (or never started), becomes a failed run of the source, with the reason."""
+def fail_interrupted_run(db: Database, name: str, reason: str, started_after: dt.datetime, broken_after: int,
+                         *, crawl_run_id: int | None = None, error_class: str = "timeout") -> None:
+    """A crawl that was killed (the daemon's time-out, a cancelled Scrapyd job) wrote no verdict: its
+    source run, still ``running`` (or never started), becomes a failed run of the source, with the reason."""
     now = utcnow()
     with db.session() as session, session.begin():
         source = session.get(Source, name) or ensure_source(session, name, name)
         runs = session.scalars(select(SourceRun).where(
             SourceRun.source == name, SourceRun.status == "running", SourceRun.started_at >= started_after)).all()
         if not runs:
-            runs = [SourceRun(source=name, started_at=started_after)]
+            runs = [SourceRun(source=name, started_at=started_after, crawl_run_id=crawl_run_id)]
             session.add_all(runs)
         for run in runs:
             run.finished_at, run.status, run.reason = now, "failed", reason
-            run.errors = {**(run.errors or {}), "timeout": 1}
+            run.errors = {**(run.errors or {}), error_class: 1}
         session.flush()
         record_source_status(session, source, "failed", reason, runs[-1].id, broken_after, now)
 
@@ -162,3 +163,45 @@ def announce_status_change(session: Session, source: str, old_status: str | None
     from storage.outbox import enqueue
 
     enqueue(session, source_status_events(session, source, old_status, new_status, reason, run_id, failures))
+
+
+def close_unfinished_source_runs(session: Session, crawl_run_id: int, reason: str, broken_after: int,
+                                 error_class: str = "abandoned") -> list[str]:
+    """Source runs of a crawl run that never wrote their verdict (a killed or stopped crawl) become
+    failed runs of their sources, in the caller's transaction; returns the sources."""
+    now = utcnow()
+    runs = session.scalars(select(SourceRun).where(SourceRun.crawl_run_id == crawl_run_id,
+                                                   SourceRun.finished_at.is_(None))).all()
+    for run in runs:
+        run.finished_at, run.status, run.reason = now, "failed", reason
+        run.errors = {**(run.errors or {}), error_class: 1}
+        session.flush()
+        source = session.get(Source, run.source) or ensure_source(session, run.source, run.source)
+        record_source_status(session, source, "failed", reason, run.id, broken_after, now)
+    return [run.source for run in runs]
+
+
+def close_abandoned_crawl_runs(db: Database, host: str, is_alive: Any, broken_after: int,
+                               stale_after: dt.timedelta = dt.timedelta(days=1)) -> list[int]:
+    """Crawl runs left ``running`` on this host by a process that is gone (``is_alive(pid)`` false; a
+    run from before pids were recorded once it is older than ``stale_after``) are closed as failed,
+    reason ``abandoned``, with their unfinished source runs. Returns the closed runs' ids."""
+    from storage.models import CrawlRun
+
+    now = utcnow()
+    closed = []
+    with db.session() as session, session.begin():
+        for run in session.scalars(select(CrawlRun).where(CrawlRun.status == "running")).all():
+            if run.pid is None:
+                if now - run.started_at < stale_after:
+                    continue
+            elif run.host != host or is_alive(run.pid):
+                continue
+            owner = f"pid {run.pid} on {run.host}" if run.pid else "a process before cbecwatch recorded pids"
+            reason = f"abandoned: crawl run {run.id} was left running by {owner}, which is gone"
+            sources = close_unfinished_source_runs(session, run.id, reason, broken_after)
+            run.status, run.finished_at = "failed", now
+            log.warning("crawl run %d closed as abandoned (%s); sources: %s", run.id, owner,
+                        ", ".join(sources) or "none had started")
+            closed.append(run.id)
+    return closed

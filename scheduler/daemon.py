@@ -4,24 +4,23 @@ Each crawl is a child process (``python -m cbecwatch crawl --source NAME --trigg
 Twisted reactor cannot be restarted, and a crash, leak or hang in one crawl must not take the
 daemon down (stack.md §3, pattern P5). The child stores notices, events and outbox rows in one
 transaction per notice; the daemon only reads the outbox, so a daemon killed at any moment loses
-nothing the child committed.
+nothing the child committed. With ``CBECWATCH_CRAWL_BACKEND=scrapyd`` each crawl is a Scrapyd job
+instead (``scheduler/crawl_backends.py``).
 
 Jobs: ``crawl:<source>`` per source (interval or cron in Asia/Shanghai, with jitter, one at a time,
 coalesced, with a misfire grace), ``dispatch`` every few seconds (also woken when a crawl ends),
-``digests`` and ``heartbeat``. SIGTERM/SIGINT stop it: children are terminated, the scheduler waits
-for the running jobs, the lock is released. A second signal kills the children at once.
+``digests``, ``heartbeat`` and a daily ``prune`` (retention). SIGTERM/SIGINT stop it: children are
+terminated, the scheduler waits for the running jobs, the lock is released. A second signal kills the children at once.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import logging
 import os
 import random
 import signal
 import socket
-import subprocess
 import sys
 import threading
 from pathlib import Path
@@ -34,7 +33,9 @@ from sqlalchemy import func, select
 
 from appconfig.schedules import CHINA, crontab_weekdays, trigger_for  # noqa: F401  (names the tests import from here)
 from appconfig.settings import AlertSettings, Settings
-from crawler.runstore import fail_interrupted_run
+from crawler.runstore import close_abandoned_crawl_runs
+from scheduler.children import ChildRegistry, process_alive
+from scheduler.crawl_backends import CrawlBackend, crawl_backend
 from scheduler.dispatch import Dispatcher
 from scheduler.lock import DaemonLock
 from storage.db import Database
@@ -67,8 +68,7 @@ class Daemon:
         self.mirror = mirror
         self.dispatcher = Dispatcher(db, alerts)
         self.scheduler: BlockingScheduler | None = None
-        self.children: dict[str, subprocess.Popen[str]] = {}
-        self.children_lock = threading.Lock()
+        self.backend: CrawlBackend = crawl_backend(db, app, alerts)
         self.stopping = threading.Event()
         self.dispatching = threading.Event()
         self.started_at = utcnow()
@@ -82,6 +82,18 @@ class Daemon:
                 added, updated, removed = sync_from_file(session, path)
             log.info("subscribers file %s: %d added, %d updated, %d removed", path, added, updated, removed)
         self.heartbeat()
+
+    def clean_up_after_predecessor(self) -> None:
+        """Holding the lock, we know the previous daemon is gone: kill the crawl children it left (they
+        outlive a ``kill -9`` in their own process groups) and close the crawl runs nobody will finish."""
+        reaped = ChildRegistry(self.app.home).reap_orphans()
+        if reaped:
+            log.warning("killed %d crawl children of a previous daemon: %s", len(reaped),
+                        ", ".join(f"{c['source']} (pid {c['pid']})" for c in reaped))
+        self.close_abandoned_runs()
+
+    def close_abandoned_runs(self) -> None:
+        close_abandoned_crawl_runs(self.db, socket.gethostname(), process_alive, self.app.broken_after)
 
     def run_forever(self) -> int:
         scheduler = BlockingScheduler(
@@ -107,6 +119,9 @@ class Daemon:
                           name="digests", next_run_time=now)
         scheduler.add_job(self.heartbeat, IntervalTrigger(seconds=self.alerts.heartbeat_interval), id="heartbeat",
                           name="heartbeat")
+        if self.app.log_retention_days:
+            scheduler.add_job(self.prune, IntervalTrigger(days=1, timezone=CHINA), id="prune", name="prune",
+                              next_run_time=now + dt.timedelta(minutes=1))
         signal.signal(signal.SIGTERM, self._on_signal)
         signal.signal(signal.SIGINT, self._on_signal)
         log.info("daemon started (pid %d) on %s; %d sources; mirror %s", os.getpid(),
@@ -114,6 +129,8 @@ class Daemon:
         if self.web is not None:
             self.web.start()
         scheduler.start()  # blocks until shutdown
+        # A child killed after the stop grace wrote no verdict: its run must not stay ``running``.
+        self.close_abandoned_runs()
         log.info("daemon stopped")
         return 0
 
@@ -132,40 +149,14 @@ class Daemon:
     def crawl(self, source: str) -> None:
         if self.stopping.is_set():
             return
-        command = [sys.executable, "-m", "cbecwatch", "crawl", "--source", source, "--trigger", "daemon"]
-        if self.mirror:
-            command += ["--mirror", self.mirror]
         started = utcnow()
-        # A session of its own: Ctrl-C in a terminal reaches the daemon, which stops the child itself.
-        child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                 env=dict(os.environ), start_new_session=True)
-        with self.children_lock:
-            self.children[source] = child
-        log.info("crawl %s: started (child pid %d)", source, child.pid)
-        try:
-            output, _ = child.communicate(timeout=self.alerts.crawl_timeout)
-        except subprocess.TimeoutExpired:
-            # The whole process group: a crawl's own children (a browser) must not outlive it.
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(child.pid, signal.SIGKILL)
-            output, _ = child.communicate()
-            reason = f"crawl killed after the {self.alerts.crawl_timeout:.0f} s time-out (CBECWATCH_CRAWL_TIMEOUT)"
-            log.error("crawl %s: %s", source, reason)
-            # The killed child wrote no verdict: without this the source would stay ``ok``.
-            fail_interrupted_run(self.db, source, reason, started, self.app.broken_after)
-        finally:
-            with self.children_lock:
-                self.children.pop(source, None)
+        attempt = self.backend.run(source, self.mirror)
         seconds = (utcnow() - started).total_seconds()
-        lines = [line for line in (output or "").splitlines() if line.strip()]
-        summary = next((line for line in reversed(lines) if line.startswith(f"{source}:")), None)
-        if child.returncode == 0:
-            log.info("crawl %s: done in %.1f s — %s", source, seconds, summary or "no summary")
+        if attempt.ok:
+            log.info("crawl %s: done in %.1f s — %s", source, seconds, attempt.summary or "no summary")
         else:
             self.failed_crawls += 1
-            # The source's own progress line says what broke; without one (a crash), the last lines.
-            detail = summary or " | ".join(lines[-3:]) or "no output"
-            log.warning("crawl %s: exit status %s after %.1f s — %s", source, child.returncode, seconds, detail)
+            log.warning("crawl %s: failed after %.1f s — %s", source, seconds, attempt.detail)
         self.wake_dispatcher()
 
     def dispatch(self) -> None:
@@ -191,6 +182,15 @@ class Daemon:
                 self.scheduler.wakeup()
             except Exception:  # shutting down: the job store is gone
                 log.debug("dispatcher wake-up skipped", exc_info=True)
+
+    def prune(self) -> None:
+        """Daily retention: crawl logs and raw HTML older than CBECWATCH_LOG_RETENTION_DAYS."""
+        from storage.maintenance import prune
+
+        if self.stopping.is_set():
+            return
+        report = prune(self.db, self.app.log_dir, self.app.log_retention_days)
+        log.info("retention: %s", report.summary())
 
     def heartbeat(self) -> None:
         if self.web is not None and not self.stopping.is_set():
@@ -222,11 +222,7 @@ class Daemon:
         threading.Thread(target=self.stop, name="shutdown", daemon=True).start()
 
     def _signal_children(self, signum: int) -> None:
-        with self.children_lock:
-            children = list(self.children.values())
-        for child in children:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(child.pid, signum)
+        self.backend.stop(signum)
 
     def stop(self) -> None:
         self.stopping.set()
@@ -247,6 +243,7 @@ def run_daemon(db: Database, app: Settings, alerts: AlertSettings, sources: list
     """Take the database's daemon lock (or raise AlreadyRunning), then run."""
     with DaemonLock(db):
         daemon = Daemon(db, app, alerts, sources, mirror, web=None if once else web)
+        daemon.clean_up_after_predecessor()
         daemon.prepare()
         if once:
             signal.signal(signal.SIGTERM, lambda *_: daemon.stopping.set())

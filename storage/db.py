@@ -29,6 +29,10 @@ class DatabaseError(RuntimeError):
     """The database cannot be opened or migrated; the message names the URL (without password)."""
 
 
+class SchemaNotCurrent(DatabaseError):
+    """The database's schema is not the one this cbecwatch was written for; only ``db upgrade`` fixes it."""
+
+
 @dataclass
 class Database:
     engine: Engine
@@ -136,16 +140,41 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         command.upgrade(cfg, revision)
 
 
-def open_database(url: str, *, migrate: bool = True) -> Database:
+def schema_problem(engine: Engine) -> str | None:
+    """Why this code cannot use the database's schema as it is (behind, empty, or from a newer
+    cbecwatch), or ``None`` when it is at the newest revision."""
+    from alembic.script import ScriptDirectory
+
+    scripts = ScriptDirectory.from_config(alembic_config(engine))
+    current, head = current_revision(engine), scripts.get_current_head()
+    if current == head:
+        return None
+    if current is None:
+        return f"has no cbecwatch schema yet (newest revision {head}): run cbecwatch db upgrade"
+    try:
+        scripts.get_revision(current)
+    except Exception:  # a revision we do not know: written by a newer cbecwatch
+        return f"is at schema revision {current}, newer than this cbecwatch knows ({head}): upgrade cbecwatch"
+    return f"is at schema revision {current}, behind this cbecwatch's {head}: run cbecwatch db upgrade"
+
+
+def open_database(url: str, *, migrate: bool = True, require_current: bool = False) -> Database:
+    """Open ``url``; ``migrate`` brings the schema to the newest revision first (writers: crawl, daemon,
+    ``db upgrade``), ``require_current`` instead refuses a schema that is not current (read-only
+    commands, which must never change a database behind the operator's back)."""
     safe_url = mask_password(url)
     try:
         engine = create_db_engine(url)
         if migrate:
             upgrade(engine)
+        problem = schema_problem(engine) if require_current and not migrate else None
     except Exception as exc:  # the CLI turns this into one clear line
         # psycopg's messages run over several lines (host, port, hint): the first says what happened
         first_line = next((line.strip() for line in str(exc).splitlines() if line.strip()), type(exc).__name__)
         raise DatabaseError(f"cannot open database {safe_url}: {first_line}") from exc
+    if problem:
+        engine.dispose()
+        raise SchemaNotCurrent(f"database {safe_url} {problem}")
     return Database(engine=engine, sessions=sessionmaker(engine, expire_on_commit=False))
 
 

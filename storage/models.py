@@ -61,6 +61,10 @@ class CrawlRun(Base):
     started_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[dt.datetime | None]
     status: Mapped[str] = mapped_column(String(32), default="running")
+    #: the process that runs it (the crawl itself, or the daemon that scheduled its Scrapyd job) and its
+    #: host: a run left ``running`` by a process that is gone is closed as abandoned
+    pid: Mapped[int | None] = mapped_column(Integer)
+    host: Mapped[str | None] = mapped_column(String(255))
 
     source_runs: Mapped[list[SourceRun]] = relationship(back_populates="crawl_run", order_by="SourceRun.id")
 

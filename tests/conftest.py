@@ -79,6 +79,15 @@ def cli(app_home: Path):
     return run
 
 
+@pytest.fixture
+def upgraded_cli(cli):
+    """``cli`` on a database already brought to the newest schema: read-only commands never migrate
+    (they exit 2 saying to run ``cbecwatch db upgrade``), so a test that starts with one upgrades first."""
+    result = cli("db", "upgrade")
+    assert result.returncode == 0, result.stderr
+    return cli
+
+
 def _postgres_url() -> str | None:
     return os.environ.get("CBECWATCH_TEST_PG_URL")
 

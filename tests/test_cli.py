@@ -24,7 +24,8 @@ def test_db_upgrade_and_current(cli) -> None:
     assert current.returncode == 0 and "(newest: " in current.stdout
 
 
-def test_empty_database_lists_nothing_and_show_names_the_missing_id(cli) -> None:
+def test_empty_database_lists_nothing_and_show_names_the_missing_id(upgraded_cli) -> None:
+    cli = upgraded_cli
     assert json.loads(cli("notices", "--json").stdout) == []
     assert "no notices stored yet" in cli("notices").stdout
     missing = cli("show", "42")

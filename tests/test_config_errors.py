@@ -13,6 +13,11 @@ import pytest
     ("CBECWATCH_MAX_PAGE_BYTES", "0", "CBECWATCH_MAX_PAGE_BYTES must be a positive whole number"),
     ("CBECWATCH_QUIET_DAYS_CUSTOMS", "-3", "CBECWATCH_QUIET_DAYS_CUSTOMS must be a positive whole number"),
     ("CBECWATCH_SEND_WORKERS", "lots", "CBECWATCH_SEND_WORKERS must be a positive whole number"),
+    ("CBECWATCH_LOG_RETENTION_DAYS", "-1", "CBECWATCH_LOG_RETENTION_DAYS must be 0 or more, got '-1'"),
+    ("CBECWATCH_CRAWL_BACKEND", "celery",
+     "CBECWATCH_CRAWL_BACKEND must be one of 'local' or 'scrapyd', got 'celery'"),
+    ("CBECWATCH_SCRAPYD_URLS", "10.0.0.5:6800",
+     "CBECWATCH_SCRAPYD_URLS must be http(s) URLs separated by commas ('10.0.0.5:6800' is not one)"),
 ])
 def test_a_bad_setting_is_one_line_naming_it(cli: Any, monkeypatch: pytest.MonkeyPatch, name: str, value: str,
                                              says: str) -> None:
@@ -139,3 +144,9 @@ def test_the_environment_wins_over_the_file_and_the_file_over_the_defaults(app_h
     assert alerts.send_workers == 3
     assert alerts.schedule_for("govcn") == "cron:30 7 * * 1-5" and alerts.schedule_for("mofcom") == "interval:600"
     assert alerts.schedule_for("customs") == "interval:3600"
+def test_the_scrapyd_backend_without_nodes_is_refused(cli: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CBECWATCH_CRAWL_BACKEND", "scrapyd")
+    result = cli("sources")
+    assert result.returncode == 2
+    assert result.stderr.strip() == ("cbecwatch: CBECWATCH_CRAWL_BACKEND=scrapyd needs CBECWATCH_SCRAPYD_URLS "
+                                     "(e.g. http://10.0.0.5:6800)")

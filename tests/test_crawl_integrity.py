@@ -171,7 +171,8 @@ def test_an_ok_source_with_nothing_new_past_its_cadence_raises_source_quiet_once
 
 
 def test_a_disabled_source_is_not_crawled_and_a_misspelt_one_is_an_error(
-        cli: Any, mirror: MirrorServer, monkeypatch: pytest.MonkeyPatch) -> None:
+        upgraded_cli: Any, mirror: MirrorServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    cli = upgraded_cli  # no crawl runs here, so nothing else would create the schema `sources` reads
     monkeypatch.setenv("CBECWATCH_DISABLED_SOURCES", "customs,zj_fgw")
     result = cli("crawl", "--mirror", mirror.url, "--source", "customs")
     assert result.returncode != 0 and "customs is disabled (CBECWATCH_DISABLED_SOURCES)" in result.stderr
