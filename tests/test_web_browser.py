@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import require
+from tests.conftest import require
 from web_support import REPO, REVISED_NUMBER, crawl_mirror_into, web_settings
 
 SCREENSHOTS = REPO / ".artifacts" / "screenshots"
