@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.conftest import require
 from web_support import REPO, REVISED_NUMBER, crawl_mirror_into, web_settings
+
+from tests.conftest import require
 
 SCREENSHOTS = REPO / ".artifacts" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
