@@ -220,8 +220,11 @@ def rebuild_registry(session: Session) -> int:
 
 
 def ensure_registry(session: Session) -> None:
-    """Seed an empty registry (a fresh install, or one created before the data was shipped)."""
-    if session.scalar(select(PilotZone.id).where(PilotZone.origin == "shipped").limit(1)) is None:
+    """Seed the registry when a shipped programme has no rows yet: a fresh install, one created before
+    the data was shipped, or one seeded before a programme's data (e.g. the retail-import cities) was."""
+    shipped = {b.program for b in shipped_batches() if b.places}
+    seeded = set(session.scalars(select(PilotZone.program).where(PilotZone.origin == "shipped").distinct()))
+    if not shipped <= seeded:
         rebuild_registry(session)
 
 

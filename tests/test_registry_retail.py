@@ -150,3 +150,17 @@ def test_zones_answers_the_comprehensive_zones_unless_another_programme_is_asked
     assert "partial from 2020-01-17" in partial.stderr and "海南全岛" in partial.stdout
     printed = cli("zones", "--program", "retail_import", "--batches").stdout
     assert f"batch 5 ({NUMBER_2021}, 2021-03-18): +0; scope by rule, no places named: 所有自贸试验区" in printed
+
+
+def test_a_registry_seeded_before_the_retail_data_was_shipped_gains_it_on_first_use(db: Any) -> None:
+    from sqlalchemy import delete
+
+    from storage.registry import PilotZone, ensure_registry, rebuild_registry, zones
+
+    with db.session() as session, session.begin():  # what an installation seeded with cbec_zones.toml alone held
+        rebuild_registry(session)
+        session.execute(delete(PilotZone).where(PilotZone.program == "retail_import"))
+    with db.session() as session, session.begin():
+        ensure_registry(session)
+        assert len(zones(session, "retail_import", dt.date(2019, 12, 31))) == 37
+        assert len(zones(session, None, dt.date(2019, 12, 31))) == 59
