@@ -21,7 +21,8 @@ CSV_FIELDS = ("program", "batch", "name", "name_en", "province", "province_en", 
 
 def add_zones_command(sub: argparse._SubParsersAction, date_type: object) -> None:
     zones = sub.add_parser("zones", help="the pilot-zone registry: places per programme and batch")
-    zones.add_argument("--program", choices=["cbec_zone", "retail_import"], help="one programme")
+    zones.add_argument("--program", choices=["cbec_zone", "retail_import", "all"],
+                       help="one programme (default cbec_zone, the comprehensive pilot zones), or all")
     zones.add_argument("--as-of", type=date_type, metavar="DATE", help="places in force on DATE (default today)")
     zones.add_argument("--batches", action="store_true", help="what each batch added and removed instead")
     shape = zones.add_mutually_exclusive_group()
@@ -102,5 +103,6 @@ def print_batches(rows: list[dict[str, Any]], lang: str) -> None:
         added = sep.join(shown_name(n, lang) for n in row["added"])
         removed = sep.join(shown_name(n, lang) for n in row["removed"])
         print(f"{programme} batch {row['batch']} ({row['doc_number'] or '—'}, {row['date'] or '—'}): "
-              f"+{len(row['added'])} {added}" + (f"; removed {removed}" if removed else "")
-              + ("" if row["complete"] else " (list partial)"))
+              f"+{len(row['added'])} {added}".rstrip() + (f"; removed {removed}" if removed else "")
+              + ("" if row["complete"] else " (list partial)")
+              + (f"; scope by rule, no places named: {row['scope_rule']}" if row.get("scope_rule") else ""))

@@ -4,8 +4,9 @@ It starts from the programmes' shipped history (:mod:`storage.registry_seed`), s
 right before any crawl, and is rebuilt after every crawl and re-parse from that history plus the
 extractor's ``city`` and ``removed_city`` facts of the latest version of each programme notice:
 
-- a crawled reply with a shipped document number (or, for a shipped batch without one, its title)
-  *confirms* the batch when it names the same places, and its notice is linked;
+- a crawled reply with a shipped document number (or, for a shipped batch without one, its title or
+  signing date) *confirms* the batch when it names the same places (a shipped scope rule: none), and
+  its notice is linked;
 - one that names different places does not overwrite the shipped list: it raises a
   ``registry_conflict`` admin event, so a person decides which is wrong;
 - a reply the data does not know adds a batch.
@@ -30,6 +31,17 @@ PROGRAMS = {
     "retail_import_pilot": ("retail_import", "跨境电商零售进口试点"),
 }
 PROGRAM_NAMES = {key: name for key, name in PROGRAMS.values()}
+# Without a programme, queries answer for the comprehensive pilot zones (what `zones --as-of` has always
+# counted); ALL_PROGRAMS asks for every programme.
+DEFAULT_PROGRAM = "cbec_zone"
+ALL_PROGRAMS = "all"
+
+
+def _selected(program: str | None) -> str | None:
+    """The programme a query is about: None means every programme."""
+    if program == ALL_PROGRAMS:
+        return None
+    return program or DEFAULT_PROGRAM
 
 
 class PilotZone(Base):
@@ -63,6 +75,7 @@ class BatchSummary:
     origin: str = "crawled"
     notice_id: int | None = None
     complete: bool = True
+    scope_rule: str | None = None
 
 
 @dataclass
@@ -124,13 +137,18 @@ def _match(shipped: list[_Batch], notice: Notice) -> _Batch | None:
             return batch
         if batch.shipped.doc_key is None and batch.shipped.title == notice.title:
             return batch
+        # A shipped batch whose number was not found matches a crawled copy signed the same day (its
+        # shipped title may be a short form of the official one).
+        if batch.shipped.doc_key is None and batch.shipped.issue_date and batch.shipped.issue_date == notice.issue_date:
+            return batch
     return None
 
 
 def _merge(session: Session, batch: _Batch, notice: Notice) -> None:
     """Fold a crawled reply into the shipped batch it is a copy of."""
     crawled, removed = _crawled_places(session, notice)
-    if not crawled:
+    rule = batch.shipped is not None and batch.shipped.scope_rule is not None
+    if not crawled and not rule:
         return  # a copy whose places the extractor did not find neither confirms nor contradicts
     keys = {p.key for p in crawled}
     shipped_keys = {p.key for p in batch.places}
@@ -181,12 +199,13 @@ def rebuild_registry(session: Session) -> int:
             enqueue(session, registry_conflict_event(session, batch.shipped, batch.conflict, batch.conflict_notice))
         unverified = set(batch.shipped.unverified) if batch.shipped else set()
         notice_id = batch.notice.id if batch.notice else None
+        since = batch.shipped.in_force_from if batch.shipped else batch.date
         for place in batch.places:
             key = (batch.program, place.key)
             if key in active:
                 continue
             zone = PilotZone(program=batch.program, name=place.name, province=place.province, adcode=place.adcode,
-                             batch=number, doc_number=batch.doc_number, notice_id=notice_id, added_on=batch.date,
+                             batch=number, doc_number=batch.doc_number, notice_id=notice_id, added_on=since,
                              origin="shipped" if batch.shipped else "crawled", unverified=place.name in unverified)
             session.add(zone)
             active[key] = zone
@@ -201,14 +220,18 @@ def rebuild_registry(session: Session) -> int:
 
 
 def ensure_registry(session: Session) -> None:
-    """Seed an empty registry (a fresh install, or one created before the data was shipped)."""
-    if session.scalar(select(PilotZone.id).where(PilotZone.origin == "shipped").limit(1)) is None:
+    """Seed the registry when a shipped programme has no rows yet: a fresh install, one created before
+    the data was shipped, or one seeded before a programme's data (e.g. the retail-import cities) was."""
+    shipped = {b.program for b in shipped_batches() if b.places}
+    seeded = set(session.scalars(select(PilotZone.program).where(PilotZone.origin == "shipped").distinct()))
+    if not shipped <= seeded:
         rebuild_registry(session)
 
 
 def zones(session: Session, program: str | None = None, as_of: dt.date | None = None) -> list[PilotZone]:
     """Places in force on *as_of* (default: today), in batch and document order."""
     as_of = as_of or dt.date.today()
+    program = _selected(program)
     query = select(PilotZone).order_by(PilotZone.program, PilotZone.batch, PilotZone.id)
     if program:
         query = query.where(PilotZone.program == program)
@@ -218,12 +241,14 @@ def zones(session: Session, program: str | None = None, as_of: dt.date | None = 
 
 def incomplete_since(program: str | None = None) -> dt.date | None:
     """The date of the earliest shipped batch whose place list is known to be partial."""
+    program = _selected(program)
     dates = [b.date for b in shipped_batches() if not b.complete and b.date and (not program or b.program == program)]
     return min(dates) if dates else None
 
 
 def batches(session: Session, program: str | None = None) -> list[BatchSummary]:
     """What each programme document added (and removed), in the programme's order."""
+    program = _selected(program)
     summaries: list[BatchSummary] = []
     rows = session.scalars(select(PilotZone).order_by(PilotZone.id)).all()
     for number, batch in _numbered(programme_batches(session)):
@@ -235,5 +260,6 @@ def batches(session: Session, program: str | None = None) -> list[BatchSummary]:
         summaries.append(BatchSummary(batch.program, number, batch.doc_number, batch.title, batch.date, added,
                                       removed, "shipped" if batch.shipped else "crawled",
                                       batch.notice.id if batch.notice else None,
-                                      batch.shipped.complete if batch.shipped else True))
+                                      batch.shipped.complete if batch.shipped else True,
+                                      batch.shipped.scope_rule if batch.shipped else None))
     return summaries

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 DATA_DIR = Path(__file__).resolve().parent / "registry_data"
-FILES = ("cbec_zones.toml",)
+FILES = ("cbec_zones.toml", "retail_import.toml")
 
 
 class RegistryDataError(ValueError):
@@ -46,10 +46,18 @@ class ShippedBatch:
     single_source: bool = False
     complete: bool = True
     unverified: tuple[str, ...] = field(default=())
+    # The day its places came under the programme's rules, when that is not the signing date.
+    effective_date: dt.date | None = None
+    # A widening by rule (e.g. "every city hosting a comprehensive bonded zone"): such an entry names no place.
+    scope_rule: str | None = None
 
     @property
     def date(self) -> dt.date | None:
         return self.issue_date or self.publish_date
+
+    @property
+    def in_force_from(self) -> dt.date | None:
+        return self.effective_date or self.date
 
 
 def resolve_place(name: str) -> Place:
@@ -82,20 +90,23 @@ def parse(text: str, origin: str) -> list[ShippedBatch]:
     batches = []
     for i, raw in enumerate(data.get("batch") or [], 1):
         where = f"{origin} batch {i}"
-        if not raw.get("title") or not raw.get("places"):
-            raise RegistryDataError(f"registry data: {where} needs a title and places")
+        if not raw.get("title") or not (raw.get("places") or raw.get("scope_rule")):
+            raise RegistryDataError(f"registry data: {where} needs a title and places (or a scope_rule)")
+        if raw.get("places") and raw.get("scope_rule"):
+            raise RegistryDataError(f"registry data: {where}: a scope_rule entry names no places")
         unknown = sorted(set(raw.get("evidence") or []) - set(evidence))
         if unknown or not raw.get("evidence"):
             raise RegistryDataError(f"registry data: {where} cites no or unknown evidence {unknown}")
-        places = tuple(resolve_place(name) for name in raw["places"])
-        not_listed = sorted(set(raw.get("unverified") or []) - set(raw["places"]))
+        places = tuple(resolve_place(name) for name in raw.get("places") or [])
+        not_listed = sorted(set(raw.get("unverified") or []) - set(raw.get("places") or []))
         if not_listed:
             raise RegistryDataError(f"registry data: {where}: unverified places not in its list: {not_listed}")
         batches.append(ShippedBatch(
             str(program), raw.get("doc_number"), doc_number_key(raw.get("doc_number")), raw["title"],
             _date(raw.get("issue_date"), where), _date(raw.get("publish_date"), where), places,
             tuple(raw["evidence"]), bool(raw.get("single_source", False)), bool(raw.get("complete", True)),
-            tuple(raw.get("unverified") or ())))
+            tuple(raw.get("unverified") or ()), _date(raw.get("effective_date"), where),
+            raw.get("scope_rule")))
     return batches
 
 

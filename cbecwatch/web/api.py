@@ -33,7 +33,8 @@ def notice(notice_id: int, session: Session) -> dict[str, Any]:
 @router.get("/zones", summary="places of the pilot-zone registry in force on a date (`cbecwatch zones --json`)")
 def zones(session: Session,
           as_of: Annotated[dt.date | None, Query(description="in force on this date (default today)")] = None,
-          program: Annotated[Literal["cbec_zone", "retail_import"] | None, Query()] = None) -> dict[str, Any]:
+          program: Annotated[Literal["cbec_zone", "retail_import", "all"] | None,
+                             Query(description="default cbec_zone; all for every programme")] = None) -> dict[str, Any]:
     from storage.queries import batch_rows, zone_rows
 
     day = as_of or dt.date.today()
