@@ -114,3 +114,19 @@ def test_read_fetched_hashes_reads_and_parses_and_leaves_304s_alone() -> None:
     read_fetched([fresh, known])
     assert fresh.sha256 and len(fresh.sha256) == 64 and len(fresh.rows) == 4
     assert known.reading is None and known.rows == []
+
+
+def test_a_word_97_doc_list_is_read_through_antiword_with_wrapped_cells_joined() -> None:
+    from pathlib import Path
+
+    from tests.conftest import require
+
+    if shutil.which("antiword") is None:
+        require("antiword is not installed (scripts/ensure-services.sh installs it)")
+    body = (Path(__file__).parent / "data" / "synthetic_goods_list.doc").read_bytes()  # SYNTHETIC: see .SYNTHETIC
+    assert body[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a real OLE2 Word file, not a renamed .docx
+    rows = rows_of(body, "P020220130376125400001.doc")
+    assert [r.hs_code for r in rows] == [code for _, code, _, _ in ROWS[:12]]
+    by_code = {r.hs_code: r for r in rows}
+    assert by_code["04063000"].description == "经加工的乳酪，但磨碎或粉化的除外"  # wrapped over two lines
+    assert by_code["04079090"].notes == "列入《进出口野生动植物种商品目录》的商品除外"

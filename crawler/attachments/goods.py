@@ -154,8 +154,11 @@ def goods_rows(tables: Iterable[Table], context: str = "") -> list[GoodsRow]:
             if code is None:
                 if len(filled) == 1 and action_of(next(iter(filled))):
                     section = action_of(next(iter(filled)))  # 一、增加的商品 spanning the table
-                elif out and not code_cell and _cell(row, columns.name) and not _cell(row, 0).isdigit():
-                    last = out[-1]  # a description broken over two rows (at a page break)
+                elif (out and not code_cell and (_cell(row, columns.name) or _cell(row, columns.notes))
+                      and not _cell(row, 0).isdigit()):
+                    # A description or a note broken over two rows (at a page break, or a cell that
+                    # wraps in a Word table, which antiword prints as one line per wrapped line).
+                    last = out[-1]
                     out[-1] = GoodsRow(last.hs_code, last.description + _cell(row, columns.name),
                                        (last.notes + _cell(row, columns.notes)).strip(), last.action, last.table)
                 continue
