@@ -107,7 +107,7 @@ def test_lang_from_the_command_line_and_the_subscribers_file(cli, tmp_path: Path
     refused = cli("subscribers", "load", str(file))
     assert refused.returncode == 2
     assert refused.stderr.strip().splitlines() == [
-        "cbecwatch: subscriber 'desk': lang must be zh, en or both, got 'english'"]
+        f"cbecwatch: {file}: subscriber 'desk': lang must be zh, en or both, got 'english'"]  # names the file
 
 
 def test_notices_show_and_zones_give_english_names_beside_places(env: Database, cli) -> None:  # noqa: F811
