@@ -76,34 +76,25 @@ def listing_query(session: Session, *, limit: int = 50, since: dt.date | None = 
     """
     from storage.places import many_places, place_query
 
-    query = select(Notice).order_by(Notice.publish_date.desc().nulls_last(), Notice.id.desc()).limit(limit)
-    if since:
-        query = query.where(Notice.publish_date >= since)
-    if until:
-        query = query.where(Notice.publish_date <= until)
-    if source:
-        query = query.where(Notice.source == source)
-    if kind:
-        query = query.where(Notice.kind == kind)
-    if relevant:
-        query = query.where(Notice.relevant.is_(True))
+    def kept(query: Select[Any], notice: Any) -> Select[Any]:
+        """The column filters, on *notice* (the listed row, or an alias of it)."""
+        for wanted, condition in ((since, lambda: notice.publish_date >= since),
+                                  (until, lambda: notice.publish_date <= until),
+                                  (source, lambda: notice.source == source), (kind, lambda: notice.kind == kind),
+                                  (relevant, lambda: notice.relevant.is_(True))):
+            if wanted:
+                query = query.where(condition())
+        return query
+
+    query = kept(select(Notice).order_by(Notice.publish_date.desc().nulls_last(), Notice.id.desc()).limit(limit),
+                 Notice)
     if documents:
         # NOT EXISTS an earlier copy kept by the same filters: with the index on document_id, one probe
         # per listed row, so the listing still walks its order and stops at the limit.
         from sqlalchemy.orm import aliased
 
         other = aliased(Notice)
-        earlier = select(other.id).where(other.document_id == Notice.document_id, other.id < Notice.id)
-        if since:
-            earlier = earlier.where(other.publish_date >= since)
-        if until:
-            earlier = earlier.where(other.publish_date <= until)
-        if source:
-            earlier = earlier.where(other.source == source)
-        if kind:
-            earlier = earlier.where(other.kind == kind)
-        if relevant:
-            earlier = earlier.where(other.relevant.is_(True))
+        earlier = kept(select(other.id).where(other.document_id == Notice.document_id, other.id < Notice.id), other)
         query = query.where(~earlier.exists())
     if after is not None:
         if after.publish_date is None:

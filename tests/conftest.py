@@ -10,6 +10,7 @@ import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -128,3 +129,23 @@ def db(database_url: str):
         ensure_source(session, "govcn", "国务院")
     yield database
     database.dispose()
+
+
+# The web tests' database, filled by real crawls of the mirror (tests/web_support.py), and a TestClient
+# over it: module-scoped, so each test module crawls once.
+@pytest.fixture(scope="module")
+def crawled(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
+    from web_support import crawl_mirror_into
+
+    workdir = tmp_path_factory.mktemp("web")
+    url = f"sqlite:///{workdir / 'crawled.sqlite3'}"
+    crawl_mirror_into(url, workdir)
+    return url, workdir
+
+
+@pytest.fixture(scope="module")
+def client(crawled: tuple[str, Path]) -> Iterator[Any]:
+    from web_support import make_client
+
+    with make_client(*crawled) as test_client:
+        yield test_client

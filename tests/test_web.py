@@ -8,44 +8,22 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import feedparser
 import pytest
 from fastapi.testclient import TestClient
-from web_support import LOOPBACK, REPO, REVISED_NUMBER, crawl_env, crawl_mirror_into, revised_notice_id, web_settings
-
-
-@pytest.fixture(scope="module")
-def crawled(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
-    workdir = tmp_path_factory.mktemp("web")
-    url = f"sqlite:///{workdir / 'crawled.sqlite3'}"
-    crawl_mirror_into(url, workdir)
-    return url, workdir
-
-
-def make_client(database_url: str, home: Path, **settings: Any) -> TestClient:
-    from cbecwatch.web import create_app
-    from storage.db import open_database
-
-    app = create_app(web_settings(database_url, home, **settings), database=open_database(database_url))
-    return TestClient(app, client=LOOPBACK)
-
-
-@pytest.fixture(scope="module")
-def client(crawled: tuple[str, Path]) -> Iterator[TestClient]:
-    with make_client(*crawled) as test_client:
-        yield test_client
-
-
-def cli_json(crawled: tuple[str, Path], *args: str) -> Any:
-    url, workdir = crawled
-    done = subprocess.run([sys.executable, "-m", "cbecwatch", *args, "--json"], capture_output=True, text=True,
-                          env=crawl_env(workdir / "home", url), cwd=REPO, timeout=120)
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
+from web_support import (
+    LOOPBACK,
+    REPO,
+    REVISED_NUMBER,
+    cli_json,
+    crawl_env,
+    crawl_mirror_into,
+    make_client,
+    revised_notice_id,
+    web_settings,
+)
 
 
 def test_api_notices_carry_the_fields_of_notices_json(client: TestClient, crawled) -> None:

@@ -3,41 +3,10 @@ filled by real crawls of the mirror (the 2022 positive-list notice there carries
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
-from web_support import LOOPBACK, REPO, crawl_env, crawl_mirror_into, web_settings
-
-
-@pytest.fixture(scope="module")
-def crawled(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
-    workdir = tmp_path_factory.mktemp("web-lookup")
-    url = f"sqlite:///{workdir / 'crawled.sqlite3'}"
-    crawl_mirror_into(url, workdir)
-    return url, workdir
-
-
-@pytest.fixture(scope="module")
-def client(crawled: tuple[str, Path]) -> Iterator[TestClient]:
-    from cbecwatch.web import create_app
-    from storage.db import open_database
-
-    url, home = crawled
-    with TestClient(create_app(web_settings(url, home), database=open_database(url)), client=LOOPBACK) as test:
-        yield test
-
-
-def cli_json(crawled: tuple[str, Path], *args: str) -> dict:
-    url, home = crawled
-    done = subprocess.run([sys.executable, "-m", "cbecwatch", *args, "--json"], capture_output=True, text=True,
-                          timeout=120, env=crawl_env(home, url), cwd=REPO)
-    assert done.returncode in (0, 1), done.stderr
-    return json.loads(done.stdout)
+from web_support import cli_json
 
 
 def test_search_page_lists_hits_with_marked_snippets_linking_to_notices(client: TestClient) -> None:

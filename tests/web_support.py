@@ -60,3 +60,25 @@ def revised_notice_id(client: Any) -> int:
     # The listing shows each document once (by its first-stored copy); the revised copy is govcn's.
     document = next(r for r in rows if r["doc_number"] == REVISED_NUMBER)
     return next(copy["notice_id"] for copy in document["sources"] if copy["source"] == "govcn")
+
+
+def make_client(database_url: str, home: Path, **settings: Any) -> Any:
+    """A FastAPI TestClient over the web app on *database_url*, from loopback."""
+    from fastapi.testclient import TestClient
+
+    from cbecwatch.web import create_app
+    from storage.db import open_database
+
+    app = create_app(web_settings(database_url, home, **settings), database=open_database(database_url))
+    return TestClient(app, client=LOOPBACK)
+
+
+def cli_json(crawled: tuple[str, Path], *args: str) -> Any:
+    """The CLI's ``--json`` answer on the crawled database."""
+    import json
+
+    url, workdir = crawled
+    done = subprocess.run([sys.executable, "-m", "cbecwatch", *args, "--json"], capture_output=True, text=True,
+                          env=crawl_env(workdir / "home", url), cwd=REPO, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
