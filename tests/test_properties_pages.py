@@ -19,14 +19,18 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
-from hypothesis import HealthCheck, given, settings
+from attachment_fixtures import list_rows
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from scrapy.http import Request, Response
 from scrapy.responsetypes import responsetypes
 
+from crawler.attachments.goods import goods_rows, normalise_hs
+from crawler.attachments.readers import Table
 from crawler.encoding import CharsetMiddleware, decode_page
 from crawler.extraction.divisions import gazetteer
 from crawler.extraction.docnumber import normalize
+from crawler.extraction.normalize import to_simplified
 from crawler.facts import extract_notice
 from crawler.mirror.messages import MirrorRequest, MirrorResponse
 from crawler.mirror.server import DEFAULT_ROOT as MIRROR_ROOT
@@ -155,8 +159,10 @@ def notice_pages() -> list[str]:
 SANE_DAYS = (dt.date(1949, 1, 1), dt.date(2100, 12, 31))
 # The issuer may count its co-issuers: 财政部等8部门公告2022年第7号.
 DOC_NUMBER = re.compile(r"[\u4e00-\u9fa5\d]{1,40}(?:〔(?:19|20)\d\d〕\d{1,5}号|(?:19|20)\d\d年第\d{1,5}号)")
-# find_places designates only in a sentence (or the one after a sentence) naming the zones.
+# find_places designates only in a sentence (or the one after a sentence) naming the zones; it reads
+# the text converted to simplified characters, so the traditional forms name them too.
 DESIGNATION_CONTEXT = re.compile(r"试验区|试点|示范区|综试区|跨境")
+ZONE_WORDS = re.compile(r"[试試][验驗][区區]|[试試][点點]|示[范範][区區]|[综綜][试試][区區]|跨境")
 UNRESOLVED_PLACE = re.compile(r"[\u4e00-\u9fa5]{2,10}(?:市|地区|自治州|盟|新区|全岛|综合实验区)")
 URL = "https://www.gov.cn/zhengce/content/property.htm"
 
@@ -187,8 +193,8 @@ def assert_well_formed(page: str, facts: dict[str, object]) -> None:
             else:
                 division = gaz.by_code[place["adcode"]]
                 assert place["province"] == gaz.province_name(division), place
-    visible = html.unescape(re.sub(r"<[^>]*>", "", page))
-    if not DESIGNATION_CONTEXT.search(visible) and not DESIGNATION_CONTEXT.search(page):
+    visible = to_simplified(html.unescape(re.sub(r"<[^>]*>", "", page)))
+    if not DESIGNATION_CONTEXT.search(visible) and not DESIGNATION_CONTEXT.search(to_simplified(page)):
         assert facts["cities"] == [], facts["cities"]  # no designation without the zones named
 
 
@@ -203,7 +209,7 @@ def test_a_mutated_notice_page_extracts_without_raising_into_well_formed_facts(d
 @PAGES
 @given(st.data())
 def test_a_mutated_page_without_the_zones_named_designates_no_city(data: st.DataObject) -> None:
-    body, encoding = data.draw(mutated(notice_pages(), strip=DESIGNATION_CONTEXT))
+    body, encoding = data.draw(mutated(notice_pages(), strip=ZONE_WORDS))
     page, facts = crawl_extract(body, encoding)
     assert_well_formed(page, facts)
 
@@ -294,8 +300,19 @@ def mutated_list_page(draw: st.DrawFn) -> tuple[str, Request, bytes, str]:
     return name, request, body, content_type
 
 
+# Found by this property: a page declaring charset=idna (a text codec that refuses errors="replace")
+# passed CharsetMiddleware and crashed Scrapy's response.text; text_codec now refuses such codecs.
+IDNA_LIST = (b'<html><head><meta charset="idna"></head><body><ul class="list"><li>'
+             b'<a href="/chinatax/n810341/n810755/c5200111/content.html">\xe5\x85\xac\xe5\x91\x8a</a>'
+             b'<span>[2024-03-01]</span></li></ul></body></html>')
+IDNA_REQUEST = Request("http://www.chinatax.gov.cn/chinatax/n810341/n810755/index.html",
+                       meta={"cbec_kind": "list", "cbec_parse": "parse_latest"})
+
+
 @PAGES
 @given(mutated_list_page())
+@example(("chinatax", IDNA_REQUEST, IDNA_LIST, "application/json"))
+@example(("chinatax", IDNA_REQUEST, IDNA_LIST.replace(b"idna", b"punycode"), "text/html"))
 def test_a_mutated_list_page_never_raises_and_every_request_stays_on_the_source(
         case: tuple[str, Request, bytes, str]) -> None:
     name, request, body, content_type = case
@@ -309,3 +326,108 @@ def test_a_mutated_list_page_never_raises_and_every_request_stays_on_the_source(
 
 def test_the_list_seeds_cover_every_source() -> None:
     assert {name for name, *_ in list_seeds()} == set(source_classes(scrapy_settings()))
+
+
+# -- 3. goods tables of attachments ------------------------------------------------------------------
+GOODS = list_rows()  # the positive list's real rows (tests/data/positive_list_rows.tsv)
+HEADERS = {"serial": ("序号", "序 号", "编号", None),
+           "hs": ("税则号列", "税号", "商品编码", "HS编码", "海关编码", "HSCODE"),
+           "name": ("商品名称", "货品名称", "品名", "商品描述"), "notes": ("备注", "监管要求", "说明", None),
+           "action": ("调整类型", "调整情况", "变动类型", None)}
+HS_CODE = re.compile(r"[0-9]{8}|[0-9]{10}")
+
+
+def written_code(draw: st.DrawFn, code: str) -> str | None:
+    """A code as annexes and sheets write it, or spoil it."""
+    form = draw(st.sampled_from(("plain", "dotted", "spaced", "float", "ex", "letters", "fullwidth", "short", "none",
+                                 "junk", "superscript")))
+    if form == "dotted":
+        return f"{code[:4]}.{code[4:]}"
+    if form == "spaced":
+        return f"{code[:4]} {code[4:6]} {code[6:]}"
+    if form == "float":
+        return f"{int(code)}.0"
+    if form == "ex":
+        return "ex" + code
+    if form == "letters":
+        at = draw(st.integers(0, len(code)))
+        return code[:at] + draw(st.sampled_from(("A", "x", "O", "l", "ⅰ"))) + code[at:]
+    if form == "fullwidth":
+        return code.translate(FULL_WIDTH)
+    if form == "short":
+        return code[:draw(st.integers(0, len(code) - 1))]
+    if form == "none":
+        return None
+    if form == "junk":
+        return draw(st.text(max_size=12))
+    if form == "superscript":
+        return code[:-1] + "²"
+    return code
+
+
+@st.composite
+def goods_tables(draw: st.DrawFn) -> list[Table]:
+    """Goods tables in any header order, columns missing, two-row merged headers, junk and section rows,
+    split over pages with and without the header repeated."""
+    kinds = draw(st.permutations(("serial", "hs", "name", "notes", "action")))
+    header = [(kind, draw(st.sampled_from(HEADERS[kind]))) for kind in kinds]
+    header = [(kind, title) for kind, title in header if title is not None or draw(st.booleans())]
+    header_row: list[str | None] = [title for _, title in header]
+    heads = [header_row]
+    if draw(st.integers(0, 3)) == 0:  # 商品 merged across two columns above 税号 / 名称
+        heads = [[None if title is None else (title[:2] if draw(st.booleans()) else None) for title in header_row],
+                 header_row]
+    body: list[list[str | None]] = []
+    for serial, code, name, notes in draw(st.lists(st.sampled_from(GOODS), max_size=12)):
+        cells = {"serial": serial, "hs": written_code(draw, code), "name": name, "notes": notes,
+                 "action": draw(st.sampled_from(("增加", "删除", "修改", "", None)))}
+        row = [cells[kind] for kind, _ in header]
+        junk = draw(st.sampled_from(("none", "none", "none", "drop", "extra", "merge", "section", "blank", "text")))
+        if junk == "drop" and row:
+            row = row[:-1]
+        elif junk == "extra":
+            row = [*row, draw(st.text(max_size=8))]
+        elif junk == "merge":
+            row = [row[0], *[None] * (len(row) - 1)] if row else row
+        elif junk == "section":
+            body.append([draw(st.sampled_from(("一、增加的商品", "二、删除的商品", "三、调整的商品"))), None, None])
+        elif junk == "blank":
+            body.append([])
+        elif junk == "text":
+            body.append([draw(st.text(max_size=20)) for _ in row])
+        body.append(row)
+    label = draw(st.sampled_from(("附件1：增加商品", "附件2：删除的商品", "Sheet1", "", "口岸")))
+    pages = draw(st.integers(1, 3))
+    size = max(1, len(body) // pages)
+    tables = []
+    for page, start in enumerate(range(0, max(len(body), 1), size), start=1):
+        repeat = page == 1 or draw(st.booleans())
+        tables.append(Table(label, (heads if repeat else []) + body[start:start + size], page))
+    return tables
+
+
+@PAGES
+@given(goods_tables(), st.sampled_from(("", "跨境电子商务零售进口商品清单调整表", "删除商品")))
+# Found by this property: str.isdigit() accepted a superscript (0402910²) as a digit of the code.
+@example([Table("附件1：增加商品", [["序号", "税则号列", "商品名称", "备注", "调整类型"],
+                                 ["1", "0402910²", "浓缩但未加糖的非固状乳及奶油", "", "增加"]], 1)], "")
+def test_mutated_goods_tables_never_raise_and_yield_only_eight_or_ten_digit_codes(tables: list[Table],
+                                                                                  context: str) -> None:
+    rows = goods_rows(tables, context)
+    for row in rows:
+        assert HS_CODE.fullmatch(row.hs_code), row
+        assert row.action in (None, "add", "remove", "change"), row
+        assert isinstance(row.description, str) and isinstance(row.notes, str)
+
+
+@PAGES
+@given(st.text(max_size=16) | st.integers() | st.floats() | st.none())
+@example("0402910²")
+@example("٠٤٠٢٩١٠٠")  # Arabic-Indic digits: isdigit() too
+def test_normalising_any_cell_gives_none_or_an_ascii_code(value: object) -> None:
+    code = normalise_hs(value)
+    assert code is None or HS_CODE.fullmatch(code), code
+
+
+def test_a_code_typed_in_full_width_digits_is_read() -> None:
+    assert normalise_hs("０４０２.９１００") == "04029100"
