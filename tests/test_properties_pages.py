@@ -27,6 +27,8 @@ from scrapy.responsetypes import responsetypes
 
 from crawler.attachments.goods import goods_rows, normalise_hs
 from crawler.attachments.readers import Table
+from crawler.cms import Page, recognise, unit_scripts
+from crawler.declared import TEMPLATES
 from crawler.encoding import CharsetMiddleware, decode_page
 from crawler.extraction.divisions import gazetteer
 from crawler.extraction.docnumber import normalize
@@ -36,6 +38,7 @@ from crawler.mirror.messages import MirrorRequest, MirrorResponse
 from crawler.mirror.server import DEFAULT_ROOT as MIRROR_ROOT
 from crawler.mirror.server import answer
 from crawler.offsite import host_allowed
+from crawler.probe import read_rows, template_for
 from crawler.runner import scrapy_settings, source_classes
 from crawler.spiders.base import NoticeSpider
 
@@ -302,9 +305,9 @@ def mutated_list_page(draw: st.DrawFn) -> tuple[str, Request, bytes, str]:
 
 # Found by this property: a page declaring charset=idna (a text codec that refuses errors="replace")
 # passed CharsetMiddleware and crashed Scrapy's response.text; text_codec now refuses such codecs.
-IDNA_LIST = (b'<html><head><meta charset="idna"></head><body><ul class="list"><li>'
+IDNA_LIST = (b'<html><head><meta charset="idna"></head><body><div class="common_list"><ul class="list"><li>'
              b'<a href="/chinatax/n810341/n810755/c5200111/content.html">\xe5\x85\xac\xe5\x91\x8a</a>'
-             b'<span>[2024-03-01]</span></li></ul></body></html>')
+             b'<span>[2024-03-01]</span></li></ul></div></body></html>')
 IDNA_REQUEST = Request("http://www.chinatax.gov.cn/chinatax/n810341/n810755/index.html",
                        meta={"cbec_kind": "list", "cbec_parse": "parse_latest"})
 
@@ -313,6 +316,10 @@ IDNA_REQUEST = Request("http://www.chinatax.gov.cn/chinatax/n810341/n810755/inde
 @given(mutated_list_page())
 @example(("chinatax", IDNA_REQUEST, IDNA_LIST, "application/json"))
 @example(("chinatax", IDNA_REQUEST, IDNA_LIST.replace(b"idna", b"punycode"), "text/html"))
+# Found by this property: an attribute *name* with a control character (a UTF-16 page read as GB18030)
+# made parsel's .attrib raise ValueError in link_rows; the readers now ask lxml for one attribute.
+@example(("chinatax", IDNA_REQUEST, IDNA_LIST.replace(b'idna"', b'utf-8"').replace(b"<a ", b'<a \x0bx="1" '),
+          "text/html"))
 def test_a_mutated_list_page_never_raises_and_every_request_stays_on_the_source(
         case: tuple[str, Request, bytes, str]) -> None:
     name, request, body, content_type = case
@@ -431,3 +438,30 @@ def test_normalising_any_cell_gives_none_or_an_ascii_code(value: object) -> None
 
 def test_a_code_typed_in_full_width_digits_is_read() -> None:
     assert normalise_hs("０４０２.９１００") == "04029100"
+
+
+# -- the probe's readers (crawler/cms.py, crawler/probe.py) on the same mutated list pages -----------
+@cache
+def shell_pages() -> list[tuple[str, str]]:
+    """``(url, html)`` of the HTML list pages and column shells above, and the saved JPaaS shell."""
+    pages = [(request.url, body.decode("utf-8", errors="replace"))
+             for _, request, body, content_type in list_seeds() if content_type.startswith("text/html")]
+    shell = TESTS / "fixtures" / "probe" / "jpaas_column_synthetic.html"
+    return [*pages, ("https://fzggw.zj.gov.cn/col/col1229629046/index.html", shell.read_text("utf-8"))]
+
+
+@PAGES
+@given(st.data())
+def test_recognising_the_cms_of_a_mutated_page_and_reading_its_rows_never_raises(data: st.DataObject) -> None:
+    url, text = data.draw(st.sampled_from(shell_pages()))
+    body, encoding = data.draw(mutated([text]))
+    page = Page(url, decode_page(body, encoding, url))
+    recognition = recognise(page)
+    assert recognition.cms in (None, *TEMPLATES, "jpaas") and recognition.score >= 0
+    assert recognition.describe()
+    for unit in unit_scripts(page.soup):
+        assert isinstance(unit.api, str) and all(isinstance(v, str) for v in unit.query().values())
+    rows, _ = read_rows(page.text, url, template_for(recognition.cms or "trs"))
+    for row in rows:
+        assert isinstance(row.title, str) and row.url.startswith(("http://", "https://"))
+        assert row.date is None or SANE_DAYS[0] <= dt.date.fromisoformat(row.date) <= SANE_DAYS[1]

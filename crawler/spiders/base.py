@@ -21,7 +21,7 @@ from crawler.health import BLOCKED, LAYOUT_DRIFT, OFFSITE, PARSE, SourceHealth, 
 from crawler.incremental import CrawlMemory, load_memory
 from crawler.items import NoticeItem, ParsedPage
 from crawler.offsite import host_allowed
-from crawler.parsing.page import element_text, html_to_text, tidy_inline
+from crawler.parsing.page import attribute, element_text, html_to_text, tidy_inline
 from crawler.parsing.status import page_behind_error
 
 _CHALLENGE_MARKERS = (b"__jsl_clearance", b"document.cookie", b"_$", b"location.reload", b"$_ts")
@@ -146,11 +146,11 @@ class NoticeSpider(FollowsAttachments, scrapy.Spider):
         entries = []
         for row in rows:
             anchor = [row] if row.root.tag == "a" else row.css(link)
-            if not anchor or not anchor[0].attrib.get("href"):
+            if not anchor or not attribute(anchor[0], "href"):
                 continue
-            title = anchor[0].attrib.get(title_attr) or tidy_inline("".join(anchor[0].xpath(".//text()").getall()))
+            title = attribute(anchor[0], title_attr) or tidy_inline("".join(anchor[0].xpath(".//text()").getall()))
             stamp = tidy_inline("".join(row.css(f"{date} ::text").getall())) if date else ""
-            entries.append((response.urljoin(anchor[0].attrib["href"]), {"title": title, "pubtime": stamp}))
+            entries.append((response.urljoin(attribute(anchor[0], "href") or ""), {"title": title, "pubtime": stamp}))
         return entries
 
     def wants_next_page(self, urls: Iterable[str], page: int) -> bool:
