@@ -34,6 +34,7 @@ from crawler.extraction.divisions import gazetteer
 from crawler.extraction.docnumber import normalize
 from crawler.extraction.normalize import to_simplified
 from crawler.facts import extract_notice
+from crawler.health import BLOCKED, LAYOUT_DRIFT, PARSE
 from crawler.mirror.messages import MirrorRequest, MirrorResponse
 from crawler.mirror.server import DEFAULT_ROOT as MIRROR_ROOT
 from crawler.mirror.server import answer
@@ -312,8 +313,16 @@ IDNA_REQUEST = Request("http://www.chinatax.gov.cn/chinatax/n810341/n810755/inde
                        meta={"cbec_kind": "list", "cbec_parse": "parse_latest"})
 
 
+GOVCN_FEED = Request("https://www.gov.cn/zhengce/zuixin/ZUIXINZHENGCE.json",
+                     meta={"cbec_kind": "list", "cbec_parse": "parse_feed"})
+
+
 @PAGES
 @given(mutated_list_page())
+# Found by this property: JSON rows that are no object, page counts that are no number raised from the
+# list callbacks; parse_list now reports them as the list page's parse error.
+@example(("govcn", GOVCN_FEED, b"[null]", "application/json"))
+@example(("govcn", GOVCN_FEED, b'[{"TITLE": "x", "URL": 7}, 3]', "application/json"))
 @example(("chinatax", IDNA_REQUEST, IDNA_LIST, "application/json"))
 @example(("chinatax", IDNA_REQUEST, IDNA_LIST.replace(b"idna", b"punycode"), "text/html"))
 # Found by this property: an attribute *name* with a control character (a UTF-16 page read as GB18030)
@@ -326,6 +335,7 @@ def test_a_mutated_list_page_never_raises_and_every_request_stays_on_the_source(
     spider = list_spider(source_classes(scrapy_settings())[name])
     response = list_response(request, body, content_type, spider)
     outputs = list(spider.parse_list(response))  # drift and parse failures are recorded in spider.health
+    assert all(error in (PARSE, LAYOUT_DRIFT, BLOCKED) for error in spider.health.errors), spider.health.errors
     for output in outputs:
         assert isinstance(output, Request), output
         assert host_allowed(output.url, spider.allowed_domains), (output.url, spider.allowed_domains)

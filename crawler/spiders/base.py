@@ -202,9 +202,15 @@ class NoticeSpider(FollowsAttachments, scrapy.Spider):
             self.list_failed(response, BLOCKED, f"blocked: challenge page instead of list {response.url}")
             return
         walk, strategy = response.meta.get("cbec_walk", response.url), response.meta.get("cbec_strategy")
-        for output in getattr(self, response.meta["cbec_parse"])(response) or ():
-            # pages reached from this list page belong to its walk and its strategy
-            yield self.in_walk(output, walk, strategy) if isinstance(output, Request) else output
+        try:
+            for output in getattr(self, response.meta["cbec_parse"])(response) or ():
+                # pages reached from this list page belong to its walk and its strategy
+                yield self.in_walk(output, walk, strategy) if isinstance(output, Request) else output
+        except (AttributeError, KeyError, TypeError, ValueError, OverflowError) as exc:
+            # An answer of a shape the callback does not expect (a JSON row that is no object, a page
+            # count that is no number): this list page fails as a parse error naming its URL, like any
+            # unreadable list page, not a traceback that leaves the walk looking complete.
+            self.list_failed(response, PARSE, f"parse error: unexpected list shape at {response.url}: {exc!r}")
 
     def list_parsed(self, response: Response, items: int, what: str) -> None:
         """Every list callback reports how many rows it read; zero rows from a 200 page is drift."""
