@@ -44,7 +44,7 @@ from crawler.runner import scrapy_settings, source_classes
 from crawler.spiders.base import NoticeSpider
 
 TESTS = Path(__file__).resolve().parent
-PAGES = settings(database=None, deadline=None, max_examples=60,
+PAGES = settings(database=None, deadline=None, max_examples=100,
                  suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 # -- mutations ---------------------------------------------------------------------------------------
