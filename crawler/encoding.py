@@ -11,6 +11,7 @@ middleware sniffs them: strict UTF-8 first, else GB18030. A source may also forc
 from __future__ import annotations
 
 import codecs
+import functools
 import logging
 from typing import TYPE_CHECKING
 
@@ -33,7 +34,25 @@ def text_codec(name: str | None) -> str | None:
     except (LookupError, ValueError):
         return None
     # CPython marks the str<->str and bytes<->bytes codecs so; bytes.decode checks the same flag.
-    return info.name if getattr(info, "_is_text_encoding", True) else None
+    if not getattr(info, "_is_text_encoding", True):
+        return None
+    return info.name if _decodes_any_bytes(info.name) else None
+
+
+# Bytes no page promises to be valid in its declared codec (a BOM, a stray high byte, NUL, cut UTF-8).
+_PROBE = b"\xff\xfe<a>\x80\x00\xe4\xb8"
+
+
+@functools.cache
+def _decodes_any_bytes(codec: str) -> bool:
+    """Whether ``codec`` decodes arbitrary bytes with ``errors="replace"``, as decode_page and Scrapy
+    do. Some text codecs cannot: ``idna`` and ``undefined`` refuse the error handler, ``punycode``
+    raises on a non-ASCII byte; a page declaring one of them must fall back to detection too."""
+    try:
+        _PROBE.decode(codec, "replace")
+    except (UnicodeError, ValueError, TypeError, LookupError):
+        return False
+    return True
 
 
 def decode_page(body: bytes, encoding: str | None, url: str | None = None) -> str:

@@ -22,7 +22,7 @@ from twisted.python.failure import Failure
 from crawler.attachments.readers import EXTENSIONS, extension_of
 from crawler.health import describe_failure
 from crawler.offsite import host_allowed
-from crawler.parsing.page import tidy_inline
+from crawler.parsing.page import attribute, tidy_inline
 from storage.attachments import FetchedAttachment, KnownAttachment
 
 if TYPE_CHECKING:
@@ -44,13 +44,13 @@ def attachment_links(response: TextResponse) -> list[Link]:
     box after it), each once, with its text — or its title, or the file name."""
     links: dict[str, Link] = {}
     for anchor in response.css("a[href]"):
-        href = (anchor.attrib.get("href") or "").strip()
+        href = (attribute(anchor, "href") or "").strip()
         if not href or href.startswith(("javascript:", "mailto:", "#")):
             continue
         url = response.urljoin(href)
         if extension_of(url) not in EXTENSIONS or url in links:
             continue
-        text = tidy_inline("".join(anchor.xpath(".//text()").getall())) or anchor.attrib.get("title", "")
+        text = tidy_inline("".join(anchor.xpath(".//text()").getall())) or (attribute(anchor, "title") or "")
         links[url] = Link(url, text or url.rsplit("/", 1)[-1])
     return list(links.values())
 

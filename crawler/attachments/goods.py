@@ -27,6 +27,7 @@ REMOVE = re.compile(r"删除|删去|移出|取消|不再列入")
 CHANGE = re.compile(r"(?<!优化)调整(?!后|表)|修改|变更|修订")
 HEADER_ROWS_SCANNED = 6
 _NOISE = re.compile(r"[\s.．·\-‐－_/]")
+_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")  # Word annexes typed with a CJK IME
 
 
 def normalise_hs(value: Any) -> str | None:
@@ -37,8 +38,9 @@ def normalise_hs(value: Any) -> str | None:
     raw = str(value).strip()
     if re.fullmatch(r"\d+\.0", raw):  # a number cell written out as a float
         raw = raw[:-2]
-    text = re.sub(r"^ex", "", _NOISE.sub("", raw), flags=re.I)
-    if not text.isdigit() or len(text) not in (7, 8, 9, 10):
+    text = re.sub(r"^ex", "", _NOISE.sub("", raw), flags=re.I).translate(_FULL_WIDTH_DIGITS)
+    # str.isdigit() also accepts superscripts and other scripts' digits (², ١): only ASCII digits make a code.
+    if not (text.isascii() and text.isdigit()) or len(text) not in (7, 8, 9, 10):
         return None
     return "0" + text if len(text) in (7, 9) else text
 

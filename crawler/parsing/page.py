@@ -44,6 +44,20 @@ def _root(selector: Selector) -> Any:
     return selector.root if isinstance(selector, Selector) else selector.selector.root  # type: ignore[attr-defined]
 
 
+def attribute(element: Selector | SelectorList[Selector], name: str) -> str | None:
+    """One attribute of an element, None when absent. Not parsel's ``.attrib``: that copies every
+    attribute into a dict, and lxml refuses to hand back one whose *name* holds a control character
+    (ValueError "All strings must be XML compatible"), which a page decoded with the wrong charset
+    has; asking for the one attribute wanted never meets the others. A list: its first element's,
+    as parsel's ``SelectorList.attrib``."""
+    if isinstance(element, SelectorList):
+        if not element:
+            return None
+        element = element[0]
+    root = element.root
+    return root.get(name) if hasattr(root, "get") else None
+
+
 def read_metas(selector: Selector) -> dict[str, str]:
     """Meta tags by lower-cased name; the first non-empty value wins (some pages repeat them)."""
     metas: dict[str, str] = {}

@@ -21,7 +21,7 @@ from crawler.health import BLOCKED, LAYOUT_DRIFT, OFFSITE, PARSE, SourceHealth, 
 from crawler.incremental import CrawlMemory, load_memory
 from crawler.items import NoticeItem, ParsedPage
 from crawler.offsite import host_allowed
-from crawler.parsing.page import element_text, html_to_text, tidy_inline
+from crawler.parsing.page import attribute, element_text, html_to_text, tidy_inline
 from crawler.parsing.status import page_behind_error
 
 _CHALLENGE_MARKERS = (b"__jsl_clearance", b"document.cookie", b"_$", b"location.reload", b"$_ts")
@@ -146,11 +146,11 @@ class NoticeSpider(FollowsAttachments, scrapy.Spider):
         entries = []
         for row in rows:
             anchor = [row] if row.root.tag == "a" else row.css(link)
-            if not anchor or not anchor[0].attrib.get("href"):
+            if not anchor or not attribute(anchor[0], "href"):
                 continue
-            title = anchor[0].attrib.get(title_attr) or tidy_inline("".join(anchor[0].xpath(".//text()").getall()))
+            title = attribute(anchor[0], title_attr) or tidy_inline("".join(anchor[0].xpath(".//text()").getall()))
             stamp = tidy_inline("".join(row.css(f"{date} ::text").getall())) if date else ""
-            entries.append((response.urljoin(anchor[0].attrib["href"]), {"title": title, "pubtime": stamp}))
+            entries.append((response.urljoin(attribute(anchor[0], "href") or ""), {"title": title, "pubtime": stamp}))
         return entries
 
     def wants_next_page(self, urls: Iterable[str], page: int) -> bool:
@@ -202,9 +202,15 @@ class NoticeSpider(FollowsAttachments, scrapy.Spider):
             self.list_failed(response, BLOCKED, f"blocked: challenge page instead of list {response.url}")
             return
         walk, strategy = response.meta.get("cbec_walk", response.url), response.meta.get("cbec_strategy")
-        for output in getattr(self, response.meta["cbec_parse"])(response) or ():
-            # pages reached from this list page belong to its walk and its strategy
-            yield self.in_walk(output, walk, strategy) if isinstance(output, Request) else output
+        try:
+            for output in getattr(self, response.meta["cbec_parse"])(response) or ():
+                # pages reached from this list page belong to its walk and its strategy
+                yield self.in_walk(output, walk, strategy) if isinstance(output, Request) else output
+        except (AttributeError, KeyError, TypeError, ValueError, OverflowError) as exc:
+            # An answer of a shape the callback does not expect (a JSON row that is no object, a page
+            # count that is no number): this list page fails as a parse error naming its URL, like any
+            # unreadable list page, not a traceback that leaves the walk looking complete.
+            self.list_failed(response, PARSE, f"parse error: unexpected list shape at {response.url}: {exc!r}")
 
     def list_parsed(self, response: Response, items: int, what: str) -> None:
         """Every list callback reports how many rows it read; zero rows from a 200 page is drift."""

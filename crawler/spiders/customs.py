@@ -36,7 +36,7 @@ from scrapy.settings import BaseSettings
 from crawler.extraction.normalize import label_key
 from crawler.items import NoticeItem
 from crawler.parsing.dates import parse_china_date
-from crawler.parsing.page import select, tidy_inline
+from crawler.parsing.page import attribute, select, tidy_inline
 from crawler.spiders.base import NoticeSpider
 from crawler.spiders.pages import read_standard_page
 from crawler.spiders.policy_library import DETAIL_URL as LIBRARY_DETAIL
@@ -129,7 +129,7 @@ class CustomsSpider(PolicyLibraryLists, NoticeSpider):
             yield from self.follow(url, listing)
         self.list_parsed(response, len(urls), "ul.conList_ul rows")
         next_link = select(response, "div.easysite-page-wrap a[title='下一页']")
-        target = (next_link.attrib.get("tagname") or next_link.attrib.get("href") or "") if next_link else ""
+        target = (attribute(next_link, "tagname") or attribute(next_link, "href") or "") if next_link else ""
         page = response.meta["page"]
         if target and "[NEXTPAGE]" not in target and self.wants_next_page(urls, page):
             yield self.list_request(response.urljoin(target), callback=self.parse_announcements,

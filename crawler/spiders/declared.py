@@ -18,7 +18,7 @@ from scrapy.http import Request, TextResponse
 
 from crawler.declared import DeclaredSource, load_declared_sources
 from crawler.items import NoticeItem
-from crawler.parsing.page import select
+from crawler.parsing.page import attribute, select
 from crawler.spiders.base import NoticeSpider
 from crawler.spiders.jpaas import JpaasSpider
 from crawler.spiders.pages import read_standard_page
@@ -82,7 +82,7 @@ class DeclaredSpider(NoticeSpider):
             return list_url.split("?", 1)[0] + template.page_pattern.format(uid=uid, n=page + 1)
         if template.pagination == "next_link":
             found = select(response, template.page_pattern)
-            target = found[0].attrib.get(template.page_attr, "") if found else ""
+            target = (attribute(found[0], template.page_attr) or "") if found else ""
             return response.urljoin(target) if target and "[NEXTPAGE]" not in target else None
         return None
 

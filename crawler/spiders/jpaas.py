@@ -31,7 +31,7 @@ from scrapy.http import Request, TextResponse
 from crawler.health import PARSE
 from crawler.items import NoticeItem
 from crawler.parsing.dates import parse_china_datetime
-from crawler.parsing.page import select
+from crawler.parsing.page import attribute, select
 from crawler.spiders.base import NoticeSpider
 from crawler.spiders.pages import read_standard_page
 
@@ -81,8 +81,8 @@ def units_in(page: Selector, base_url: str) -> list[Unit]:
     """Every unit a column page declares, in page order."""
     units = []
     for script in select(page, "script[url][querydata]"):
-        api = script.attrib.get("url", "")
-        ids = parse_query_data(script.attrib.get("querydata"))
+        api = attribute(script, "url") or ""
+        ids = parse_query_data(attribute(script, "querydata"))
         if "/front/page/build/unit" in api and ids and ids.get("pageId"):
             units.append(make_unit(base_url, ids, api))
     return units
@@ -122,8 +122,8 @@ def page_count(fragment: Selector) -> tuple[int | None, int | None]:
     if not found:
         return None, None
     try:
-        rows = int(found[0].attrib.get("rows") or 0)
-        count = int(found[0].attrib.get("count") or 0)
+        rows = int(attribute(found[0], "rows") or 0)
+        count = int(attribute(found[0], "count") or 0)
     except ValueError:
         return None, None
     return (rows or None), (math.ceil(count / rows) if rows else None)
