@@ -28,7 +28,8 @@ def test_the_retail_import_limits_over_time_from_a_crawl_of_the_mirror(cli: Any,
     assert [(r["old"], r["new"]) for r in since] == [("2000", "5000")]
 
 
-def test_an_unknown_figure_name_is_a_one_line_error_listing_the_known_names(cli: Any) -> None:
+def test_an_unknown_figure_name_is_a_one_line_error_listing_the_known_names(upgraded_cli: Any) -> None:
+    cli = upgraded_cli
     result = cli("facts", "--name", "single_limit")
     assert result.returncode != 0 and result.stdout == ""
     lines = result.stderr.strip().splitlines()
