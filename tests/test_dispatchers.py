@@ -2,14 +2,13 @@
 
 Real subprocesses drain queued webhook deliveries to the signature-checking receiver of
 ``tests/alert_peers.py``; the receiver counts each idempotency key (``webhook-id``). The deliveries are
-synthetic rows written straight into the outbox (one per key, all announcing one stored notice's events:
-the claim is what is tested, not the matching).
+synthetic rows written straight into the outbox by ``bench/dispatch.py`` (the bench's row 10 drains the
+same rows), one per key, all announcing one stored notice's events: the claim is tested, not matching.
 """
 
 from __future__ import annotations
 
 import collections
-import os
 import re
 import signal
 import subprocess
@@ -19,18 +18,13 @@ from pathlib import Path
 
 import pytest
 from alert_peers import WebhookReceiver, receiver, wait_for  # noqa: F401
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
+from bench.dispatch import dispatcher_env, queue_webhook_deliveries
 from storage.db import Database, open_database
-from storage.events import derive_events
-from storage.models_alerts import DELIVERED, PENDING, Delivery, DeliveryEvent
-from storage.notices import NoticeRecord, ensure_source, save_notice
-from storage.outbox import new_key
-from storage.subscribers import SubscriberSpec, add_subscriber, new_webhook_secret
-from storage.types import utcnow
+from storage.models_alerts import DELIVERED, PENDING, Delivery
 
 REPO = Path(__file__).resolve().parent.parent
-SUBSCRIBERS = 4
 
 
 @pytest.fixture
@@ -44,36 +38,16 @@ def pg(database_url: str) -> Iterator[tuple[Database, str]]:
 
 
 def queue(db: Database, hooks: WebhookReceiver, count: int) -> set[str]:
-    """``count`` due webhook deliveries spread over a few subscribers; returns their keys."""
-    record = NoticeRecord(source="govcn", url="https://www.gov.cn/zhengce/content/2022-11/24/content_1.htm",
-                          title="国务院关于同意在廊坊等33个城市和地区设立跨境电子商务综合试验区的批复",
-                          text="一、同意设立。", doc_number="国函〔2022〕126号")
-    with db.session() as session, session.begin():
-        ensure_source(session, "govcn", "国务院")
-        [event, *_] = derive_events(session, save_notice(session, record), record)
-        targets = []
-        for n in range(SUBSCRIBERS):
-            name = f"peer{n}"
-            hooks.secrets[name] = secret = new_webhook_secret()
-            subscriber = add_subscriber(session, SubscriberSpec(name, webhook_url=hooks.url(name),
-                                                                webhook_secret=secret))
-            targets.append((subscriber.id, hooks.url(name)))
-        now = utcnow()
-        rows = [{"key": new_key(), "subscriber_id": targets[i % SUBSCRIBERS][0], "channel": "webhook",
-                 "target": targets[i % SUBSCRIBERS][1], "kind": "instant", "status": PENDING, "attempts": 0,
-                 "next_attempt_at": now, "created_at": now} for i in range(count)]
-        session.execute(insert(Delivery), rows)
-        ids = session.scalars(select(Delivery.id))
-        session.execute(insert(DeliveryEvent), [{"delivery_id": id_, "event_id": event.id} for id_ in ids])
-    return {row["key"] for row in rows}
+    """``count`` due webhook deliveries to ``hooks``, which learns each subscriber's secret."""
+    keys, secrets = queue_webhook_deliveries(db, hooks.url, count)
+    hooks.secrets.update(secrets)
+    return keys
 
 
 def start_dispatcher(database_url: str, home: Path, *args: str, **settings: str) -> subprocess.Popen[str]:
     """Its log goes to ``home/dispatch.log`` (a pipe nobody reads would fill and stall it)."""
     home.mkdir(parents=True)
-    env = {**os.environ, "CBECWATCH_DATABASE_URL": database_url, "CBECWATCH_HOME": str(home),
-           "CBECWATCH_SEND_WORKERS": "8", "CBECWATCH_PER_HOST_SENDS": "8", "CBECWATCH_DISPATCH_BATCH": "100",
-           "CBECWATCH_DISPATCH_INTERVAL": "0.5", "PYTHONPATH": str(REPO), **settings}
+    env = dispatcher_env(database_url, home, **settings)
     return subprocess.Popen([sys.executable, "-m", "cbecwatch", "dispatch", *args], cwd=REPO, env=env,
                             stdout=subprocess.DEVNULL, stderr=(home / "dispatch.log").open("w"), text=True)
 
