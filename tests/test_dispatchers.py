@@ -122,3 +122,21 @@ def test_a_killed_dispatchers_claims_go_out_from_the_other_after_the_lease(
     # The only repeats are the documented re-send: claims of the killed one, sent again after their lease.
     assert repeated <= reclaimed and len(reclaimed) <= batch
     assert max(counted.values()) == 2 if repeated else max(counted.values()) == 1
+
+
+def test_a_claim_skips_rows_another_open_claim_holds_instead_of_waiting(
+        pg: tuple[Database, str], receiver: WebhookReceiver) -> None:  # noqa: F811
+    from storage.outbox import RetryPolicy, claim_due
+    from storage.types import utcnow
+
+    db, _ = pg
+    queue(db, receiver, 50)
+    policy = RetryPolicy(lease_seconds=60)
+    with db.session() as first, db.session() as second:
+        with first.begin():
+            held = {row.id for row in claim_due(first, utcnow(), policy, 30)}
+            with second.begin():  # the first transaction is still open: its rows are locked, not yet leased
+                rest = {row.id for row in claim_due(second, utcnow(), policy, 50)}
+        assert len(held) == 30 and len(rest) == 20 and not held & rest
+        with first.begin():
+            assert claim_due(first, utcnow(), policy, 50) == []  # both leases committed: nothing is due
