@@ -1,6 +1,6 @@
 """Measurement 10: outbox dispatch throughput with 1, 2 and 4 ``cbecwatch dispatch`` processes on PostgreSQL.
 
-Each run queues the same number of due webhook deliveries (10,000; quick 1,000) in a fresh schema of the
+Each run queues the same number of due webhook deliveries (10,000; quick 300) in a fresh schema of the
 PostgreSQL database given (``--dispatch-database`` or ``CBECWATCH_TEST_PG_URL``), starts N dispatcher
 processes on the empty outbox, waits until each is up, then commits the deliveries and times until the
 receiver has every one (the drain, without the interpreters' start-up). 10a is deliveries/s with
@@ -140,7 +140,7 @@ def measure(*, quick: bool, url: str | None = None, count: int | None = None) ->
     name = "dispatch throughput, 1 dispatcher"
     if not url:
         return [skipped("10a", name, "no PostgreSQL: give --dispatch-database URL or set CBECWATCH_TEST_PG_URL")]
-    count = count or (1_000 if quick else 10_000)
+    count = count or (300 if quick else 10_000)  # quick: keeps the harness working, no verdict
     # The subscribers are added in this process; their receiver is on 127.0.0.1 (as bench_env says for children).
     os.environ["CBECWATCH_ALLOW_PRIVATE_TARGETS"] = "1"
     from cbecwatch.config import get_alert_settings

@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="measure search on this (empty, e.g. PostgreSQL) database instead of a new SQLite file")
     ap.add_argument("--dispatch-database", metavar="URL",
                     help="PostgreSQL for row 10 (default CBECWATCH_TEST_PG_URL; skipped without one)")
-    ap.add_argument("--dispatch-deliveries", type=int, help="queued deliveries for row 10 (default 10000; quick 1000)")
+    ap.add_argument("--dispatch-deliveries", type=int, help="queued deliveries for row 10 (default 10000; quick 300)")
     ap.add_argument("--rss-cycles", type=int, help="daemon cycles for the RSS measurement (default 500; quick 0)")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results", help="where the JSON goes")
     args = ap.parse_args(argv)
