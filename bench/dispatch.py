@@ -66,9 +66,10 @@ def queue_webhook_deliveries(db: Any, url_for: Any, count: int) -> tuple[set[str
 
 def dispatcher_env(database_url: str, home: Path, **extra: str) -> dict[str, str]:
     """The settings both the bench and the test run dispatchers with: 8 sends at once, all to one host."""
-    return bench_env(home, CBECWATCH_DATABASE_URL=database_url, CBECWATCH_SEND_WORKERS="8",
-                     CBECWATCH_PER_HOST_SENDS="8", CBECWATCH_DISPATCH_BATCH="100",
-                     CBECWATCH_DISPATCH_INTERVAL="0.5", **extra)
+    settings = {"CBECWATCH_DATABASE_URL": database_url, "CBECWATCH_SEND_WORKERS": "8",
+                "CBECWATCH_PER_HOST_SENDS": "8", "CBECWATCH_DISPATCH_BATCH": "100",
+                "CBECWATCH_DISPATCH_INTERVAL": "0.5"}
+    return bench_env(home, **{**settings, **extra})
 
 
 def _until(condition: Any, timeout: float, what: str, logs: list[Path]) -> None:
