@@ -66,6 +66,13 @@ def daemon_available() -> tuple[bool, str]:
     return done.returncode == 0, tail(done.stderr, 1)
 
 
+class BackloggedServer(ThreadingHTTPServer):
+    """``listen()`` backlog 128, not socketserver's 5: several dispatchers with 8 sends each overflowed 5 and
+    the kernel reset connections ("Connection reset by peer"), which timed the receiver, not the sender."""
+
+    request_queue_size = 128
+
+
 class Receiver:
     """A webhook receiver on 127.0.0.1: keeps (arrival time, body) of every POST, answers 204."""
 
@@ -86,7 +93,7 @@ class Receiver:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = BackloggedServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
 

@@ -28,7 +28,12 @@ os.environ["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, os.environ.
 
 from bench.common import Result, describe_machine, failed, machine  # noqa: E402
 
-MEASUREMENTS = ("1", "2", "3", "4", "5", "6", "7", "8", "9")
+MEASUREMENTS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "10")
+
+
+def number_of(key: str) -> str:
+    """The measurement a row belongs to: ``"10b"`` → ``"10"`` (``key[0]`` would say ``"1"``)."""
+    return key.rstrip("abcdefghijklmnopqrstuvwxyz") or key
 
 
 def run_all(args: argparse.Namespace) -> list[Result]:
@@ -46,9 +51,9 @@ def run_all(args: argparse.Namespace) -> list[Result]:
             rows = [failed(sorted(keys)[0], label, f"{type(exc).__name__}: {exc}")]
         for row in rows:
             row.details.setdefault("stage_seconds", round(time.perf_counter() - t0, 1))
-        results.extend(r for r in rows if r.key[0] in only)
+        results.extend(r for r in rows if number_of(r.key) in only)
 
-    from bench import crawl, daemon, extraction, hostile, scale, search, startup, web
+    from bench import crawl, daemon, dispatch, extraction, hostile, scale, search, startup, web
 
     stage("1-2 crawl throughput and unchanged cycle", {"1", "2"}, crawl.measure, quick=args.quick,
           profile=args.profile, notices=args.notices)
@@ -60,7 +65,9 @@ def run_all(args: argparse.Namespace) -> list[Result]:
     stage("8 full-text search", {"8"}, search.measure, quick=args.quick, count=args.search_notices,
           url=args.search_database)
     stage("9 hostile pages: 100 KB / 1 MB / 5 MB", {"9"}, hostile.measure, quick=args.quick)
-    return sorted(results, key=lambda r: (r.key[0], r.key))
+    stage("10 dispatch throughput, 1/2/4 dispatchers (PostgreSQL)", {"10"}, dispatch.measure, quick=args.quick,
+          url=args.dispatch_database, count=args.dispatch_deliveries)
+    return sorted(results, key=lambda r: (int(number_of(r.key)), r.key))
 
 
 def _fmt(value: object) -> str:
@@ -101,6 +108,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--search-notices", type=int, help="notices in the search database (default 100000; quick 5000)")
     ap.add_argument("--search-database", metavar="URL",
                     help="measure search on this (empty, e.g. PostgreSQL) database instead of a new SQLite file")
+    ap.add_argument("--dispatch-database", metavar="URL",
+                    help="PostgreSQL for row 10 (default CBECWATCH_TEST_PG_URL; skipped without one)")
+    ap.add_argument("--dispatch-deliveries", type=int, help="queued deliveries for row 10 (default 10000; quick 300)")
     ap.add_argument("--rss-cycles", type=int, help="daemon cycles for the RSS measurement (default 500; quick 0)")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results", help="where the JSON goes")
     args = ap.parse_args(argv)

@@ -134,6 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="start the bundled mirror and crawl every source from it")
     demo.set_defaults(handler="cbecwatch.commands:demo")
     resolve("cbecwatch.commands_alerts:add_commands")(sub)  # subscribers, deliveries, events, daemon
+    resolve("cbecwatch.commands_dispatch:add_command")(sub)  # dispatch (extra dispatchers)
     resolve("cbecwatch.commands_web:add_commands")(sub)  # serve, status
     resolve("cbecwatch.commands_config:add_commands")(sub)  # config
     return parser

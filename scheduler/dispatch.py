@@ -1,9 +1,13 @@
 """The outbox dispatcher: sends due deliveries, retries with exponential back-off, keeps dead letters.
 
-Each delivery is claimed (committed) before it is sent and marked (committed) after, and nothing is
-held open during the network call, so a crawl child can write meanwhile. If the process dies between
-sending and marking, the claim's lease runs out and the delivery goes again under the same key —
-at-least-once with an idempotency key, which is the best any sender can promise.
+Each pass claims a batch of due deliveries (one committed transaction: ``storage.outbox.claim_due``,
+``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several dispatcher processes share one outbox without
+taking the same row), sends them and marks each (committed) after; nothing is held open during the
+network call, so a crawl child can write meanwhile. If the process dies between sending and marking,
+the claim's lease runs out and the delivery goes again under the same key — at-least-once with an
+idempotency key, which is the best any sender can promise. A claimed delivery whose lease is nearly
+over before its send starts is not sent by this pass (another dispatcher may take it once the lease
+ends), so a slow pass does not double-send; ``CBECWATCH_DISPATCH_LEASE`` must exceed the send timeouts.
 
 One slow or dead receiver must cost the others nothing: a pass sends concurrently
 (``CBECWATCH_SEND_WORKERS``), at most ``CBECWATCH_PER_HOST_SENDS`` at once to one host, and a host that
@@ -32,7 +36,7 @@ from scheduler.channels.webhook import send_webhook
 from scheduler.messages import Message, build_message
 from storage.db import Database
 from storage.models_alerts import DELIVERY_DEAD, Delivery, Subscriber
-from storage.outbox import RetryPolicy, claim, defer, due_deliveries, fold_digests, mark_delivered, mark_failed
+from storage.outbox import RetryPolicy, claim_due, defer, fold_digests, mark_delivered, mark_failed
 from storage.secrets import SecretError, unseal
 from storage.targets import TargetError, check_apprise_url, check_webhook_url
 from storage.types import utcnow
@@ -46,6 +50,7 @@ class DispatchReport:
     retrying: list[int] = field(default_factory=list)
     dead: list[int] = field(default_factory=list)
     deferred: list[int] = field(default_factory=list)
+    claimed: int = 0  # rows this pass leased: 0 means nothing was due
 
     def __str__(self) -> str:
         text = f"{len(self.sent)} sent, {len(self.retrying)} to retry, {len(self.dead)} dead"
@@ -143,18 +148,25 @@ class Dispatcher:
         """Send every delivery due now, concurrently (one pass; failures wait for their back-off)."""
         report = DispatchReport()
         now = now or utcnow()
-        with self.db.session() as session:
-            rows = sorted(due_deliveries(session, now, self.settings.dispatch_batch), key=lambda row: row.id)
+        with self.db.session() as session, session.begin():
+            rows = sorted(claim_due(session, now, self.policy, self.settings.dispatch_batch),
+                          key=lambda row: row.id)
+        # The lease began at the claim; a send that would start in its last tenth is left for the next claim.
+        send_by = utcnow() + dt.timedelta(seconds=self.policy.lease_seconds * 0.9)
+        report.claimed = len(rows)
         due = [(row.id, host_of(row.channel, row.target, self.settings)) for row in rows]
         with ThreadPoolExecutor(max_workers=self.settings.send_workers, thread_name_prefix="send") as pool:
-            for future in [pool.submit(self._deliver_guarded, delivery_id, host, report) for delivery_id, host in due]:
+            for future in [pool.submit(self._deliver_guarded, delivery_id, host, report, send_by)
+                           for delivery_id, host in due]:
                 future.result()
         if report.sent or report.retrying or report.dead or report.deferred:
             log.info("dispatch: %s", report)
         return report
 
-    def _deliver_guarded(self, delivery_id: int, host: str, report: DispatchReport) -> None:
-        if self.stopping.is_set():
+    def _deliver_guarded(self, delivery_id: int, host: str, report: DispatchReport, send_by: dt.datetime) -> None:
+        if self.stopping.is_set():  # give the claim back at once rather than make it wait out the lease
+            with self.db.session() as session, session.begin():
+                defer(session, delivery_id, utcnow(), None)
             return
         with self.lock:
             breaker = self.breakers[host]
@@ -167,6 +179,10 @@ class Dispatcher:
                 report.deferred.append(delivery_id)
             return
         with self.host_slots[host]:
+            if utcnow() >= send_by:  # the lease is nearly over: another dispatcher may take it next
+                log.warning("dispatch: lease of delivery %d nearly over before its send; left for the next claim",
+                            delivery_id)
+                return
             answered = self._deliver(delivery_id, report)
         if answered is None:
             return
@@ -176,10 +192,7 @@ class Dispatcher:
                             host, BREAKER_FAILURES, self.breakers[host].open_until)
 
     def _deliver(self, delivery_id: int, report: DispatchReport) -> bool | None:
-        """Send one delivery; returns whether its receiver answered (None: nothing was sent)."""
-        with self.db.session() as session, session.begin():
-            if not claim(session, delivery_id, utcnow(), self.policy):
-                return None  # another dispatcher has it, or it is no longer due
+        """Send one claimed delivery; returns whether its receiver answered (None: nothing was sent)."""
         with self.db.session() as session:
             delivery = session.get(Delivery, delivery_id)
             if delivery is None:

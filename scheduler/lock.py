@@ -1,5 +1,6 @@
 """One daemon per database: APScheduler 3 cannot share its work between schedulers (two ran a job
-11 times in 6 s when measured), and two dispatchers would race for the same outbox.
+11 times in 6 s when measured). Sending is not what the lock guards: extra ``cbecwatch dispatch``
+processes take no lock and share the outbox through ``storage.outbox.claim_due``.
 
 PostgreSQL: a session-level advisory lock, keyed on the schema so test schemas do not collide,
 held on a dedicated autocommit connection for the daemon's life. SQLite: an exclusive ``flock`` on

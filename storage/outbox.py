@@ -5,9 +5,17 @@ that the subscriber wants (an instant alert) or every event of a day (a digest).
 changes, so each retry — including one after a crash between "sent" and "marked sent" — carries the
 same idempotency key. Delivery is at-least-once; receivers drop repeats by key.
 
-Claiming is one conditional UPDATE that bumps ``attempts`` and pushes ``next_attempt_at`` out by a
-lease: a dispatcher that dies mid-send leaves the row to be picked up when the lease ends, and the
-attempt still counts, so a message that kills its sender cannot loop forever.
+Claiming bumps ``attempts`` and pushes ``next_attempt_at`` out by a lease: a dispatcher that dies
+mid-send leaves the row to be picked up when the lease ends (the one documented re-send: same key), and
+the attempt still counts, so a message that kills its sender cannot loop forever.
+
+Several dispatchers may share one PostgreSQL outbox (``cbecwatch dispatch`` beside the daemon):
+:func:`claim_due` selects the due rows ``FOR UPDATE SKIP LOCKED`` and sets their lease in the same
+transaction, so two dispatchers never take the same row — the second one skips the rows the first has
+locked instead of waiting for them, and once the first commits they are no longer due. SQLite has no row
+locks and one writer at a time: there the claim is today's conditional UPDATE per row (it re-checks
+"pending and due" under the database's write lock, so it is still never claimed twice), which serialises
+dispatchers rather than sharing the work — run one dispatcher (the daemon's) on SQLite.
 """
 
 from __future__ import annotations
@@ -143,6 +151,26 @@ def due_deliveries(session: Session, now: dt.datetime, limit: int = 50) -> list[
     return list(session.execute(query))
 
 
+def claim_due(session: Session, now: dt.datetime, policy: RetryPolicy, limit: int = 50) -> list[Any]:
+    """Lease up to ``limit`` due deliveries in the caller's transaction; ``(id, channel, target)`` of each.
+
+    The caller commits before sending, so nothing is locked during the network calls."""
+    if session.get_bind().dialect.name != "postgresql":  # SQLite: one writer; see the module's note
+        return [row for row in due_deliveries(session, now, limit) if claim(session, row.id, now, policy)]
+    active = select(Subscriber.id).where(Subscriber.active.is_(True))
+    query = (select(Delivery.id, Delivery.channel, Delivery.target)
+             .where(Delivery.status == PENDING, Delivery.next_attempt_at <= now, Delivery.subscriber_id.in_(active))
+             .order_by(Delivery.next_attempt_at, Delivery.id).limit(limit)
+             .with_for_update(skip_locked=True, of=Delivery))
+    rows = list(session.execute(query))
+    if rows:
+        session.execute(update(Delivery).where(Delivery.id.in_([row.id for row in rows]))
+                        .values(attempts=Delivery.attempts + 1,
+                                next_attempt_at=now + dt.timedelta(seconds=policy.lease_seconds))
+                        .execution_options(synchronize_session=False))
+    return rows
+
+
 def claim(session: Session, delivery_id: int, now: dt.datetime, policy: RetryPolicy) -> bool:
     """Take one due delivery for sending; ``False`` if someone else has it or it is not due."""
     result = session.execute(
@@ -179,12 +207,15 @@ def mark_failed(session: Session, delivery: Delivery, error: str, policy: RetryP
         delivery.next_attempt_at = now + wait
 
 
-def defer(session: Session, delivery_id: int, until: dt.datetime, reason: str) -> None:
-    """Hold a due delivery until ``until`` without spending an attempt (its host's breaker is open)."""
+def defer(session: Session, delivery_id: int, until: dt.datetime, reason: str | None) -> None:
+    """Give back a claimed delivery until ``until`` without spending an attempt (its host's breaker is
+    open, or the dispatcher is stopping): the claim's attempt is refunded."""
     delivery = session.get(Delivery, delivery_id)
     if delivery is not None and delivery.status == PENDING:
         delivery.next_attempt_at = until
-        delivery.last_error = reason[:2000]
+        delivery.attempts = max(delivery.attempts - 1, 0)
+        if reason is not None:
+            delivery.last_error = reason[:2000]
 
 
 def retry(session: Session, delivery_id: int) -> Delivery:

@@ -80,6 +80,13 @@ class Received:
         return self.headers.get("webhook-id", "")
 
 
+class BackloggedServer(ThreadingHTTPServer):
+    """``listen()`` backlog 128, not socketserver's 5: several dispatchers with 8 sends each overflowed 5 and
+    the kernel reset connections ("Connection reset by peer"), which timed the receiver, not the sender."""
+
+    request_queue_size = 128
+
+
 class WebhookReceiver:
     """POST /hook/<name>: verifies signatures with that name's secret, answers ``status`` (settable)."""
 
@@ -103,7 +110,7 @@ class WebhookReceiver:
             def log_message(self, *args: object) -> None:
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = BackloggedServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()

@@ -24,7 +24,7 @@ import httpx
 from appconfig.settings import AlertSettings
 from appconfig.version import VERSION
 from scheduler.channels import PERMANENT_HTTP, ChannelError, redact
-from scheduler.channels.pinning import Address, pinned_transport
+from scheduler.channels.pinning import Address, pinned_transport, tls_context
 from scheduler.messages import Message
 
 
@@ -57,7 +57,8 @@ def send_webhook(settings: AlertSettings, url: str, secrets: list[str], message:
                **sign(secrets, message.key, int(time.time()), body)}
     try:
         transport = pinned_transport(url, addresses) if addresses else None
-        with httpx.Client(timeout=settings.webhook_timeout, follow_redirects=False, transport=transport) as client:
+        with httpx.Client(timeout=settings.webhook_timeout, follow_redirects=False, transport=transport,
+                          verify=tls_context()) as client:
             response = client.post(url, content=body, headers=headers)
     except httpx.HTTPError as exc:
         raise ChannelError(f"cannot POST to {redact('webhook', url)}: {type(exc).__name__}: {exc}") from exc
