@@ -161,13 +161,17 @@ def schema_problem(engine: Engine) -> str | None:
 def open_database(url: str, *, migrate: bool = True, require_current: bool = False) -> Database:
     """Open ``url``; ``migrate`` brings the schema to the newest revision first (writers: crawl, daemon,
     ``db upgrade``), ``require_current`` instead refuses a schema that is not current (read-only
-    commands, which must never change a database behind the operator's back)."""
+    commands, which must never change a database behind the operator's back).
+
+    A database with no tables at all is created even by a read-only command: creating the schema of
+    an empty database changes nothing anyone has, and a fresh install must answer ``zones`` (the
+    shipped registry) before its first crawl."""
     safe_url = mask_password(url)
     try:
         engine = create_db_engine(url)
-        if migrate:
+        if migrate or (require_current and current_revision(engine) is None and not table_names(engine)):
             upgrade(engine)
-        problem = schema_problem(engine) if require_current and not migrate else None
+        problem = schema_problem(engine) if require_current else None
     except Exception as exc:  # the CLI turns this into one clear line
         # psycopg's messages run over several lines (host, port, hint): the first says what happened
         first_line = next((line.strip() for line in str(exc).splitlines() if line.strip()), type(exc).__name__)

@@ -138,9 +138,22 @@ def test_read_only_commands_refuse_a_schema_that_is_behind_and_leave_it_alone(cl
     assert "db upgrade" not in cli(*command).stderr
 
 
-def test_read_only_commands_on_a_new_database_say_to_run_db_upgrade(cli, app_home: Path) -> None:
+def test_a_fresh_install_answers_zones_before_any_crawl_and_a_foreign_database_is_refused(
+        cli, app_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+    import sqlite3
+
+    # No database yet: creating an empty one's schema changes nothing anyone has (issue 11: day one).
+    zones = cli("zones", "--as-of", "2019-12-31", "--json")
+    assert zones.returncode == 0, zones.stderr
+    assert len(json.loads(zones.stdout)) == 59
+    # A database with tables but no cbecwatch schema is somebody else's: refused, never migrated.
+    other = app_home / "other.sqlite3"
+    with sqlite3.connect(other) as conn:
+        conn.execute("CREATE TABLE mine (id INTEGER)")
+    monkeypatch.setenv("CBECWATCH_DATABASE_URL", f"sqlite:///{other}")
     result = cli("notices")
-    assert result.returncode == 2
+    assert result.returncode == 2, result.stdout + result.stderr
     assert "has no cbecwatch schema yet" in result.stderr and "run cbecwatch db upgrade" in result.stderr
 
 
