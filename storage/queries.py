@@ -65,7 +65,7 @@ def listing_query(session: Session, *, limit: int = 50, since: dt.date | None = 
                   documents: bool = True) -> Select[tuple[Notice]]:
     """The select of ``cbecwatch notices``, newest first; bench/scale.py times this very function.
 
-    With *documents* (the default) each document is listed once, by its first-stored copy among those
+    With *documents* (the default) each document is listed once, by its first-seen copy among those
     the filters keep (``storage.documents.copies_by_document`` gives the others); without, every copy.
 
     City and province are normalised the way the extractor names places (杭州 -> 杭州市) and matched
@@ -94,7 +94,11 @@ def listing_query(session: Session, *, limit: int = 50, since: dt.date | None = 
         from sqlalchemy.orm import aliased
 
         other = aliased(Notice)
-        earlier = kept(select(other.id).where(other.document_id == Notice.document_id, other.id < Notice.id), other)
+        # "Earlier" is first seen (fetch time), ties by id: the row shown is the copy ``sources`` lists
+        # first. Ids alone are storage order, which two sources crawled at once can swap.
+        seen_before = or_(other.first_seen_at < Notice.first_seen_at,
+                          and_(other.first_seen_at == Notice.first_seen_at, other.id < Notice.id))
+        earlier = kept(select(other.id).where(other.document_id == Notice.document_id, seen_before), other)
         query = query.where(~earlier.exists())
     if after is not None:
         if after.publish_date is None:

@@ -325,7 +325,7 @@ def test_the_listing_shows_a_document_once_by_the_copy_the_filters_keep(db) -> N
         def listed(**filters: Any) -> list[tuple[str, str]]:
             return [(n.source, n.url) for n in session.scalars(listing_query(session, **filters))]
 
-        # same day: newest id first; 49号 by its first-stored copy, govcn's
+        # same day: newest id first; 49号 by its first-seen copy, govcn's
         assert listed() == [("govcn", "https://govcn.example/17"), ("govcn", "https://govcn.example/49")]
         assert listed(source="mof_gss") == [("mof_gss", "https://mof_gss.example/49")]
         assert len(listed(documents=False)) == 3  # every copy, as before documents existed

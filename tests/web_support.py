@@ -57,7 +57,7 @@ def web_settings(database_url: str, home: Path, **changes: Any) -> Any:
 
 def revised_notice_id(client: Any) -> int:
     rows = client.get("/api/v1/notices", params={"limit": 500}).json()["items"]
-    # The listing shows each document once (by its first-stored copy); the revised copy is govcn's.
+    # The listing shows each document once (by its first-seen copy); the revised copy is govcn's.
     document = next(r for r in rows if r["doc_number"] == REVISED_NUMBER)
     return next(copy["notice_id"] for copy in document["sources"] if copy["source"] == "govcn")
 
