@@ -17,13 +17,19 @@ from pathlib import Path
 COORDINATES_SOURCE = "cpca package data (resources/adcodes.csv, MIT licence)"
 
 
-def cpca_table() -> Path | None:
-    """The data file of an installed cpca, found without importing cpca (which loads pandas)."""
-    spec = importlib.util.find_spec("cpca")
+def package_data_file(package: str, *parts: str) -> Path | None:
+    """A data file inside an installed package, found without importing the package (cpca loads
+    pandas, pyecharts its chart machinery), or None when the package or the file is missing."""
+    spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
         return None
-    path = Path(next(iter(spec.submodule_search_locations))) / "resources" / "adcodes.csv"
+    path = Path(next(iter(spec.submodule_search_locations))).joinpath(*parts)
     return path if path.is_file() else None
+
+
+def cpca_table() -> Path | None:
+    """The data file of an installed cpca."""
+    return package_data_file("cpca", "resources", "adcodes.csv")
 
 
 @functools.cache

@@ -11,7 +11,6 @@ dot: together they give the outline of the country without shipping boundary dat
 from __future__ import annotations
 
 import functools
-import importlib.util
 import json
 import math
 from dataclasses import dataclass
@@ -30,11 +29,9 @@ PALETTE = ("#d62728", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e
 
 def coordinates_file() -> Path | None:
     """pyecharts' data file, found without importing pyecharts."""
-    spec = importlib.util.find_spec("pyecharts")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    path = Path(next(iter(spec.submodule_search_locations))) / "datasets" / "city_coordinates.json"
-    return path if path.is_file() else None
+    from cbecwatch.zone_points import package_data_file
+
+    return package_data_file("pyecharts", "datasets", "city_coordinates.json")
 
 
 @functools.cache
