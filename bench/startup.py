@@ -14,7 +14,8 @@ from pathlib import Path
 
 from bench.common import Result, bench_env, failed, median, percentile, run_timed, tail
 
-HEAVY = ("scrapy", "twisted", "sqlalchemy", "alembic", "jieba", "lxml", "apscheduler", "httpx", "jinja2")
+HEAVY = ("scrapy", "twisted", "sqlalchemy", "alembic", "jieba", "lxml", "apscheduler", "httpx", "jinja2", "pydantic",
+         "pypinyin")
 PROBE = (
     "import contextlib, io, json, sys\n"
     "from cbecwatch.cli import main\n"

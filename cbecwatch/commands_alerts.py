@@ -11,11 +11,17 @@ import json
 from typing import Any
 
 from cbecwatch.cli import UserError, positive_count
-from cbecwatch.commands import _database
-from cbecwatch.config import get_alert_settings, get_settings
 
 KINDS_HELP = "notice_new, notice_revised, pilot_places, figure_changed, source_broken, source_recovered"
 
+
+
+def _database(**options: Any) -> Any:
+    # Imported late: this module is loaded to build the parser, and cbecwatch.commands pulls in the
+    # settings (pydantic), which `cbecwatch --help` must not pay for.
+    from cbecwatch.commands import _database as open_configured
+
+    return open_configured(**options)
 
 def add_commands(sub: Any) -> None:
     subs = sub.add_parser("subscribers", help="who gets alerts, through which channels")
@@ -256,6 +262,7 @@ def subscribers_rotate(args: argparse.Namespace) -> int:
 
 
 def subscribers_test(args: argparse.Namespace) -> int:
+    from cbecwatch.config import get_alert_settings
     from scheduler.channels import ChannelError, redact
     from scheduler.dispatch import send_one
     from scheduler.messages import build_message
@@ -346,6 +353,7 @@ def events(args: argparse.Namespace) -> int:
 
 
 def daemon(args: argparse.Namespace) -> int:
+    from cbecwatch.config import get_alert_settings, get_settings
     from crawler.runner import UnknownSourceError, select_sources
     from scheduler.daemon import configure_logging, run_daemon
     from scheduler.lock import AlreadyRunning

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 
 from cbecwatch.cli import positive_count
-from cbecwatch.config import get_alert_settings
 
 
 def add_command(sub: argparse._SubParsersAction) -> None:
@@ -20,6 +19,7 @@ def add_command(sub: argparse._SubParsersAction) -> None:
 
 def dispatch(args: argparse.Namespace) -> int:
     from cbecwatch.commands import _database
+    from cbecwatch.config import get_alert_settings
     from scheduler.daemon import configure_logging
     from scheduler.dispatch_worker import run_dispatcher
 

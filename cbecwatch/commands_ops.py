@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 from cbecwatch.cli import UserError
-from cbecwatch.config import get_settings
 
 
 def add_commands(sub: argparse._SubParsersAction, db_sub: argparse._SubParsersAction) -> None:
@@ -29,6 +28,7 @@ def add_commands(sub: argparse._SubParsersAction, db_sub: argparse._SubParsersAc
 
 def prune(args: argparse.Namespace) -> int:
     from cbecwatch.commands import _database
+    from cbecwatch.config import get_settings
     from storage.maintenance import prune as prune_old
 
     app = get_settings()
@@ -48,6 +48,7 @@ def prune(args: argparse.Namespace) -> int:
 def backup(args: argparse.Namespace) -> int:
     from sqlalchemy.engine import make_url
 
+    from cbecwatch.config import get_settings
     from storage.maintenance import BackupError, backup_sqlite, pg_dump_command
 
     app = get_settings()

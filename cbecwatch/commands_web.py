@@ -7,7 +7,6 @@ import json
 import sys
 
 from cbecwatch.cli import UserError
-from cbecwatch.config import get_alert_settings, get_settings
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
@@ -25,6 +24,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from cbecwatch.config import get_settings
     from cbecwatch.web.app import create_app, is_loopback
 
     settings = get_settings()
@@ -45,6 +45,7 @@ def serve(args: argparse.Namespace) -> int:
 
 def status(args: argparse.Namespace) -> int:
     from cbecwatch.commands import _database
+    from cbecwatch.config import get_alert_settings, get_settings
     from storage.status import health_report
 
     with _database().session() as session:

@@ -10,7 +10,6 @@ import sys
 from typing import Any
 
 from cbecwatch.cli import UserError
-from storage.names_en import shown_name
 
 # Without the optional cpca package no coordinates are known, and none are invented.
 GEOMETRY_NOTE = ("geometry is null where no coordinate is known: cbecwatch ships none; install the optional "
@@ -58,6 +57,7 @@ def _batch_rows(session: Any, program: str | None) -> list[dict[str, Any]]:
 
 def zones(args: argparse.Namespace) -> int:
     from cbecwatch.commands import _database
+    from storage.names_en import shown_name
     from storage.registry import ensure_registry, incomplete_since
 
     if args.batches and (args.csv or args.geojson):
@@ -95,6 +95,7 @@ def zones(args: argparse.Namespace) -> int:
 
 def print_batches(rows: list[dict[str, Any]], lang: str) -> None:
     from storage.glossary import program_name
+    from storage.names_en import shown_name
     from storage.registry import PROGRAM_NAMES
 
     sep = "、" if lang == "zh" else ", "
