@@ -11,6 +11,7 @@ with ``<del>``/``<ins>`` after escaping).
 from __future__ import annotations
 
 import difflib
+import logging
 from typing import Any
 
 from diff_match_patch import diff_match_patch
@@ -30,6 +31,8 @@ def split_lines(text: str) -> list[str]:
 def words(text: str) -> list[str]:
     import jieba
 
+    # jieba announces its dictionary load on stderr at INFO; `cbecwatch diff` output must stay clean.
+    jieba.setLogLevel(logging.WARNING)
     return jieba.lcut(text, HMM=False)
 
 
