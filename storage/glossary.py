@@ -166,6 +166,12 @@ def code_name(code: str, lang: str) -> str:
 
 
 def figure_name(name: str, lang: str) -> str:
+    """single_limit_yuan → 单次交易限值 / Single-transaction limit; previous_single_limit_yuan (the value a
+    document says it replaces) → 原单次交易限值 / Previous single-transaction limit."""
+    base = name.removeprefix("previous_")
+    if base != name and base in FIGURES:
+        zh, en = FIGURES[base]
+        return f"Previous {en[0].lower()}{en[1:]}" if lang == "en" else f"原{zh}"
     zh, en = FIGURES.get(name, (name, name.replace("_", " ")))
     return en if lang == "en" else zh
 

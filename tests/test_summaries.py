@@ -124,3 +124,20 @@ def test_the_glossary_covers_every_kind_the_code_knows() -> None:
     abbreviations = [AGENCIES[a][1] for a in ("商务部", "海关总署", "财政部", "国家税务总局")]
     assert abbreviations == ["MOFCOM", "GACC", "MOF", "STA"]
     assert code_name("9610", "en") == "9610 cross-border e-commerce retail" and code_name("0110", "en") == "0110"
+
+
+def test_every_figure_the_extractor_reports_has_a_label_in_both_languages() -> None:
+    from crawler.extraction.figures import all_figures
+    from storage.glossary import figure_name
+
+    # synthetic: one sentence of each figure family, with the old values the document says it replaces
+    text = ("将跨境电子商务零售进口商品的单次交易限值由人民币2000元提高至5000元，年度交易限值由人民币20000元提高至"
+            "26000元。关税税率暂设为0%；进口环节增值税、消费税取消免征税额，暂按法定应纳税额的70%征收。"
+            "清单共1413个税目，新增63个税目，删除2个税目。")
+    names = {f.name for f in all_figures(text)}
+    assert {"previous_single_limit_yuan", "previous_annual_limit_yuan"} <= names
+    for name in names:
+        zh, en = figure_name(name, "zh"), figure_name(name, "en")
+        assert "_" not in zh and "_" not in en and zh != en, name
+    assert figure_name("previous_annual_limit_yuan", "zh") == "原年度交易限值"
+    assert figure_name("previous_annual_limit_yuan", "en") == "Previous annual transaction limit"
