@@ -58,7 +58,7 @@ def _batch_rows(session: Any, program: str | None) -> list[dict[str, Any]]:
 def zones(args: argparse.Namespace) -> int:
     from cbecwatch.commands import _database
     from storage.names_en import shown_name
-    from storage.registry import ensure_registry, incomplete_since
+    from storage.registry import ensure_registry, incomplete_since, unnamed_places
 
     if args.batches and (args.csv or args.geojson):
         raise UserError("--csv and --geojson export places; --batches has --json")
@@ -67,8 +67,12 @@ def zones(args: argparse.Namespace) -> int:
     with db.session() as session, session.begin():
         ensure_registry(session)  # a fresh install answers from the shipped history
         rows = _batch_rows(session, args.program) if args.batches else zone_rows(session, args.program, as_of)
+        unnamed = [] if args.batches else unnamed_places(session, args.program, as_of)
+    for document, since, count in unnamed:  # a count without names: said, never filled in
+        print(f"cbecwatch: note: {count} places of {document} (in force from {since}) are not named by any "
+              "source found, so they are not listed; a crawl of the document completes the list", file=sys.stderr)
     partial = incomplete_since(args.program)
-    if partial and not args.batches and as_of >= partial:
+    if partial and not unnamed and not args.batches and as_of >= partial:
         print(f"cbecwatch: note: the shipped place list is partial from {partial.isoformat()} on "
               "(a batch whose full list was not found); a crawl of its reply completes it", file=sys.stderr)
     if args.json:
@@ -105,5 +109,6 @@ def print_batches(rows: list[dict[str, Any]], lang: str) -> None:
         removed = sep.join(shown_name(n, lang) for n in row["removed"])
         print(f"{programme} batch {row['batch']} ({row['doc_number'] or '—'}, {row['date'] or '—'}): "
               f"+{len(row['added'])} {added}".rstrip() + (f"; removed {removed}" if removed else "")
-              + ("" if row["complete"] else " (list partial)")
+              + ("" if row["complete"] else
+                 f" (+{row['unnamed']} not named by any source found)" if row.get("unnamed") else " (list partial)")
               + (f"; scope by rule, no places named: {row['scope_rule']}" if row.get("scope_rule") else ""))

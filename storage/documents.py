@@ -10,6 +10,8 @@ copies. Which document a copy belongs to is decided by, in order:
 2. ``title_date`` — for a document without a number: the normalised title and the publish date;
 3. near-identical text — among copies published the same day (a bounded, cheap look), a body whose
    normalised text matches ≥ 95 % (``difflib`` ratio, after a shingle pre-check) is the same document;
+   copies of one date take this look one transaction at a time (a PostgreSQL advisory lock on the date),
+   so two sources saving the same numberless notice at once still make one document;
 4. otherwise the copy starts a document of its own (``url``).
 
 The functions work on a SQLAlchemy ``Connection`` or ``Session`` through frozen lightweight table
@@ -38,6 +40,9 @@ SHINGLE_OVERLAP = 0.5  # share of shared shingles below which difflib is not ask
 COMPARED_CHARS = 4000  # of each body: two copies that agree this far and in length are the same text
 SAME_DAY_CANDIDATES = 20  # copies of the same publish date looked at, newest first
 KEY_CHARS = 400
+# The first key of the two-integer advisory locks on a publish date (the second is the date's ordinal);
+# two-integer keys are a key space apart from the migration lock's single bigint (storage/db.py).
+_SAME_DAY_LOCK_SPACE = 0x0CBEC0D
 
 _DOCUMENTS = sa.table("documents", sa.column("id", sa.Integer), sa.column("key", sa.String),
                       sa.column("key_kind", sa.String), sa.column("first_seen_at", UTCDateTime()))
@@ -158,8 +163,7 @@ def _insert_document(conn: Any, identity: Identity, first_seen_at: dt.datetime) 
     PostgreSQL, the second insert waits for the first transaction and, once it commits, inserts
     nothing; the read (a new snapshot under READ COMMITTED) then finds the winner's row. No savepoint,
     no retry loop, and the loser's notice still lands in the one document."""
-    dialect = conn.get_bind().dialect.name if hasattr(conn, "get_bind") else conn.dialect.name
-    if dialect == "postgresql":
+    if _dialect(conn) == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
@@ -168,13 +172,40 @@ def _insert_document(conn: Any, identity: Identity, first_seen_at: dt.datetime) 
     return int(conn.execute(sa.select(_DOCUMENTS.c.id).where(_DOCUMENTS.c.key == identity.key)).scalar_one())
 
 
+def _dialect(conn: Any) -> str:
+    return str(conn.get_bind().dialect.name if hasattr(conn, "get_bind") else conn.dialect.name)
+
+
+def _lock_the_day(conn: Any, publish_date: dt.date) -> None:
+    """Serialise, until this transaction ends, the copies of one publish date that look for a same-day twin.
+
+    Two sources storing copies of one numberless document at once would otherwise each look for the
+    other's text before it is committed, find nothing, and start two documents (different titles give
+    different keys, so the unique key cannot join them). On PostgreSQL a transaction-scoped advisory
+    lock on the date makes the second wait until the first commits its notice and text, then look
+    (READ COMMITTED: the look is a new statement, so it sees them). SQLite has one writer at a time."""
+    if _dialect(conn) == "postgresql":
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:space, :day)"),
+                     {"space": _SAME_DAY_LOCK_SPACE, "day": publish_date.toordinal()})
+
+
 def document_for(conn: Any, identity: Identity, *, publish_date: dt.date | None, text: str,
                  first_seen_at: dt.datetime | None = None, exclude_notice: int | None = None) -> int:
     """The id of the document a copy with this identity and text belongs to (created when new)."""
-    if identity.kind != "url":
+    def by_key() -> int | None:
+        if identity.kind == "url":
+            return None
         found = conn.execute(sa.select(_DOCUMENTS.c.id).where(_DOCUMENTS.c.key == identity.key)).scalar()
+        return None if found is None else int(found)
+
+    found = by_key()
+    if found is not None:
+        return found
+    if publish_date is not None and text:
+        _lock_the_day(conn, publish_date)
+        found = by_key()  # a copy that held the lock may have created it meanwhile
         if found is not None:
-            return int(found)
+            return found
     matched = _same_day_match(conn, identity, publish_date, text, exclude_notice)
     if matched is not None:
         return matched

@@ -316,20 +316,26 @@ def delivery_dead_event(session: Session, delivery: Any, shown_target: str, erro
     return [row] if add_event(session, row) is not None else []
 
 
-def registry_conflict_event(session: Session, shipped: Any, crawled: list[Any], notice: Notice) -> list[Event]:
-    """An admin event: a crawled reply names other places than the shipped history of the same document.
+def registry_conflict_event(session: Session, shipped: Any, crawled: list[Any], notice: Notice,
+                            crawled_removed: list[Any] = ()) -> list[Event]:
+    """An admin event: a crawled reply names other places (or revocations) than the shipped history of the
+    same document.
 
     The registry keeps the shipped list (a bad extraction must not rewrite history, nor a wrong shipped
-    list hide a real page); the key holds the crawled list, so a new reading is announced again."""
+    list hide a real page); the key holds the crawled lists, so a new reading is announced again."""
     shipped_names = [p.name for p in shipped.places]
     crawled_names = [p.name for p in crawled]
+    revoked = {"shipped_revoked": [p.name for p in shipped.revoked],
+               "crawled_revoked": [p.name for p in crawled_removed]} if shipped.revoked or crawled_removed else {}
     number = shipped.doc_number or shipped.title
     title = (f"名单冲突 {number}: 抓取 {len(crawled_names)} 个, 内置 {len(shipped_names)} 个 "
              f"(registry conflict: the crawled reply names other places)")
     data = {"doc_number": shipped.doc_number, "shipped_title": shipped.title, "shipped": shipped_names,
             "crawled": crawled_names, "missing": [n for n in shipped_names if n not in crawled_names],
-            "extra": [n for n in crawled_names if n not in shipped_names], "evidence": list(shipped.evidence)}
-    row = Event(kind=REGISTRY_CONFLICT, dedup_key=f"{REGISTRY_CONFLICT}:{number}:{_digest(sorted(crawled_names))}",
+            "extra": [n for n in crawled_names if n not in shipped_names], "evidence": list(shipped.evidence),
+            **revoked}
+    digest = _digest(sorted(crawled_names) + ([f"-{n}" for n in sorted(revoked["crawled_revoked"])] if revoked else []))
+    row = Event(kind=REGISTRY_CONFLICT, dedup_key=f"{REGISTRY_CONFLICT}:{number}:{digest}",
                 admin=True, source=notice.source, notice_id=notice.id, title=title, url=notice.url,
                 doc_number=notice.doc_number, data=data)
     return [row] if add_event(session, row) is not None else []

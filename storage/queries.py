@@ -218,7 +218,8 @@ def batch_rows(session: Session, program: str | None) -> list[dict[str, Any]]:
     return [{"program": b.program, "batch": b.batch, "doc_number": b.doc_number, "title": b.title,
              "date": b.date.isoformat() if b.date else None, "added": b.added, "removed": b.removed,
              "added_en": [place_name_en(n) for n in b.added], "removed_en": [place_name_en(n) for n in b.removed],
-             "origin": b.origin, "notice_id": b.notice_id, "complete": b.complete, "scope_rule": b.scope_rule}
+             "origin": b.origin, "notice_id": b.notice_id, "complete": b.complete, "scope_rule": b.scope_rule,
+             "unnamed": b.unnamed}
             for b in batches(session, program)]
 
 

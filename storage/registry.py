@@ -76,6 +76,8 @@ class BatchSummary:
     notice_id: int | None = None
     complete: bool = True
     scope_rule: str | None = None
+    # Places the document adds that no source found names (shipped count minus the places known).
+    unnamed: int = 0
 
 
 @dataclass
@@ -92,6 +94,13 @@ class _Batch:
     notice: Notice | None = None
     conflict: list[Place] | None = None  # the crawled places, when they contradict the shipped ones
     conflict_notice: Notice | None = None
+    conflict_removed: list[Place] | None = None  # the crawled revocations, when they contradict the shipped ones
+
+    @property
+    def unnamed(self) -> int:
+        """Places of the document still unnamed: its shipped count minus the places now known."""
+        count = self.shipped.count if self.shipped else None
+        return max((count or 0) - len(self.places), 0)
 
     @property
     def order(self) -> tuple[dt.date, str]:
@@ -135,11 +144,13 @@ def _match(shipped: list[_Batch], notice: Notice) -> _Batch | None:
             continue
         if notice.doc_number_key and batch.shipped.doc_key == notice.doc_number_key:
             return batch
-        if batch.shipped.doc_key is None and batch.shipped.title == notice.title:
+        # Without a number on one side (not found for the shipped batch, or not read from the copy), the
+        # same title or signing day identifies the document (a shipped title may be a short form).
+        if batch.shipped.doc_key is not None and notice.doc_number_key:
+            continue
+        if batch.shipped.title == notice.title:
             return batch
-        # A shipped batch whose number was not found matches a crawled copy signed the same day (its
-        # shipped title may be a short form of the official one).
-        if batch.shipped.doc_key is None and batch.shipped.issue_date and batch.shipped.issue_date == notice.issue_date:
+        if batch.shipped.issue_date and batch.shipped.issue_date == notice.issue_date:
             return batch
     return None
 
@@ -152,19 +163,23 @@ def _merge(session: Session, batch: _Batch, notice: Notice) -> None:
         return  # a copy whose places the extractor did not find neither confirms nor contradicts
     keys = {p.key for p in crawled}
     shipped_keys = {p.key for p in batch.places}
-    if batch.shipped is not None and not batch.shipped.complete and shipped_keys <= keys:
+    # Shipped revocations stand against a copy that names other ones; a copy naming none leaves them be
+    # (the extractor may simply not have read that clause).
+    other_removals = bool(batch.removed and removed) and {p.key for p in removed} != {p.key for p in batch.removed}
+    if batch.shipped is not None and not batch.shipped.complete and shipped_keys <= keys and not other_removals:
         batch.places = batch.places + [p for p in crawled if p.key not in shipped_keys]  # completes it
-    elif keys != shipped_keys:
-        batch.conflict, batch.conflict_notice = crawled, notice  # the shipped list stands until a person settles it
+    elif keys != shipped_keys or other_removals:
+        # the shipped list stands until a person settles it
+        batch.conflict, batch.conflict_notice, batch.conflict_removed = crawled, notice, removed
         return
-    batch.notice, batch.removed = notice, removed
+    batch.notice, batch.removed = notice, removed or batch.removed
     batch.doc_number = batch.doc_number or notice.doc_number
     batch.date = batch.date or notice.issue_date or notice.publish_date
 
 
 def programme_batches(session: Session) -> list[_Batch]:
     """Every batch document, shipped and crawled, in each programme's own (date) order."""
-    merged = [_Batch(s.program, s.doc_number, s.title, s.date, list(s.places), shipped=s)
+    merged = [_Batch(s.program, s.doc_number, s.title, s.date, list(s.places), list(s.revoked), shipped=s)
               for s in shipped_batches()]
     for notice in _programme_notices(session):
         target = _match(merged, notice)
@@ -196,7 +211,8 @@ def rebuild_registry(session: Session) -> int:
     rows = 0
     for number, batch in _numbered(programme_batches(session)):
         if batch.conflict is not None and batch.shipped is not None and batch.conflict_notice is not None:
-            enqueue(session, registry_conflict_event(session, batch.shipped, batch.conflict, batch.conflict_notice))
+            enqueue(session, registry_conflict_event(session, batch.shipped, batch.conflict, batch.conflict_notice,
+                                                     batch.conflict_removed or []))
         unverified = set(batch.shipped.unverified) if batch.shipped else set()
         notice_id = batch.notice.id if batch.notice else None
         since = batch.shipped.in_force_from if batch.shipped else batch.date
@@ -224,8 +240,21 @@ def ensure_registry(session: Session) -> None:
     the data was shipped, or one seeded before a programme's data (e.g. the retail-import cities) was."""
     shipped = {b.program for b in shipped_batches() if b.places}
     seeded = set(session.scalars(select(PilotZone.program).where(PilotZone.origin == "shipped").distinct()))
-    if not shipped <= seeded:
+    if not shipped <= seeded or _behind_the_data(session):
         rebuild_registry(session)
+
+
+def _behind_the_data(session: Session) -> bool:
+    """Rows seeded from an older copy of the data: a shipped place or revocation they do not reflect."""
+    rows = session.execute(select(PilotZone.program, PilotZone.adcode, PilotZone.name, PilotZone.removed_on)).all()
+    known = {(program, adcode or name) for program, adcode, name, _ in rows}
+    ended = {(program, adcode or name) for program, adcode, name, removed_on in rows if removed_on is not None}
+    for batch in shipped_batches():
+        if any((batch.program, p.key) not in known for p in batch.places):
+            return True
+        if any((batch.program, p.key) not in ended for p in batch.revoked):
+            return True
+    return False
 
 
 def zones(session: Session, program: str | None = None, as_of: dt.date | None = None) -> list[PilotZone]:
@@ -237,6 +266,19 @@ def zones(session: Session, program: str | None = None, as_of: dt.date | None = 
         query = query.where(PilotZone.program == program)
     return [z for z in session.scalars(query)
             if (z.added_on is None or z.added_on <= as_of) and (z.removed_on is None or z.removed_on > as_of)]
+
+
+def unnamed_places(session: Session, program: str | None = None,
+                   as_of: dt.date | None = None) -> list[tuple[str, dt.date | None, int]]:
+    """(document, date, how many) for each batch in force on *as_of* with places no source found named."""
+    program = _selected(program)
+    found = []
+    for batch in programme_batches(session):
+        since = batch.shipped.in_force_from if batch.shipped else batch.date
+        in_force = as_of is None or (since is not None and since <= as_of)
+        if batch.unnamed and (not program or batch.program == program) and in_force:
+            found.append((batch.doc_number or batch.title, since, batch.unnamed))
+    return found
 
 
 def incomplete_since(program: str | None = None) -> dt.date | None:
@@ -255,11 +297,15 @@ def batches(session: Session, program: str | None = None) -> list[BatchSummary]:
         if program and batch.program != program:
             continue
         added = [z.name for z in rows if z.program == batch.program and z.batch == number]
+        revoked = {p.key for p in batch.removed}
         removed = [z.name for z in rows if z.program == batch.program and z.removed_on is not None
-                   and batch.notice is not None and z.removed_by_notice_id == batch.notice.id]
+                   and (z.removed_by_notice_id == batch.notice.id if batch.notice is not None
+                        else z.removed_by_notice_id is None and z.removed_on == batch.date
+                        and (z.adcode or z.name) in revoked)]
+        # a crawled copy merged into a partial batch is the document's own list
+        complete = batch.shipped is None or ((batch.shipped.complete or batch.notice is not None) and not batch.unnamed)
         summaries.append(BatchSummary(batch.program, number, batch.doc_number, batch.title, batch.date, added,
                                       removed, "shipped" if batch.shipped else "crawled",
-                                      batch.notice.id if batch.notice else None,
-                                      batch.shipped.complete if batch.shipped else True,
-                                      batch.shipped.scope_rule if batch.shipped else None))
+                                      batch.notice.id if batch.notice else None, complete,
+                                      batch.shipped.scope_rule if batch.shipped else None, batch.unnamed))
     return summaries

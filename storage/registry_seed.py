@@ -50,6 +50,15 @@ class ShippedBatch:
     effective_date: dt.date | None = None
     # A widening by rule (e.g. "every city hosting a comprehensive bonded zone"): such an entry names no place.
     scope_rule: str | None = None
+    # How many places the document puts in the programme, when the sources give a count but not every name.
+    count: int | None = None
+    # Earlier places the document ends (撤销 / 不再保留): out of the programme from its date on.
+    revoked: tuple[Place, ...] = field(default=())
+
+    @property
+    def unnamed(self) -> int:
+        """Places the document adds that no source found names (0 when the list is whole or no count is known)."""
+        return max((self.count or 0) - len(self.places), 0)
 
     @property
     def date(self) -> dt.date | None:
@@ -98,15 +107,25 @@ def parse(text: str, origin: str) -> list[ShippedBatch]:
         if unknown or not raw.get("evidence"):
             raise RegistryDataError(f"registry data: {where} cites no or unknown evidence {unknown}")
         places = tuple(resolve_place(name) for name in raw.get("places") or [])
+        revoked = tuple(resolve_place(name) for name in raw.get("revoked") or [])
+        count = raw.get("count")
+        if count is not None and (not isinstance(count, int) or isinstance(count, bool) or count < len(places)):
+            raise RegistryDataError(f"registry data: {where}: count must be a whole number of places, at least "
+                                    f"the {len(places)} listed, got {count!r}")
+        if count is not None and count > len(places) and raw.get("complete", False):
+            raise RegistryDataError(f"registry data: {where}: {count - len(places)} places unnamed, yet complete")
+        if {p.key for p in revoked} & {p.key for p in places}:
+            raise RegistryDataError(f"registry data: {where}: a place both added and revoked")
         not_listed = sorted(set(raw.get("unverified") or []) - set(raw.get("places") or []))
         if not_listed:
             raise RegistryDataError(f"registry data: {where}: unverified places not in its list: {not_listed}")
         batches.append(ShippedBatch(
             str(program), raw.get("doc_number"), doc_number_key(raw.get("doc_number")), raw["title"],
             _date(raw.get("issue_date"), where), _date(raw.get("publish_date"), where), places,
-            tuple(raw["evidence"]), bool(raw.get("single_source", False)), bool(raw.get("complete", True)),
+            tuple(raw["evidence"]), bool(raw.get("single_source", False)),
+            bool(raw.get("complete", count is None or count == len(places))),
             tuple(raw.get("unverified") or ()), _date(raw.get("effective_date"), where),
-            raw.get("scope_rule")))
+            raw.get("scope_rule"), count, revoked))
     return batches
 
 
@@ -116,4 +135,16 @@ def shipped_batches() -> tuple[ShippedBatch, ...]:
     batches: list[ShippedBatch] = []
     for name in FILES:
         batches += parse((DATA_DIR / name).read_text("utf-8"), name)
+    _check_revocations(batches)
     return tuple(batches)
+
+
+def _check_revocations(batches: list[ShippedBatch]) -> None:
+    """A revocation ends a place an earlier entry of the same programme put in (a typo would end nothing)."""
+    for i, batch in enumerate(batches):
+        earlier = {p.key for b in batches[:i] if b.program == batch.program and b.date and batch.date
+                   and b.date < batch.date for p in b.places}
+        stray = [p.name for p in batch.revoked if p.key not in earlier]
+        if stray:
+            raise RegistryDataError(f"registry data: {batch.program} {batch.doc_number or batch.title}: "
+                                    f"revokes {stray}, which no earlier entry added")

@@ -169,6 +169,41 @@ def test_two_sources_saving_one_number_at_once_make_one_document_on_postgresql(d
         assert outcome["document"] == session.scalar(select(Document.id))
 
 
+@pytest.mark.parametrize("first_number", [None, "财关税〔2018〕49号"])
+def test_two_sources_saving_one_numberless_text_at_once_make_one_document_on_postgresql(
+        db, database_url: str, first_number: str | None) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has one writer: saves cannot overlap")
+    from sqlalchemy import text
+
+    first = db.session()
+    first.begin()  # the first copy is stored, not yet committed: its text is not visible to others
+    save_notice(first, record("govcn", "https://govcn.example/49", doc_number=first_number))
+    outcome: dict[str, Any] = {}
+
+    def second_source() -> None:  # another title, no number: only the text can join them
+        with db.session() as session, session.begin():
+            outcome["document"] = session.get(Notice, save_notice(session, record(
+                "mof_gss", "https://mof.example/49", doc_number=None, title="关于完善跨境电商税收政策的通知",
+                text=BODY + "\n【打印】")).notice_id).document_id
+
+    worker = threading.Thread(target=second_source)
+    worker.start()
+    with db.session() as observer:  # wait until the second copy waits for the first (or has finished)
+        for _ in range(100):
+            waiting = observer.scalar(text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                                           "AND NOT granted"))
+            if waiting or not worker.is_alive():
+                break
+            worker.join(0.05)
+    first.commit()
+    first.close()
+    worker.join(10)
+    with db.session() as session:
+        assert session.scalar(select(func.count()).select_from(Document)) == 1
+        assert outcome["document"] == session.scalar(select(Document.id))
+
+
 # -- what the user sees ------------------------------------------------------------------------------------
 def test_show_lists_every_copy_and_where_the_copies_differ(cli: Any, app_home: Path) -> None:
     from cbecwatch.config import get_settings

@@ -14,7 +14,8 @@ from crawler.mirror.server import MirrorServer
 from storage.registry_seed import RegistryDataError, parse, shipped_batches
 
 AS_OF = {"2015-12-31": 1, "2016-12-31": 13, "2018-12-31": 35, "2019-12-31": 59, "2020-12-31": 105,
-         "2022-02-28": 132, "2022-12-31": 165}
+         "2022-02-28": 132, "2022-12-31": 165, "2025-04-24": 165, "2025-12-31": 165 + 16 - 3}
+REVOKED_2025 = {"海口市", "三亚市", "阿拉山口市"}
 
 
 def zones(cli: Any, *args: str) -> list[dict[str, Any]]:
@@ -31,15 +32,22 @@ def test_a_fresh_install_answers_the_official_totals_before_any_crawl(upgraded_c
     assert {z["origin"] for z in in_2019} == {"shipped"} and not any(z["confirmed"] for z in in_2019)
     yiwu = next(z for z in in_2019 if z["name"] == "义乌市")
     assert (yiwu["province"], yiwu["adcode"], yiwu["batch"]) == ("浙江省", "330782", 3)
+    names = {day: {z["name"] for z in zones(cli, "--as-of", day)} for day in ("2025-04-24", "2025-04-25")}
+    assert names["2025-04-24"] >= REVOKED_2025 and not REVOKED_2025 & names["2025-04-25"]  # revoked on publication
+    assert {"海南全岛", "博尔塔拉蒙古自治州"} <= names["2025-04-25"] - names["2025-04-24"]
+    last = json.loads(cli("zones", "--batches", "--json").stdout)[-1]
+    assert (last["batch"], last["doc_number"], len(last["added"])) == (8, "国函〔2025〕40号", 16)
+    assert set(last["removed"]) == REVOKED_2025 and last["complete"] and last["unnamed"] == 0
 
 
 def test_every_shipped_batch_cites_evidence_and_names_gazetteer_places() -> None:
     batches = [b for b in shipped_batches() if b.program == "cbec_zone"]
-    assert [len(b.places) for b in batches][:7] == [1, 12, 22, 24, 46, 27, 33]
+    assert [len(b.places) for b in batches] == [1, 12, 22, 24, 46, 27, 33, 16]
     assert all(b.evidence and all(p.adcode for p in b.places) for b in batches)
     assert [b.date.isoformat() for b in batches if b.date] == sorted(b.date.isoformat() for b in batches if b.date)
-    assert {b.doc_number for b in batches if b.single_source} == {"国函〔2019〕137号", "国函〔2022〕126号"}
-    assert not batches[-1].complete  # 2025: only part of the list was found
+    assert {b.doc_number for b in batches if b.single_source} == {"国函〔2019〕137号", "国函〔2022〕126号",
+                                                                  "国函〔2025〕40号"}
+    assert {p.name for p in batches[-1].revoked} == REVOKED_2025 and all(b.complete for b in batches)
 
 
 def test_bad_registry_data_is_refused_in_one_line() -> None:
@@ -49,6 +57,27 @@ def test_bad_registry_data_is_refused_in_one_line() -> None:
         parse(text, "bad.toml")
     with pytest.raises(RegistryDataError, match="unknown evidence"):
         parse(text.replace('evidence = ["x"]', 'evidence = ["z"]').replace("不存在市", "杭州市"), "bad.toml")
+    good = text.replace("不存在市", "杭州市")
+    with pytest.raises(RegistryDataError, match="count must be a whole number of places, at least the 1 listed"):
+        parse(good + "count = 0\n", "bad.toml")
+    with pytest.raises(RegistryDataError, match="2 places unnamed, yet complete"):
+        parse(good + "count = 3\ncomplete = true\n", "bad.toml")
+    with pytest.raises(RegistryDataError, match="both added and revoked"):
+        parse(good + 'revoked = ["杭州市"]\n', "bad.toml")
+    (counted,) = parse(good + "count = 3\n", "ok.toml")
+    assert (counted.unnamed, counted.complete) == (2, False)
+
+
+def test_a_revocation_must_end_a_place_an_earlier_entry_added() -> None:
+    from storage.registry_seed import _check_revocations
+
+    text = ('programme = "cbec_zone"\n[evidence.x]\nwhat = "y"\n'
+            '[[batch]]\ntitle = "a"\nissue_date = 2020-01-01\nplaces = ["杭州市"]\nevidence = ["x"]\n'
+            '[[batch]]\ntitle = "b"\nissue_date = 2021-01-01\nplaces = ["宁波市"]\nrevoked = ["{gone}"]\n'
+            'evidence = ["x"]\n')
+    _check_revocations(parse(text.format(gone="杭州市"), "ok.toml"))
+    with pytest.raises(RegistryDataError, match="revokes \\['温州市'\\], which no earlier entry added"):
+        _check_revocations(parse(text.format(gone="温州市"), "bad.toml"))
 
 
 def test_csv_and_geojson_exports_carry_province_adcode_batch_and_programme(upgraded_cli: Any) -> None:
@@ -146,15 +175,64 @@ def registry(db: Any, day: str) -> list[Any]:
         return [(z.name, z.batch, z.notice_id is not None) for z in in_force(session, None, dt.date.fromisoformat(day))]
 
 
-def test_a_crawled_reply_completes_a_partial_batch_and_applies_its_revocations(db: Any) -> None:
-    partial = next(b for b in shipped_batches() if not b.complete)
-    # SYNTHETIC: the real 2025 reply's full list and its three revocations were not found; 衡水市 and
-    # 义乌市 stand in for them.
-    save_reply(db, 1, partial.title, "2025-04-25", ["海南全岛", "秦皇岛市", "邵阳市", "衡水市"], ["义乌市"])
+def test_a_crawled_copy_of_the_2025_reply_confirms_its_list_and_revocations(db: Any) -> None:
+    shipped = shipped_batches()[7]
+    save_reply(db, 1, shipped.title, "2025-04-25", [p.name for p in shipped.places],
+               [p.name for p in shipped.revoked], number=shipped.doc_number)
     in_2025 = registry(db, "2025-12-31")
-    assert len(in_2025) == 165 - 1 + 4
-    assert ("衡水市", 8, True) in in_2025 and not [z for z in in_2025 if z[0] == "义乌市"]
-    assert ("义乌市", 3, False) in registry(db, "2025-04-24")
+    assert len(in_2025) == 178 and ("邵阳市", 8, True) in in_2025
+    assert not {z[0] for z in in_2025} & REVOKED_2025
+    assert ("海口市", 3, False) in registry(db, "2025-04-24")
+    assert not conflicts(db)
+
+
+def test_a_copy_of_the_2025_reply_with_other_revocations_is_a_conflict_and_the_shipped_ones_stand(db: Any) -> None:
+    shipped = shipped_batches()[7]
+    # SYNTHETIC misreading: 义乌市 in place of 阿拉山口市
+    save_reply(db, 1, shipped.title, "2025-04-25", [p.name for p in shipped.places], ["海口市", "三亚市", "义乌市"],
+               number=shipped.doc_number)
+    in_2025 = {z[0] for z in registry(db, "2025-12-31")}
+    assert "义乌市" in in_2025 and not in_2025 & REVOKED_2025
+    (event,) = conflicts(db)
+    assert (event.data["missing"], event.data["extra"]) == ([], [])
+    assert event.data["crawled_revoked"] == ["海口市", "三亚市", "义乌市"]
+    assert set(event.data["shipped_revoked"]) == REVOKED_2025
+
+
+def test_a_crawled_reply_the_data_does_not_know_applies_its_revocations(db: Any) -> None:
+    # SYNTHETIC 2026 reply: adds 衡水市 and revokes 义乌市
+    save_reply(db, 2, "国务院关于同意在衡水等1个城市设立跨境电子商务综合试验区的批复", "2026-05-01", ["衡水市"],
+               ["义乌市"], number="国函〔2026〕1号")
+    in_2026 = registry(db, "2026-12-31")
+    assert len(in_2026) == 178 + 1 - 1 and ("衡水市", 9, True) in in_2026
+    assert ("义乌市", 3, False) in registry(db, "2026-04-30")
+
+
+def test_a_registry_seeded_from_older_data_gains_the_new_entries_and_revocations_on_first_use(db: Any) -> None:
+    import datetime as dt
+
+    from sqlalchemy import delete, update
+
+    from storage.registry import PilotZone, ensure_registry, rebuild_registry
+    from storage.registry import zones as in_force
+
+    with db.session() as session, session.begin():  # what a registry seeded before batch 8 was shipped held
+        rebuild_registry(session)
+        session.execute(delete(PilotZone).where(PilotZone.batch == 8, PilotZone.program == "cbec_zone"))
+        session.execute(update(PilotZone).values(removed_on=None))
+    with db.session() as session, session.begin():
+        assert len(in_force(session, None, dt.date(2025, 12, 31))) == 165
+        ensure_registry(session)
+        assert len(in_force(session, None, dt.date(2025, 12, 31))) == 178
+
+
+def conflicts(db: Any) -> list[Any]:
+    from sqlalchemy import select
+
+    from storage.models_alerts import Event
+
+    with db.session() as session:
+        return list(session.scalars(select(Event).where(Event.kind == "registry_conflict")))
 
 
 def test_a_copy_whose_places_were_not_found_neither_confirms_nor_contradicts(db: Any) -> None:

@@ -10,11 +10,12 @@ import pytest
 
 from storage.registry_seed import RegistryDataError, parse, shipped_batches
 
-# What the shipped evidence reaches (the official totals are 10, 15, 37, then 86 + 海南全岛: only 南通市
-# and 海南全岛 of the 2020 expansion were found named, so 2020 on is 37 + 2).
+# What the shipped evidence reaches (the official totals are 10, 15, 37, then 86 + 海南全岛: only 石家庄市,
+# 南通市 and 海南全岛 of the 2020 expansion's 51 places were found named, so 2020 on is 37 + 3, and 48
+# are reported as unnamed).
 RETAIL_AS_OF = {"2016-04-30": 0, "2016-12-31": 10, "2017-12-31": 10, "2018-12-31": 15, "2019-12-31": 37,
-                "2020-12-31": 39, "2022-12-31": 39}
-NUMBER_2018, NUMBER_2021 = "商财发〔2018〕486号", "商财发〔2021〕39号"
+                "2020-12-31": 40, "2022-12-31": 40}
+NUMBER_2018, NUMBER_2020, NUMBER_2021 = "商财发〔2018〕486号", "商财发〔2020〕15号", "商财发〔2021〕39号"
 
 
 def retail_batches() -> list[Any]:
@@ -68,13 +69,15 @@ def test_a_fresh_database_knows_the_retail_cities_of_each_expansion(db: Any) -> 
     assert in_2020["海南全岛"][:5] == ("海南全岛", "海南省", "460000", 4, dt.date(2020, 1, 17))
     assert not any(row[5] for row in in_force["2020-12-31"])  # shipped only, no crawl confirmed them
     assert [(b.batch, b.doc_number, len(b.added)) for b in summaries] == [
-        (1, None, 10), (2, None, 5), (3, NUMBER_2018, 22), (4, None, 2), (5, NUMBER_2021, 0)]
+        (1, None, 10), (2, None, 5), (3, NUMBER_2018, 22), (4, NUMBER_2020, 3), (5, NUMBER_2021, 0)]
     assert "综合保税区" in (summaries[-1].scope_rule or "") and summaries[3].complete is False
+    assert (summaries[3].unnamed, summaries[2].unnamed) == (48, 0)
 
 
 def test_every_retail_entry_cites_evidence_and_the_2021_rule_names_no_city() -> None:
     entries = retail_batches()
-    assert [len(b.places) for b in entries] == [10, 5, 37, 2, 0]
+    assert [len(b.places) for b in entries] == [10, 5, 37, 3, 0]
+    assert [(b.count, b.unnamed) for b in entries][3] == (51, 48)
     assert all(b.evidence and all(p.adcode for p in b.places) for b in entries)
     assert [b.date for b in entries] == sorted(b.date for b in entries if b.date)
     rule = entries[-1]
@@ -112,14 +115,25 @@ def test_a_crawled_2018_notice_naming_other_places_is_a_conflict_and_the_shipped
     assert (event.data["missing"], event.data["extra"]) == (["义乌市"], ["衡水市"])
 
 
-def test_the_2020_notice_is_matched_by_its_date_and_completes_the_partial_list(db: Any) -> None:
+@pytest.mark.parametrize("number", [NUMBER_2020, None])
+def test_the_2020_notice_is_matched_by_number_or_date_and_completes_the_partial_list(db: Any, number: Any) -> None:
     # SYNTHETIC list: the real 50 were not found; 盐城市 and 株洲市 stand in for the other 48.
     official_form = "商务部 发展改革委 财政部 海关总署 税务总局 市场监管总局关于扩大跨境电商零售进口试点的通知"
-    save_retail_notice(db, 3, official_form, ["南通市", "盐城市", "株洲市", "海南全岛"], issued="2020-01-17")
+    save_retail_notice(db, 3, official_form, ["石家庄市", "南通市", "盐城市", "株洲市", "海南全岛"], number=number,
+                       issued="2020-01-17")
     in_force, summaries = rebuilt(db)
-    assert len(in_force["2020-12-31"]) == 37 + 4 and len(summaries) == 5  # no extra batch from the crawl
+    assert len(in_force["2020-12-31"]) == 37 + 5 and len(summaries) == 5  # no extra batch from the crawl
     assert ("株洲市", "湖南省", "430200", 4, dt.date(2020, 1, 17), True) in in_force["2020-12-31"]
+    assert summaries[3].unnamed == 51 - 5 and not summaries[3].complete  # a short copy says no more than it names
     assert not conflicts(db)
+
+
+def test_a_2020_copy_missing_a_shipped_name_is_a_conflict(db: Any) -> None:
+    save_retail_notice(db, 6, retail_batches()[3].title, ["南通市", "株洲市", "海南全岛"], number=NUMBER_2020,
+                       issued="2020-01-17")
+    in_force, _ = rebuilt(db)
+    assert len(in_force["2020-12-31"]) == 40
+    assert [e.data["missing"] for e in conflicts(db)] == [["石家庄市"]]
 
 
 def test_the_2021_rule_is_confirmed_by_a_copy_naming_no_city(db: Any) -> None:
@@ -133,7 +147,7 @@ def test_the_2021_rule_is_confirmed_by_a_copy_naming_no_city(db: Any) -> None:
 def test_a_crawled_2021_notice_naming_cities_contradicts_the_rule(db: Any) -> None:
     save_retail_notice(db, 5, retail_batches()[-1].title, ["衡水市"], number=NUMBER_2021, issued="2021-03-18")
     in_force, summaries = rebuilt(db)
-    assert len(in_force["2022-12-31"]) == 39 and summaries[-1].added == []
+    assert len(in_force["2022-12-31"]) == 40 and summaries[-1].added == []
     assert [e.data["extra"] for e in conflicts(db)] == [["衡水市"]]
 
 
@@ -147,9 +161,15 @@ def test_zones_answers_the_comprehensive_zones_unless_another_programme_is_asked
     assert count("--program", "retail_import", "--as-of", "2019-12-31") == 37
     assert count("--program", "all", "--as-of", "2019-12-31") == 59 + 37
     partial = cli("zones", "--program", "retail_import", "--as-of", "2020-12-31")
-    assert "partial from 2020-01-17" in partial.stderr and "海南全岛" in partial.stdout
+    assert f"48 places of {NUMBER_2020} (in force from 2020-01-17) are not named by any source" in partial.stderr
+    assert "海南全岛" in partial.stdout and "石家庄市" in partial.stdout
+    assert "not named" not in cli("zones", "--program", "retail_import", "--as-of", "2019-12-31").stderr
     printed = cli("zones", "--program", "retail_import", "--batches").stdout
+    assert (f"batch 4 ({NUMBER_2020}, 2020-01-17): +3 石家庄市、南通市、海南全岛 "
+            "(+48 not named by any source found)") in printed
     assert f"batch 5 ({NUMBER_2021}, 2021-03-18): +0; scope by rule, no places named: 所有自贸试验区" in printed
+    batches_json = json.loads(cli("zones", "--program", "retail_import", "--batches", "--json").stdout)
+    assert [b["unnamed"] for b in batches_json] == [0, 0, 0, 48, 0]
 
 
 def test_a_registry_seeded_before_the_retail_data_was_shipped_gains_it_on_first_use(db: Any) -> None:

@@ -125,13 +125,15 @@ def test_zones_page_has_batches_and_a_map_drawn_offline(client: TestClient) -> N
     import re
 
     totals = [int(t) for t in re.findall(r'<td class="total">.*?</span> (\d+)</td>', page)]
-    assert totals[:7] == [1, 13, 35, 59, 105, 132, 165]  # the timeline's running count, batch by batch
+    assert totals == [1, 13, 35, 59, 105, 132, 165, 178]  # the timeline's running count, batch by batch
+    assert "+16 −3" in page  # 2025: 海南全岛 and 15 more, three revoked
 
 
 def test_retail_zones_page_lists_the_expansions_and_marks_the_2021_rule(client: TestClient) -> None:
     page = client.get("/zones", params={"program": "retail_import", "as_of": "2019-12-31"}).text
     assert "商财发〔2018〕486号" in page and "平潭综合实验区" in page
     assert page.count("(按区域类型 scope by rule)") == 1 and "保税物流中心（B型）" in page  # 商财发〔2021〕39号
+    assert "+48 not named by any source found" in page  # 商财发〔2020〕15号: a count without every name
 
 
 def test_pages_forbid_scripts_and_foreign_resources(client: TestClient) -> None:
