@@ -23,11 +23,14 @@ from .docnumber import find_numbers
 
 FILL = "\ue000"  # a private-use character: no delimiter, no place name, no digit
 _TITLE = re.compile(r"《[^《》\n]{1,240}》")
+# A cited title wrapped over lines (a gazette's narrow column, an OCR page): never a full stop inside.
+_WRAPPED_TITLE = re.compile(r"《[^《》。！？]{1,240}》")
 # （国函〔2016〕17号） / （财政部等11部门公告2016年第40号） / （以下简称《批复》）
+# A citation wrapped over two lines (（国函 / 〔2020〕47号）) is still one: no full stop inside, though.
 _BRACKET_CITE = re.compile(
-    r"[（(][^（()）\n]{0,40}?(?:〔\s*(?:19|20)\d\d\s*〕|[\[［(（]\s*(?:19|20)\d\d\s*[\]］)）]|公告\s*(?:19|20)\d\d\s*年|"
+    r"[（(][^（()）。]{0,40}?(?:〔\s*(?:19|20)\d\d\s*〕|[\[［(（]\s*(?:19|20)\d\d\s*[\]］)）]|公告\s*(?:19|20)\d\d\s*年|"
     r"(?:19|20)\d\d\s*年\s*第\s*\d{1,5}\s*号\s*公告)"
-    r"[^（()）\n]{0,30}[)）]|[（(]\s*以下(?:简称|称)[^（()）\n]{0,40}[)）]")
+    r"[^（()）。]{0,30}[)）]|[（(]\s*以下(?:简称|称)[^（()）。]{0,40}[)）]")
 _BASIS_WORD = r"(?:根据|按照|依据|依照|遵照|参照|对照|借鉴|贯彻落实|贯彻|落实|执行)"
 # A basis clause without brackets: 根据国务院关于同意在…的批复精神， (up to the clause's end).
 _BASIS_CLAUSE = re.compile(rf"{_BASIS_WORD}[^，,。；;\n]{{0,200}}?(?:的(?:批复|通知|公告|意见|决定|复函|函)"
@@ -45,10 +48,15 @@ def _blank(s: str) -> str:
     return FILL * len(s)
 
 
+def _blank_keep_lines(s: str) -> str:
+    return "\n".join(_blank(part) for part in s.split("\n"))
+
+
 def mask(text: str) -> str:
-    """``text`` with cited titles' contents, bracketed citations, basis clauses and title lines blanked."""
-    out = _TITLE.sub(lambda m: "《" + _blank(m.group(0)[1:-1]) + "》", text)
-    out = _BRACKET_CITE.sub(lambda m: _blank(m.group(0)), out)
+    """``text`` with cited titles' contents, bracketed citations, basis clauses and title lines blanked.
+    Line breaks stay where they are, so the masked text splits into the same lines."""
+    out = _WRAPPED_TITLE.sub(lambda m: "《" + _blank_keep_lines(m.group(0)[1:-1]) + "》", text)
+    out = _BRACKET_CITE.sub(lambda m: _blank_keep_lines(m.group(0)), out)
     out = _BASIS_CLAUSE.sub(lambda m: _blank(m.group(0)), out)
     lines = out.split("\n")
     for i, ln in enumerate(lines):

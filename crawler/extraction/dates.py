@@ -24,7 +24,7 @@ EFFECTIVE = re.compile(rf"(?:自|从|于)\s*(?P<what>{_DATE_ANY}|(?:发布|公�
                        r"\s*(?:起|开始)?\s*(?:正式)?(?:施行|实施|执行|生效)")
 # A report's lead: 自2019年1月1日起，我国调整…政策 (the verb further on); read only when nothing stricter is.
 EFFECTIVE_LEAD = re.compile(rf"(?:自|从)\s*(?P<what>{_DATE_ANY})\s*起\s*[，,][^。；]{{0,30}}?"
-                            r"(?:调整|实施|执行|施行|提高|取消|启用|不再|改为|改征|扩大|延长|停止)")
+                            r"(?:调整|实施|实行|执行|施行|提高|取消|启用|不再|改为|改征|扩大|延长|停止)")
 EFFECTIVE_LABEL = re.compile(rf"(?:施行|实施|生效|执行)日期\s*[:：]\s*(?P<what>{_DATE_ANY})")
 # A phrase right after a cited title (《…》（财关税〔2018〕49号）自2019年1月1日起执行) is that document's date.
 _AFTER_CITED = re.compile(r"》\s*(?:[（(][^（()）]{0,40}[)）])?\s*(?:规定|明确)?\s*$")

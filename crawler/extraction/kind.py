@@ -15,8 +15,11 @@ PROGRAM = {
 _RETAIL = re.compile(r"跨境电子商务零售进口|跨境电商零售进口")
 # The operative clause of a batch reply, read in text whose citations are masked (a plan that cites the
 # reply by its title, or 已经省政府同意, is no batch): 同意在…设立…综合试验区.
+# 综试区 is the usual short form of 综合试验区 in reports; 同意新设27个…综试区 says the batch without 在.
+_ZONE = r"(?:综合试验区|综试区)"
 _BATCH_CLAUSE = re.compile(r"(?:同意|决定|批准)[^。；]{0,40}?(?:在|设立)[^。；]{0,1200}?(?:设立|新设|建设)[^。；]{0,20}"
-                           r"综合试验区|综合试验区[^。；]{0,12}获批(?!之后|后|以来)")
+                           rf"{_ZONE}|(?:同意|决定|批准|批复)[^。；]{{0,6}}(?:新设|增设)[^。；]{{0,20}}{_ZONE}|"
+                           rf"{_ZONE}[^。；]{{0,12}}获批(?!之后|后|以来)")
 _RECAP = re.compile(r"先后|此前|截至|累计|已在|已先后|已批准|已获批|以来|之后")
 _NEW = re.compile(r"新设|新批|新一批")
 # A plan or its cover notice recalls the batch that made its city a zone (2016年1月，国务院批复同意设立中国
@@ -28,10 +31,12 @@ _TEXT_KINDS = (
     ("positive_list", re.compile(r"(?:公布|发布|调整|优化|印发)[^。；]{0,20}(?:零售进口商品清单|正面清单)|"
                                  r"(?:零售进口商品清单|正面清单)[^。；]{0,10}(?:公布|发布|调整)")),
     # A press version says it in its own words: 零售进口税收新政, 提高跨境电商零售进口的购买限额, 单次交易限额由…
+    # 对跨境电商B2C零售进口实行新的税收政策 / 零售进口商品不再按个人物品征收行邮税
     ("tax_policy", re.compile(r"(?:调整|完善|出台|发布)[^。；]{0,12}零售进口税收(?:政策|新政)|"
+                              r"零售进口[^。；]{0,6}(?:实行|实施|执行)[^。；]{0,6}税收(?:政策|新政)|"
                               r"(?:单次|单笔|年度)(?:交易|购物|购买)?(?:限值|限额)[^。；]{0,6}(?:由|提高|调整|为)|"
                               r"(?:提高|调整|上调)[^。；]{0,12}零售进口的?(?:交易|购物|购买)?(?:限值|限额)|"
-                              r"零售进口[^。；]{0,12}不再征收行邮税")),
+                              r"零售进口[^。；]{0,12}不再[^。；]{0,8}征收行邮税")),
     # 零售进口监管过渡政策的适用范围扩大至… / 在包括南通在内的50个城市开展跨境电商零售进口试点
     ("retail_import_pilot", re.compile(r"零售进口(?:监管)?(?:试点|过渡期|过渡政策|过渡性政策)[^。；]{0,20}"
                                        r"(?:扩大|增加|新增|延长)|(?:扩大|增加)[^。；]{0,20}零售进口试点|"
@@ -82,10 +87,10 @@ def from_text(title: str | None, text: str) -> str:
         # 国务院已批准在27个城市新设…: a recap word with 新设 reports the new batch, not an old one.
         if not _RECAP.search(head, start, m.end()) or _NEW.search(head, start, m.end()):
             return "pilot_zone_batch"
-    for kind, rx in _TEXT_KINDS:
-        if rx.search(head):
-            return kind
-    return "other"
+    # A report states its subject first; a second notice it mentions further on (the positive list
+    # published the day before a tax change) is context. So the earliest operative clause decides.
+    found = [(m.start(), kind) for kind, rx in _TEXT_KINDS if (m := rx.search(head))]
+    return min(found)[1] if found else "other"
 
 
 def program(kind: str, codes: list[str], text: str) -> str | None:

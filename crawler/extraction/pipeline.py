@@ -22,8 +22,10 @@ from .relevance import relevance_score
 
 MAX_INPUT = 4_000_000  # characters; a notice is 5-20 k, anything far beyond is a broken page
 _HTML_SNIFF = re.compile(r"<(?:!doctype\s+html|html|head|body|div|p|table|meta|span|br|title)\b", re.I)
-_TITLE_SHAPE = re.compile(
-    r"关于.{1,120}的(?:通知|批复|公告|意见|决定|函|办法|规定|复函|通告)|公告\s*\d{4}\s*年\s*第")
+# The genre word may carry a qualifier: 的实施意见, 的指导意见, 的若干措施, 的工作方案, 的实施细则.
+_GENRE = (r"(?:实施|指导|若干|工作|行动|管理|暂行|试行)?"
+          r"(?:通知|批复|公告|意见|决定|函|办法|规定|复函|通告|方案|措施|细则)")
+_TITLE_SHAPE = re.compile(rf"关于.{{1,120}}的{_GENRE}|公告\s*\d{{4}}\s*年\s*第")
 _PUBLISH_META_KEYS = ("pubdate", "publishdate", "firstpublishedtime", "published_time", "visible_date")
 _LEAD_IN = re.compile(r"如下|现将|现就|决定|为了|为促进|为贯彻|根据|按照")
 _CUSTOMS_HOST = re.compile(r"customs\.gov\.cn", re.I)

@@ -48,7 +48,8 @@ _INCLUDING = re.compile(r"包括([^。；]{2,300}?)在内")
 # 这50个城市和海南全岛按照…开展: a place joined to the group just designated is designated with it.
 _JOINED_TO_GROUP = re.compile(r"(?:这|上述|该|此)\s*(?:\d{1,3}|[一二三四五六七八九十]{1,3})\s*个城市\s*"
                               r"(?:和|及|以及|与)([^，。；,]{2,12}?)(?=按照|依照|参照|均|可|即可|开展|实施|[，,])")
-_BATCH_INCLUDES = re.compile(r"(?:本批|这批|此批|此次|本次|新设|新批|新增|上榜|获批)[^。；，,]{0,20}?包括")
+# 同意新设27个跨境电子商务综合试验区，包括鄂尔多斯、扬州…等地: 包括 may open the clause after the batch's.
+_BATCH_INCLUDES = re.compile(r"(?:本批|这批|此批|此次|本次|新设|新批|新增|上榜|获批)[^。；，,]{0,20}?[，,]?\s*包括")
 _CN_NUM = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
            "九": 9}
 
