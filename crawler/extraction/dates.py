@@ -105,9 +105,17 @@ def signature_date(lines: Sequence[str], is_agency_line: object) -> tuple[dt.dat
     return None, None
 
 
+# A page line that says the page is the site's own post (浏览：2 作者：站点编辑 发布时间：… 来源：本站): its date
+# is when the reprint went up, not when the notice it carries was published.
+OWN_POST = re.compile(r"来源\s*[:：]\s*(?:本站|本网|本网站|原创)")
+
+
 def labelled_date(lines: Sequence[str], labels: tuple[str, ...]) -> dt.date | None:
-    """'成文日期：…' / '发文日期：…' printed as a line of the text (MOFCOM puts it inside the body)."""
+    """'成文日期：…' / '发文日期：…' printed as a line of the text (MOFCOM puts it inside the body); not on
+    a line of a reprint site's own post (:data:`OWN_POST`)."""
     for line in lines[:40] + list(lines[-15:]):
+        if OWN_POST.search(line):
+            continue
         for lab in labels:
             i = line.find(lab)
             if i >= 0:

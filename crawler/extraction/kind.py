@@ -70,15 +70,20 @@ def classify(title: str | None, doc_number: str | None, text: str) -> str:
     return "other"
 
 
-def from_text(title: str | None, text: str) -> str:
+_LIST_NAME = re.compile(r"正面清单|零售进口商品清单")
+
+
+def from_text(title: str | None, text: str, headlines: tuple[str, ...] = ()) -> str:
     """The kind of a document without an official header (a report, a newsletter, a reply's body), from
     its own operative text with citations masked: the positive list, a tax change, a pilot extension,
-    or a batch (同意在…设立…综合试验区, …综合试验区获批), never a recap of earlier batches."""
+    or a batch (同意在…设立…综合试验区, …综合试验区获批), never a recap of earlier batches.
+    ``headlines``: the other headline lines of the opening; a database card prints the site's name
+    first and the record's (跨境电子商务零售进口商品清单（2019年版）) under it."""
     t = title or ""
     head = text[:3000]
     if "关于" in t[:40]:  # an official title said what it is; its body's words do not
         return "other"
-    if re.search(r"正面清单|零售进口商品清单", t):
+    if _LIST_NAME.search(t) or any(_LIST_NAME.search(h) for h in headlines):
         return "positive_list"
     if "零售进口税收政策" in t:
         return "tax_policy"

@@ -45,6 +45,7 @@ _RUN_IN_TITLE = re.compile(r"^(?P<title>[^《》（()）\n]{0,40}关于[^《》�
 _LIST_ENTRY = re.compile(r"^[·•●▪◆■□\-—]|\d{4}[-./]\d{1,2}[-./]\d{1,2}\s*$")
 _HEADLINE = re.compile(r"[\u4e00-\u9fa5]")
 _NOT_HEADLINE = re.compile(r"[。，,：:；;]|^\d|\d{4}\s*[-年./]")
+_SENTENCE_MARK = re.compile(r"[。，,：:；;！？!?]|^\d")
 
 
 def _text_title(lines: Sequence[str]) -> str | None:
@@ -65,6 +66,12 @@ def _text_title(lines: Sequence[str]) -> str | None:
             and not find_numbers(first) and not ag.is_agency_line(first):
         return first
     return None
+
+
+def _headlines(lines: Sequence[str]) -> tuple[str, ...]:
+    """Short opening lines that are no sentence (site names, a record's name, a headline), read from the
+    masked text so that a cited 《title》 line counts for nothing."""
+    return tuple(ln for ln in lines if 4 <= len(ln) <= 40 and _HEADLINE.search(ln) and not _SENTENCE_MARK.search(ln))
 
 
 def _is_title_line(ln: str) -> bool:
@@ -188,7 +195,7 @@ def extract(document: str, *, url: str | None = None, is_html: bool | None = Non
     if res.kind == "other" and about:
         res.kind = classify(about.lead + about.title, about.number or res.doc_number, masked_text)
     if res.kind == "other":
-        res.kind = from_text(res.title, masked_text)
+        res.kind = from_text(res.title, masked_text, _headlines(masked[:3]))
     body_text = "\n".join(body)
     res.customs_codes = customs_codes((res.title or "") + "\n" + body_text)
     res.program = program(res.kind, res.customs_codes, body_text)

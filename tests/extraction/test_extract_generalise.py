@@ -8,6 +8,7 @@ import datetime as dt
 
 from crawler.extraction import extract
 from crawler.extraction.citations import FILL, mask
+from crawler.extraction.html_text import html_to_text
 
 
 def _names(places: list) -> list[str]:
@@ -92,3 +93,64 @@ def test_a_wrapped_cited_title_in_a_report_designates_nothing() -> None:
 def test_an_opening_bracket_never_masks_past_a_full_stop() -> None:
     text = "本市将《加快发展。\n同意在扬州设立综合试验区》"  # SYNTHETIC: a stray 《 that a sentence ends
     assert "扬州" in mask(text)
+
+
+# -- the date of a reprint site's own post -------------------------------------------------------------
+
+def test_a_reprint_sites_own_post_date_is_no_publication_date() -> None:
+    text = "\n".join([  # SYNTHETIC: a trade site carrying a reply under its own headline
+        "27地获批新设跨境电商综合试验区",
+        "浏览：5  作者：站点编辑  发布时间：2022-02-09  来源：本站",
+        "国务院关于同意在某地设立跨境电子商务综合试验区的批复",
+        "国函〔2022〕8号"])
+    assert extract(text, is_html=False).publish_date is None
+
+
+def test_a_publication_line_naming_the_issuer_as_source_still_dates_the_publication() -> None:
+    text = "\n".join([  # SYNTHETIC: the issuer's own page
+        "国家税务总局关于某事项的公告",
+        "发布时间：2019-10-26 10:45  来源：国家税务总局",
+        "现将有关事项公告如下：一、某事项。"])
+    assert extract(text, is_html=False).publish_date == dt.date(2019, 10, 26)
+
+
+def test_a_reprint_page_in_html_takes_no_visible_date_from_its_own_post_line() -> None:
+    html = ("<html><body><div class='info'>发布时间：2022-02-09 来源：本站</div>"  # SYNTHETIC
+            "<div class='x'><p>国务院关于同意在某地设立跨境电子商务综合试验区的批复</p></div></body></html>")
+    assert "visible_date" not in html_to_text(html).meta
+    own = html.replace("本站", "商务部")
+    assert html_to_text(own).meta["visible_date"].strip() == "2022-02-09"
+
+
+# -- a database card names its record under the site's name -----------------------------------------------
+
+def test_a_database_card_of_the_list_is_a_positive_list() -> None:
+    text = "\n".join([  # SYNTHETIC: a compliance database's record card
+        "某某合规数据库",
+        "跨境电子商务零售进口商品清单（2019年版）",
+        "主管部门：财政部",
+        "发布日期：2019-12-27",
+        "实施日期：2020-01-01"])
+    r = extract(text, is_html=False)
+    assert r.kind == "positive_list" and r.effective_date == dt.date(2020, 1, 1)
+
+
+def test_a_cited_list_title_in_the_opening_does_not_make_a_positive_list() -> None:
+    text = "\n".join([  # SYNTHETIC: a report whose second line is a cited 《title》 only
+        "跨境电商企业座谈会召开",
+        "《跨境电子商务零售进口商品清单》",
+        "会议交流了企业经营情况。"])
+    assert extract(text, is_html=False).kind == "other"
+
+
+# -- body selectors common on gov sites ----------------------------------------------------------------
+
+_CHROME = ("<div class='side'>" + "".join(f"<p>相关链接第{i}条：某某政策解读与新闻汇编目录</p>" for i in range(12))
+           + "</div>")
+
+
+def test_the_body_is_read_from_div_arc_cont_and_zoomcon_not_the_larger_chrome() -> None:
+    body = "<p>各省、自治区、直辖市：</p><p>现将跨境电子商务零售进口有关事项通知如下，请遵照执行。</p>"
+    for holder in ("<div class='arc_cont'>{}</div>", "<div id='zoomcon'>{}</div>"):  # SYNTHETIC pages
+        text = html_to_text(f"<html><body>{_CHROME}{holder.format(body)}</body></html>").text
+        assert text.startswith("各省、自治区、直辖市：") and "相关链接" not in text
