@@ -40,7 +40,7 @@ _BULLETS = "·•●▪◆■□>\\-—"
 _TITLE_LINE = re.compile(rf"^[\d\s.、．（()）一二三四五六七八九十{_BULLETS}]*(?:[\u4e00-\u9fa5、，\s]{{0,60}})?"
                          r"关于.{1,150}?"
                          r"的(?:批复|通知|公告|意见|决定|复函|函|办法|规定)[\s.…·\-—\d()（）〔〕年月日号第]*$")
-_PUBLISH_BEFORE = re.compile(r"(?:印发|公布|发布|出台|下发|发出|颁布|推出|公开)(?:了)?\s*$")
+_PUBLISH_BEFORE = re.compile(r"(?:印发|签发|公布|发布|出台|下发|发出|颁布|推出|公开)(?:了)?\s*$")
 _BASIS_BEFORE = re.compile(rf"{_BASIS_WORD}\s*$")
 
 
@@ -80,7 +80,7 @@ class Subject:
 
 _SENTENCES = re.compile(r"[^。！？\n]+")
 _LEAD_SENTENCES = 3  # a report names its subject in its lead, not in a background section further down
-_AFTER_PUBLISH = re.compile(r"^\s*(?:正式|近日|日前)?(?:发布|印发|公布|出台|下发)")
+_AFTER_PUBLISH = re.compile(r"^\s*(?:正式|近日|日前)?(?:发布|印发|签发|公布|出台|下发)")
 _RECAP = re.compile(r"先后|此前|曾|以来|已经?印发|已经?发布")
 # 财政部、发展改革委…等11个部门 / 财政部等11部门: the issuers of a joint announcement named in the lead.
 _JOINT = re.compile(rf"({number_prefix_pattern()})(?:、[\u4e00-\u9fa5]{{2,16}}){{0,20}}?"

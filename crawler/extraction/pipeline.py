@@ -237,7 +237,10 @@ def _labelled_lines(lines: Sequence[str]) -> dict[str, str]:
 # 财政部…于2016年3月24日联合印发 / 2026年2月6日，财政部、海关总署、国家税务总局发布…: a lead that opens with
 # its date (or says 于 date) and names who published, without a 《title》.
 _PUBLISHED_ON = re.compile(r"(?:于|^|(?<=[。！？]))[ \t]*(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)[ \t]*[，,]?[ \t]*"
-                           r"(?:[\u4e00-\u9fa5、]{0,40}?)(?:正式|联合)?(发布|公布|印发)", re.M)
+                           r"(?:[\u4e00-\u9fa5、]{0,40}?)(?:正式|联合)?(发布|公布|印发|签发|下发)", re.M)
+
+
+_ISSUE_VERBS = ("印发", "签发", "下发")  # they date the issue; 发布/公布 date the publication
 
 
 def _lead_dates(reported: Any, lines: Sequence[str], title: str | None) -> tuple[dt.date | None, dt.date | None]:
@@ -246,7 +249,7 @@ def _lead_dates(reported: Any, lines: Sequence[str], title: str | None) -> tuple
     if reported and reported.date:
         return (reported.date, None) if reported.issued else (None, reported.date)
     m = _PUBLISHED_ON.search("\n".join(ln for ln in lines[:4] if ln != title))
-    if m and m.group(2) == "印发":
+    if m and m.group(2) in _ISSUE_VERBS:
         return dates.parse_date(m.group(1)), None
     return None, None
 
@@ -259,7 +262,7 @@ def _report_date(lines: Sequence[str], title: str | None) -> dt.date | None:
         if d:
             return d
     m = _PUBLISHED_ON.search("\n".join(lines[:4]))
-    return dates.parse_date(m.group(1)) if m and m.group(2) != "印发" else None  # 印发 dates the issue
+    return dates.parse_date(m.group(1)) if m and m.group(2) not in _ISSUE_VERBS else None  # 印发 dates the issue
 
 
 def _issue_date(info: Mapping[str, str], lines: Sequence[str]) -> tuple[dt.date | None, int | None]:

@@ -154,3 +154,35 @@ def test_the_body_is_read_from_div_arc_cont_and_zoomcon_not_the_larger_chrome() 
     for holder in ("<div class='arc_cont'>{}</div>", "<div id='zoomcon'>{}</div>"):  # SYNTHETIC pages
         text = html_to_text(f"<html><body>{_CHROME}{holder.format(body)}</body></html>").text
         assert text.startswith("各省、自治区、直辖市：") and "相关链接" not in text
+
+
+# -- number printed under its issuers; the verb 签发 -----------------------------------------------------
+
+def test_a_year_and_serial_under_a_list_of_issuers_is_their_joint_announcements_number() -> None:
+    issuers = ("财政部 发展改革委 工业和信息化部 农业部 商务部 海关总署 国家税务总局 质检总局 食品药品监管总局 "
+               "濒管办 密码局")
+    for header in ([issuers, "2016年第40号"], [issuers, "公告", "2016年第40号"],
+                   ["财政部等11个部门", "公告", "2016年第40号"]):  # SYNTHETIC header layouts
+        text = "\n".join(["关于公布跨境电子商务零售进口商品清单的公告", *header, "现将清单予以公布。"])
+        assert extract(text, is_html=False).doc_number == "财政部等11部门公告2016年第40号", header
+
+
+def test_a_bare_year_and_serial_under_no_issuers_is_no_number() -> None:
+    text = "某市商务局关于某事的通知\n2016年第40号\n现将有关事项通知如下。"  # SYNTHETIC: a gazette issue, say
+    assert extract(text, is_html=False).doc_number is None
+
+
+def test_qianfa_in_a_reports_lead_dates_the_issue_and_gives_the_reported_number() -> None:
+    text = ("海关总署发布零售进出口监管新规\n"  # SYNTHETIC
+            "2018年11月8日，海关总署签发《关于跨境电子商务零售进出口商品有关监管事宜的公告》（海关总署公告2018年第194号），"
+            "自2019年1月1日起施行。")
+    r = extract(text, is_html=False)
+    assert r.doc_number == "海关总署公告2018年第194号"
+    assert r.issue_date == dt.date(2018, 11, 8) and r.publish_date is None
+    assert r.effective_date == dt.date(2019, 1, 1)
+
+
+def test_a_lead_opening_with_its_date_and_qianfa_dates_the_issue_not_the_publication() -> None:
+    text = "某公告签发\n2018年11月8日，海关总署签发跨境电商零售进出口监管公告，明确有关事项。"  # SYNTHETIC
+    r = extract(text, is_html=False)
+    assert r.issue_date == dt.date(2018, 11, 8) and r.publish_date is None
