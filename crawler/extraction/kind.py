@@ -19,9 +19,11 @@ _RETAIL = re.compile(r"跨境电子商务零售进口|跨境电商零售进口")
 _ZONE = r"(?:综合试验区|综试区)"
 _BATCH_CLAUSE = re.compile(r"(?:同意|决定|批准)[^。；]{0,40}?(?:在|设立)[^。；]{0,1200}?(?:设立|新设|建设)[^。；]{0,20}"
                            rf"{_ZONE}|(?:同意|决定|批准|批复)[^。；]{{0,6}}(?:新设|增设)[^。；]{{0,20}}{_ZONE}|"
+                           rf"同意设立[^。；，,]{{0,30}}{_ZONE}|"
                            rf"{_ZONE}[^。；]{{0,12}}获批(?!之后|后|以来)")
 _RECAP = re.compile(r"先后|此前|截至|累计|已在|已先后|已批准|已获批|以来|之后")
 _NEW = re.compile(r"新设|新批|新一批")
+_SINCE = re.compile(r"\s*(?:以来|之后|后)")
 # A plan or its cover notice recalls the batch that made its city a zone (2016年1月，国务院批复同意设立中国
 # （郑州）跨境电子商务综合试验区): its own words say it is a plan, and a plan is no batch.
 _PLAN = re.compile(r"制定本(?:实施)?方案|(?:实施|工作|行动|建设)方案[^。；]{0,12}印发给你们|结合本(?:市|省|区)实际|"
@@ -71,6 +73,7 @@ def classify(title: str | None, doc_number: str | None, text: str) -> str:
 
 
 _LIST_NAME = re.compile(r"正面清单|零售进口商品清单")
+_PLAN_TITLE = re.compile(r"(?:实施|工作|行动|建设|发展)(?:方案|意见|规划|计划)$|若干措施$|(?:管理|暂行)办法$")
 
 
 def from_text(title: str | None, text: str, headlines: tuple[str, ...] = ()) -> str:
@@ -81,7 +84,9 @@ def from_text(title: str | None, text: str, headlines: tuple[str, ...] = ()) -> 
     first and the record's (跨境电子商务零售进口商品清单（2019年版）) under it."""
     t = title or ""
     head = text[:3000]
-    if "关于" in t[:40]:  # an official title said what it is; its body's words do not
+    # An official title said what it is, and so does a plan's name (…综合试验区建设实施方案): a plan
+    # recalls the reply that made its city a zone, it is no batch. Its body's words do not count.
+    if "关于" in t[:40] or _PLAN_TITLE.search(t):
         return "other"
     if _LIST_NAME.search(t) or any(_LIST_NAME.search(h) for h in headlines):
         return "positive_list"
@@ -90,6 +95,9 @@ def from_text(title: str | None, text: str, headlines: tuple[str, ...] = ()) -> 
     for m in _BATCH_CLAUSE.finditer("" if _PLAN.search(head) else head):
         start = max(head.rfind("，", 0, m.start()), head.rfind("。", 0, m.start())) + 1
         # 国务院已批准在27个城市新设…: a recap word with 新设 reports the new batch, not an old one.
+        # …综合试验区以来 / 之后: the clause looks back from a later time, whatever its verb.
+        if _SINCE.match(head, m.end()):
+            continue
         if not _RECAP.search(head, start, m.end()) or _NEW.search(head, start, m.end()):
             return "pilot_zone_batch"
     # A report states its subject first; a second notice it mentions further on (the positive list

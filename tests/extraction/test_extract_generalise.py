@@ -186,3 +186,27 @@ def test_a_lead_opening_with_its_date_and_qianfa_dates_the_issue_not_the_publica
     text = "某公告签发\n2018年11月8日，海关总署签发跨境电商零售进出口监管公告，明确有关事项。"  # SYNTHETIC
     r = extract(text, is_html=False)
     assert r.issue_date == dt.date(2018, 11, 8) and r.publish_date is None
+
+
+# -- a batch of one zone in a report; a plan's name; history said with 以来 ---------------------------------
+
+def test_a_report_that_one_citys_zone_was_approved_is_a_batch_of_that_city() -> None:
+    text = "我市获批跨境电商综试区\n近日，国务院正式批复同意设立中国（运城）跨境电子商务综合试验区。"  # SYNTHETIC
+    r = extract(text, is_html=False)
+    assert r.kind == "pilot_zone_batch" and _names(r.cities) == ["运城市"]
+
+
+def test_the_same_approval_recalled_with_yilai_is_history() -> None:
+    text = ("某市综试区运行一年\n去年3月国务院批复同意设立中国（运城）跨境电子商务综合试验区以来，"
+            "运城综试区发展迅速。")  # SYNTHETIC
+    r = extract(text, is_html=False)
+    assert r.kind == "other" and r.cities == []
+
+
+def test_a_plan_named_by_its_title_is_no_batch_though_it_recalls_the_approval() -> None:
+    text = "\n".join([  # SYNTHETIC: a plan's name as title, no 关于, no 制定本方案
+        "中国（运城）跨境电子商务综合试验区建设实施方案",
+        "2020年4月，国务院批复同意设立中国（运城）跨境电子商务综合试验区。",
+        "一、总体要求"])
+    r = extract(text, is_html=False)
+    assert r.kind == "other" and r.cities == []
