@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from crawler.extraction import extract
 from crawler.extraction.citations import FILL, mask
 from crawler.extraction.html_text import html_to_text
@@ -210,3 +212,22 @@ def test_a_plan_named_by_its_title_is_no_batch_though_it_recalls_the_approval() 
         "一、总体要求"])
     r = extract(text, is_html=False)
     assert r.kind == "other" and r.cities == []
+
+
+# -- a report's subject in press words ---------------------------------------------------------------------
+
+@pytest.mark.parametrize(("lead", "kind"), [  # SYNTHETIC leads, one per press phrasing
+    ("自2022年3月1日起，跨境电商零售进口商品清单新增29项商品，包括滑雪用具、家用洗碟机等。", "positive_list"),
+    ("财政部等八部门近日联合发文，进一步扩大跨境电商零售进口商品清单范围。", "positive_list"),
+    ("我国调整扩大跨境电商零售进口清单，清单商品总数达1476个税目。", "positive_list"),
+    ("三部门联合发文，明确跨境电子商务零售进口商品按照货物征收关税和进口环节增值税、消费税。", "tax_policy"),
+    ("财政部、海关总署、税务总局发布公告，自2019年1月1日起，零售进口商品不再按个人物品征收行邮税。", "tax_policy"),
+    ("海关总署近日发布公告，自2024年12月1日起取消跨境电商出口海外仓企业备案。", "customs_announcement"),
+])
+def test_a_reports_subject_is_read_from_its_press_words(lead: str, kind: str) -> None:
+    assert extract(f"跨境电商新规速览\n{lead}", is_html=False).kind == kind
+
+
+def test_a_joint_announcement_led_by_another_agency_is_no_customs_announcement() -> None:
+    text = "退运商品新政\n财政部、海关总署、税务总局发布公告，对跨境电商出口退运商品的有关事项作出规定。"  # SYNTHETIC
+    assert extract(text, is_html=False).kind != "customs_announcement"
