@@ -231,3 +231,38 @@ def test_a_reports_subject_is_read_from_its_press_words(lead: str, kind: str) ->
 def test_a_joint_announcement_led_by_another_agency_is_no_customs_announcement() -> None:
     text = "退运商品新政\n财政部、海关总署、税务总局发布公告，对跨境电商出口退运商品的有关事项作出规定。"  # SYNTHETIC
     assert extract(text, is_html=False).kind != "customs_announcement"
+
+
+@pytest.mark.parametrize(("lead", "kind"), [  # SYNTHETIC leads of batch-3 shapes
+    ("我国周五公布了第二批通过跨境电商平台购买境外商品适用新税收政策的商品清单。", "positive_list"),
+    ("三部门表示，将对跨境电子商务零售实施新的税收制度。新税制将于4月8日起施行。", "tax_policy"),
+    ("此后，“行邮税”不再适用于这类购物。", "tax_policy"),
+    ("为做好跨境电子商务零售进出口商品监管工作，现就海关监管事宜公告如下：", "customs_announcement"),
+])
+def test_more_press_and_reprint_words_give_the_subjects_kind(lead: str, kind: str) -> None:
+    assert extract(f"跨境电商新规速览\n{lead}", is_html=False).kind == kind
+
+
+def test_a_headline_that_says_new_tax_regime_goods_is_no_tax_clause() -> None:
+    text = ("我国公布第二批适用新税制商品\n"  # SYNTHETIC: 新税制 in the headline, the list published in the lead
+            "我国公布了第二批适用新税收政策的跨境电商商品清单，共151项。")
+    assert extract(text, is_html=False).kind == "positive_list"
+
+
+def test_a_text_opening_with_the_lists_name_is_the_list() -> None:
+    text = ("跨境电子商务零售进口商品清单 ( 第二批 ) Updated April 2016 序号 No. 税则号列 Tariff Line 货品名称 "
+            "1 02101900 干熏盐制的其他猪肉 2 02102000 干熏盐制的牛肉")  # SYNTHETIC: a flattened table
+    assert extract(text, is_html=False).kind == "positive_list"
+
+
+def test_a_provincial_joint_meeting_for_the_zones_is_no_batch() -> None:
+    text = ("广东建立综试区联席会议制度\n"
+            "省政府已同意设立某省跨境电子商务综合试验区工作联席会议，统筹协调两个综试区的建设。")
+    r = extract(text, is_html=False)  # SYNTHETIC
+    assert r.kind == "other" and r.cities == []
+
+
+def test_the_batch_clause_ends_at_its_own_zone_not_a_later_mention() -> None:
+    text = ("第六批综试区出炉\n2022年2月8日，国务院批准在27个城市和地区设立跨境电子商务综合试验区，"
+            "此前全国已有综试区105个。")  # SYNTHETIC: 此前 after the clause is no recap of it
+    assert extract(text, is_html=False).kind == "pilot_zone_batch"
