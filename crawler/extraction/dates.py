@@ -174,6 +174,37 @@ def effective(text: str, subject: str | None = None) -> tuple[str | None, dt.dat
     return chosen[1], chosen[2]
 
 
+# 新税制将于4月8日起施行: a month and day without a year (not a year's tail: 2016年4月8日 is read above).
+_YEARLESS_EFFECTIVE = re.compile(r"(?<![\d年])(?:自|从|于)\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*(?:起|开始)?\s*(?:正式)?"
+                                 r"(?:施行|实施|执行|生效)")
+# A report's dateline: 更新时间：2016-03-25, a date-only line, 新华社北京2021年3月22日电.
+_DATELINE_LABEL = re.compile(r"(?:更新时间|发布时间|发布日期|发稿时间|时间|日期)\s*[:：]\s*(.{8,24})")
+_DATELINE_WIRE = re.compile(r"(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*电")
+
+
+def dateline(lines: Sequence[str]) -> dt.date | None:
+    """The report's own date in its opening lines, if it prints one."""
+    for line in lines[:8]:
+        m = _DATELINE_LABEL.search(line) or _DATELINE_WIRE.search(line)
+        d = parse_date(m.group(1)) if m else date_line(line) or (
+            parse_date(line) if META_DATE.fullmatch(line.strip("[]【】 ")) else None)
+        if d:
+            return d
+    return None
+
+
+def yearless_effective(text: str, year: int | None, subject: str | None = None) -> dt.date | None:
+    """自4月8日起施行 said by a report: the month and day take the year of its dateline (README of the
+    corpus); none without a dateline, or when the phrase dates a cited document."""
+    if year is None:
+        return None
+    for m in _YEARLESS_EFFECTIVE.finditer(text[:3000]):
+        sent_start = max(text.rfind("。", 0, m.start()), text.rfind("\n", 0, m.start())) + 1
+        if not _cited(text, sent_start, m.start(), subject):
+            return _mk(year, int(m.group(1)), int(m.group(2)))
+    return None
+
+
 # English metadata lines of bilingual reprints: "Date Issued: 11-14-2022", "Effective Date: 2023-01-01".
 _EN_LABELS = (
     ("issue_date", r"date\s*(?:issued|of\s*issuance|of\s*issue|of\s*promulgation|signed)|issu(?:e|ing|ance)\s*date|"

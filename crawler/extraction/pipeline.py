@@ -182,7 +182,10 @@ def extract(document: str, *, url: str | None = None, is_html: bool | None = Non
                           "on_issue": res.issue_date}.get(rule or "")
     if rule is None:
         labelled = info.get("生效日期") or info.get("施行日期") or info.get("实施日期")
-        res.effective_date = dates.parse_date(labelled) or english.get("effective_date")
+        line = dates.dateline([ln for ln in lines if ln != res.title])
+        res.effective_date = (dates.parse_date(labelled) or english.get("effective_date")
+                              or dates.yearless_effective(text, line.year if line else None,
+                                                          about.title if about else None))
         res.effective_rule = "explicit" if res.effective_date else None
 
     res.agencies = ag.merge(ag.from_signature(lines, date_idx),

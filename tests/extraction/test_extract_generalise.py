@@ -266,3 +266,24 @@ def test_the_batch_clause_ends_at_its_own_zone_not_a_later_mention() -> None:
     text = ("第六批综试区出炉\n2022年2月8日，国务院批准在27个城市和地区设立跨境电子商务综合试验区，"
             "此前全国已有综试区105个。")  # SYNTHETIC: 此前 after the clause is no recap of it
     assert extract(text, is_html=False).kind == "pilot_zone_batch"
+
+
+# -- a month and day without a year take the dateline's year -------------------------------------------------
+
+def test_a_yearless_effective_date_takes_the_year_of_the_reports_dateline() -> None:
+    text = "\n".join([  # SYNTHETIC: a repost with its update line, the date said without a year
+        "首页 > 新闻", "我国对跨境电商实施新税制", "更新时间：2016-03-25",
+        "三部门周四表示，将对跨境电子商务零售实施新的税收制度。", "新税制将于4月8日起施行。"])
+    r = extract(text, is_html=False)
+    assert r.effective_date == dt.date(2016, 4, 8) and r.kind == "tax_policy"
+
+
+def test_a_yearless_effective_date_without_a_dateline_is_no_date() -> None:
+    text = "跨境电商购物税制调整\n上海——自4月8日起，中国跨境电商购物将适用新的税收制度。"  # SYNTHETIC
+    assert extract(text, is_html=False).effective_date is None
+
+
+def test_a_yearless_date_of_a_cited_document_is_not_this_ones() -> None:
+    text = ("某市通知\n发布时间：2019-03-01\n根据《关于完善跨境电子商务零售进口税收政策的通知》自1月1日起执行的规定，"
+            "做好有关工作。")  # SYNTHETIC
+    assert extract(text, is_html=False).effective_date is None
