@@ -163,3 +163,24 @@ def subject(text: str, limit: int = 3000) -> Subject | None:
             date = _verb_date(lead) or (dated[0] if dated and not issued else None)
             return Subject(title, number if notice else None, lead, date, notice, issued)
     return None
+
+
+_INTERPRETS = re.compile(r"^(?:《)?(?:关于)?(?P<stem>.{6,80}?)(?:》)?(?:的)?(?:政策)?解读$")
+
+
+def interpreted_number(text: str, title: str | None, limit: int = 3000) -> str | None:
+    """An interpretation (…的通知解读, 《…》解读) is about the document its title names: that document's
+    number, printed after its 《title》 in the text, is the interpretation's subject's, even when the
+    sentence introduces it as a basis (依据《…》（财关税〔2016〕18号）)."""
+    m = _INTERPRETS.match((title or "").strip())
+    if not m:
+        return None
+    stem = m.group("stem").removeprefix("关于")
+    for t in _TITLE.finditer(text[:limit]):
+        if stem not in t.group(0):
+            continue
+        b = re.match(r"\s*[（(]([^（()）]{1,40})[)）]", text[t.end(): t.end() + 50])
+        found = find_numbers(b.group(1)) if b else []
+        if found:
+            return found[0][1]
+    return None

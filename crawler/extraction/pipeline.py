@@ -9,7 +9,7 @@ from typing import Any
 
 from . import agencies as ag
 from . import dates
-from .citations import mask, subject
+from .citations import interpreted_number, mask, subject
 from .divisions import gazetteer
 from .docnumber import doc_number, find_numbers
 from .figures import all_figures, customs_codes
@@ -156,7 +156,8 @@ def extract(document: str, *, url: str | None = None, is_html: bool | None = Non
     masked = masked_text.split("\n")  # line for line the same as ``lines``, cited text blanked
     reported = subject(text)
     about = reported if reported and reported.is_notice else None
-    res.doc_number = doc_number(lines, res.title, info, customs, masked) or (about.number if about else None)
+    res.doc_number = (doc_number(lines, res.title, info, customs, masked) or (about.number if about else None)
+                      or interpreted_number(text, res.title))
 
     # Body: everything after the title/number header. The salutation only gives context (provinces).
     skip = {i for i, ln in enumerate(lines[:4]) if ln == res.title or _is_title_line(ln)}

@@ -287,3 +287,18 @@ def test_a_yearless_date_of_a_cited_document_is_not_this_ones() -> None:
     text = ("某市通知\n发布时间：2019-03-01\n根据《关于完善跨境电子商务零售进口税收政策的通知》自1月1日起执行的规定，"
             "做好有关工作。")  # SYNTHETIC
     assert extract(text, is_html=False).effective_date is None
+
+
+# -- an interpretation's subject ---------------------------------------------------------------------------
+
+def test_an_interpretation_takes_the_number_of_the_notice_its_title_names() -> None:
+    text = ("跨境电子商务零售进口税收政策的通知解读\n"  # SYNTHETIC
+            "依据三部门联合发布的《关于跨境电子商务零售进口税收政策的通知》（财关税〔2016〕18号），"
+            "自2016年4月8日起，跨境电商零售进口商品不再适用行邮税。")
+    assert extract(text, is_html=False).doc_number == "财关税〔2016〕18号"
+
+
+def test_an_interpretation_citing_another_notice_as_basis_takes_no_number() -> None:
+    text = ("跨境电子商务零售进口税收政策的通知解读\n"  # SYNTHETIC: the cited basis is a different document
+            "依据《关于完善跨境电子商务零售进口监管有关工作的通知》（商财发〔2018〕486号），做好衔接。")
+    assert extract(text, is_html=False).doc_number is None
