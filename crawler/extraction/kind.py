@@ -52,8 +52,9 @@ _TEXT_KINDS = (
                               r"新税制[^。；]{0,8}(?:施行|实施|执行|生效)|"
                               r"行邮税[”\"]?不再适用")),
     # 零售进口监管过渡政策的适用范围扩大至… / 在包括南通在内的50个城市开展跨境电商零售进口试点
-    ("retail_import_pilot", re.compile(r"零售进口(?:监管)?(?:试点|过渡期|过渡政策|过渡性政策)[^。；]{0,20}"
-                                       r"(?:扩大|增加|新增|延长)|(?:扩大|增加)[^。；]{0,20}零售进口试点|"
+    # 跨境电子商务零售进口政策将继续实施: the regime continued (and so extended to the new cities)
+    ("retail_import_pilot", re.compile(r"零售进口(?:监管)?(?:试点|过渡期|过渡政策|过渡性政策|政策)[^。；]{0,20}"
+                                       r"(?:扩大|增加|新增|延长|延续|继续实施)|(?:扩大|增加)[^。；]{0,20}零售进口试点|"
                                        r"城市[^。；]{0,6}开展(?:跨境电商|跨境电子商务)零售进口试点")),
     # 海关总署出台…监管改革措施 / 海关总署近日推出一系列政策改革: a report of an announcement without the word 公告
     # GACC's own: not 财政部、海关总署、税务总局发布公告, a joint announcement led by another agency.

@@ -24,7 +24,8 @@ MAX_SENTENCE = 6000  # longer "sentences" are not operative clauses; bound the w
 _SENT_END = re.compile(r"[。；;！？!?]")
 DELIMS = set("、，,；;和及与（()）“”\"'《》 ：:\n等")
 _NUM = r"(\d{1,4}|[一二三四五六七八九十百零〇两]{1,6})"
-COUNT = re.compile(rf"等\s*{_NUM}\s*个\s*(?:城市|地区|直属海关|海关|试点城市)")
+# 等22个新设跨境电商综合试验区城市: the cities may carry a qualifier before the noun.
+COUNT = re.compile(rf"等\s*{_NUM}\s*个\s*(?:城市|地区|直属海关|海关|试点城市|[\u4e00-\u9fa5]{{2,14}}?城市)")
 _DESIGNATION_CONTEXT = re.compile(r"试验区|试点|示范区|综试区|跨境")
 _UNRESOLVED_SHAPE = re.compile(r"[\u4e00-\u9fa5]{2,10}(?:市|地区|自治州|盟|新区|全岛|综合实验区)")
 _NOT_A_PLACE = re.compile(r"城市|地区名|名称|所在|所有|各|试验区|保税|示范|中心|区域|海关|全部|有关|相关")

@@ -302,3 +302,20 @@ def test_an_interpretation_citing_another_notice_as_basis_takes_no_number() -> N
     text = ("跨境电子商务零售进口税收政策的通知解读\n"  # SYNTHETIC: the cited basis is a different document
             "依据《关于完善跨境电子商务零售进口监管有关工作的通知》（商财发〔2018〕486号），做好衔接。")
     assert extract(text, is_html=False).doc_number is None
+
+
+# -- the retail-import regime continued in named cities ------------------------------------------------------
+
+def test_the_regime_continued_in_cities_counted_with_a_qualifier_designates_them() -> None:
+    text = ("商务部：明年起零售进口政策延续\n"  # SYNTHETIC
+            "跨境电子商务零售进口政策将继续实施并加以完善。"
+            "自明年1月1日起，上述政策将在北京、沈阳、南京、武汉等22个新设跨境电商综合试验区城市实施。")
+    r = extract(text, is_html=False)
+    assert r.kind == "retail_import_pilot"
+    assert _names(r.cities) == ["北京市", "沈阳市", "南京市", "武汉市"]
+
+
+def test_cities_counted_with_a_qualifier_in_a_recap_are_not_designated() -> None:
+    text = ("零售进口政策延续\n跨境电子商务零售进口政策将继续实施。"  # SYNTHETIC
+            "此前，该政策已在杭州、天津等15个跨境电商综合试验区城市实施。")
+    assert extract(text, is_html=False).cities == []
