@@ -218,9 +218,23 @@ def extract(document: str, *, url: str | None = None, is_html: bool | None = Non
     res.figures = all_figures(body_text)
     if res.cities and res.kind in ("pilot_zone_batch", "retail_import_pilot"):
         res.figures.append(Figure("zones_added", res.zones_expected or len(res.cities), "zones"))
+    elif res.kind == "pilot_zone_batch" and (added := _batch_size(masked_text)):
+        res.figures.append(Figure("zones_added", added, "zones"))  # a report that names no place still counts
     if res.zones_expected is not None and res.cities and res.zones_expected != len(res.cities):
         res.warnings.append(f"count mismatch: text says {res.zones_expected}, found {len(res.cities)}")
     return res
+
+
+# 国务院批准在27个城市和地区设立… / 同意新设27个跨境电子商务综合试验区: the size of the batch, said without places.
+_BATCH_SIZE = re.compile(r"(?:批准|同意|批复)[^。；，,]{0,8}?(?:在|新设|设立)\s*"
+                         r"(\d{1,3}|[一二三四五六七八九十百]{1,4})\s*个(?:城市|地区|跨境)")
+
+
+def _batch_size(text: str) -> int | None:
+    from .places import cn_int
+
+    m = _BATCH_SIZE.search(text[:3000])
+    return cn_int(m.group(1)) if m else None
 
 
 # Law-library records print the metadata as text lines: 【发文号】公告〔2020〕44号, 【颁布单位】海关总署.

@@ -319,3 +319,15 @@ def test_cities_counted_with_a_qualifier_in_a_recap_are_not_designated() -> None
     text = ("零售进口政策延续\n跨境电子商务零售进口政策将继续实施。"  # SYNTHETIC
             "此前，该政策已在杭州、天津等15个跨境电商综合试验区城市实施。")
     assert extract(text, is_html=False).cities == []
+
+
+def test_a_batch_report_naming_no_place_still_gives_the_batch_size() -> None:
+    text = "第六批综试区出炉\n2022年2月8日，国务院批准在27个城市和地区设立跨境电子商务综合试验区。"  # SYNTHETIC
+    r = extract(text, is_html=False)
+    assert r.cities == [] and {f.name: f.value for f in r.figures}.get("zones_added") == 27
+
+
+def test_a_recap_naming_no_place_gives_no_batch_size() -> None:
+    text = "综试区建设\n截至目前，国务院已先后批准在165个城市和地区设立跨境电子商务综合试验区。"  # SYNTHETIC
+    r = extract(text, is_html=False)
+    assert "zones_added" not in {f.name for f in r.figures}
