@@ -16,7 +16,7 @@ from .figures import all_figures, customs_codes
 from .kind import classify, from_text, program
 from .model import Extraction, Figure
 from .nesting import LIBXML_MAX_DEPTH, MAX_DEPTH
-from .normalize import clean_text, split_lines, strip_noise, to_simplified
+from .normalize import clean_text, reflow, split_lines, strip_noise, to_simplified
 from .places import find_places
 from .relevance import relevance_score
 
@@ -140,6 +140,8 @@ def extract(document: str, *, url: str | None = None, is_html: bool | None = Non
     else:
         text = clean_text(document)
     lines = split_lines(text)
+    if not is_html:
+        lines = reflow(lines)
     while lines and lines[0].startswith("#"):  # comment header of saved plain-text copies
         lines.pop(0)
     text = "\n".join(lines)

@@ -11,6 +11,7 @@ import pytest
 from crawler.extraction import extract
 from crawler.extraction.citations import FILL, mask
 from crawler.extraction.html_text import html_to_text
+from crawler.extraction.normalize import reflow
 
 
 def _names(places: list) -> list[str]:
@@ -331,3 +332,34 @@ def test_a_recap_naming_no_place_gives_no_batch_size() -> None:
     text = "综试区建设\n截至目前，国务院已先后批准在165个城市和地区设立跨境电子商务综合试验区。"  # SYNTHETIC
     r = extract(text, is_html=False)
     assert "zones_added" not in {f.name for f in r.figures}
+
+
+# -- hard-wrapped copies -------------------------------------------------------------------------------------
+
+_BATCH_LEAD = ("国务院近日同意在廊坊市、沧州市、运城市、包头市、鞍山市、延吉市、同江市、蚌埠市、南平市、宁德市、"
+               "萍乡市、新余市、宜春市、吉安市、枣庄市等33个城市和地区设立跨境电子商务综合试验区。")
+
+
+def _wrapped(text: str, width: int) -> str:
+    return "\n".join(text[i:i + width] for i in range(0, len(text), width))
+
+
+def test_a_designation_wrapped_at_a_fixed_width_reads_as_one_sentence() -> None:
+    whole = extract("第七批综试区获批\n" + _BATCH_LEAD, is_html=False)  # SYNTHETIC
+    wrapped = extract("第七批综试区获批\n" + _wrapped(_BATCH_LEAD, 18), is_html=False)
+    assert _names(wrapped.cities) == _names(whole.cities) and len(whole.cities) == 15
+
+
+def test_reflow_leaves_texts_whose_lines_are_paragraphs_alone() -> None:
+    lines = ["关于某事项的通知", "各省：", "一、第一项要求的内容写在这一段里。",
+             "二、第二项要求的内容写得更长一些也不会被并入上一段。", "三、第三项。", "某部",
+             "2024年1月1日"]  # SYNTHETIC
+    assert reflow(lines) == lines
+
+
+def test_reflow_joins_only_full_width_lines_that_end_no_sentence() -> None:
+    lines = ["标题", "一二三四五六七八九十一二三四五六七八", "九十。", "一二三四五六七八九十一二三四五六七八",
+             "一二三四五六七八九十一二三四五六七八", "完。", "一二三四五六七八九十一二三四五六七。"]  # SYNTHETIC
+    assert reflow(lines) == ["标题", "一二三四五六七八九十一二三四五六七八九十。",
+                             "一二三四五六七八九十一二三四五六七八一二三四五六七八九十一二三四五六七八完。",
+                             "一二三四五六七八九十一二三四五六七。"]
