@@ -59,14 +59,16 @@ TEMPLATES: dict[str, Template] = {
     # TRS WCM static publishing: index.htm, index_1.htm …; t<date>_<id>.htm details, .TRS_Editor bodies
     # [lead: unconfirmed, several projects on MOF and NDRC sites; RSSHub ndrc routes for the body].
     "trs": Template(rows="ul.liBox li, ul.u-list li, ul.list li, div.list ul li", body=(
-        "div.TRS_Editor", "div.TRS_UEDITOR", "div.my_doccontent", "div.article_con", "#zoom"),
+        "div.TRS_Editor", "div.TRS_UEDITOR", "div.my_doccontent", "div.article_con", "#zoom", "#zoomcon",
+        "div.arc_cont"),
         title=("h2.title_con", "h1", "div.article_title"), detail_url=r"/(t\d{8}_\d+)\.s?html?$",
         pagination="index_n", page_pattern="htm"),
     # Hanweb (大汉): /col/col<id>/index.html lists, ?uid=<n>&pageNum=<n> paging [source:
     # jas0no7/local_spider_jason]; /art/YYYY/M/D/art_<col>_<id>.html details, body #zoom [source: the
     # saved real 浙江省发改委 page]; datastore CDATA rows [own knowledge of the CMS, not in the reference].
     "hanweb": Template(rows="div.default_pgContainer li, ul.list li, li", datastore=True,
-                       body=("#zoom", "div.main-txt", "div.TRS_Editor"), title=("p.con-title", "h1", "div.title"),
+                       body=("#zoom", "#zoomcon", "div.main-txt", "div.TRS_Editor"),
+                       title=("p.con-title", "h1", "div.title"),
                        detail_date=(".small-title",), detail_url=r"/art/\d{4}/\d{1,2}/\d{1,2}/art_\d+_(\d+)\.html$",
                        pagination="query", page_pattern="?uid={uid}&pageNum={n}"),
     # EasySite (as www.customs.gov.cn before 2025) [confirmed: RSSHub gov/customs; mr-data-factory].

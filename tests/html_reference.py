@@ -15,6 +15,7 @@ from bs4 import BeautifulSoup
 
 from crawler.extraction.html_text import (BLOCK_SET, BODY_SELECTORS, CONTAINERS, NOISE_SELECTORS, NOISE_TAGS,
                                           TITLE_SELECTORS, PageText, _TITLE_SPLIT, _VISIBLE_DATE)
+from crawler.extraction.dates import OWN_POST
 from crawler.extraction.normalize import clean_text, label_key, label_pairs, split_lines
 
 _SPACE = re.compile(r"\s+")
@@ -197,8 +198,9 @@ def page_html_to_text(html: str, url: str | None = None) -> PageText:
     if body is None:
         body = _largest_block(root)
     if "visible_date" not in meta:
-        m = _VISIBLE_DATE.search(_text(root))
-        if m:
+        words = _text(root)
+        m = _VISIBLE_DATE.search(words)
+        if m and not OWN_POST.search(words, m.end(), m.end() + 40):
             meta["visible_date"] = m.group(1)
     text = _block_text(body)
     if url:

@@ -23,11 +23,14 @@ from .docnumber import find_numbers
 
 FILL = "\ue000"  # a private-use character: no delimiter, no place name, no digit
 _TITLE = re.compile(r"《[^《》\n]{1,240}》")
+# A cited title wrapped over lines (a gazette's narrow column, an OCR page): never a full stop inside.
+_WRAPPED_TITLE = re.compile(r"《[^《》。！？]{1,240}》")
 # （国函〔2016〕17号） / （财政部等11部门公告2016年第40号） / （以下简称《批复》）
+# A citation wrapped over two lines (（国函 / 〔2020〕47号）) is still one: no full stop inside, though.
 _BRACKET_CITE = re.compile(
-    r"[（(][^（()）\n]{0,40}?(?:〔\s*(?:19|20)\d\d\s*〕|[\[［(（]\s*(?:19|20)\d\d\s*[\]］)）]|公告\s*(?:19|20)\d\d\s*年|"
+    r"[（(][^（()）。]{0,40}?(?:〔\s*(?:19|20)\d\d\s*〕|[\[［(（]\s*(?:19|20)\d\d\s*[\]］)）]|公告\s*(?:19|20)\d\d\s*年|"
     r"(?:19|20)\d\d\s*年\s*第\s*\d{1,5}\s*号\s*公告)"
-    r"[^（()）\n]{0,30}[)）]|[（(]\s*以下(?:简称|称)[^（()）\n]{0,40}[)）]")
+    r"[^（()）。]{0,30}[)）]|[（(]\s*以下(?:简称|称)[^（()）。]{0,40}[)）]")
 _BASIS_WORD = r"(?:根据|按照|依据|依照|遵照|参照|对照|借鉴|贯彻落实|贯彻|落实|执行)"
 # A basis clause without brackets: 根据国务院关于同意在…的批复精神， (up to the clause's end).
 _BASIS_CLAUSE = re.compile(rf"{_BASIS_WORD}[^，,。；;\n]{{0,200}}?(?:的(?:批复|通知|公告|意见|决定|复函|函)"
@@ -37,7 +40,7 @@ _BULLETS = "·•●▪◆■□>\\-—"
 _TITLE_LINE = re.compile(rf"^[\d\s.、．（()）一二三四五六七八九十{_BULLETS}]*(?:[\u4e00-\u9fa5、，\s]{{0,60}})?"
                          r"关于.{1,150}?"
                          r"的(?:批复|通知|公告|意见|决定|复函|函|办法|规定)[\s.…·\-—\d()（）〔〕年月日号第]*$")
-_PUBLISH_BEFORE = re.compile(r"(?:印发|公布|发布|出台|下发|发出|颁布|推出|公开)(?:了)?\s*$")
+_PUBLISH_BEFORE = re.compile(r"(?:印发|签发|公布|发布|出台|下发|发出|颁布|推出|公开)(?:了)?\s*$")
 _BASIS_BEFORE = re.compile(rf"{_BASIS_WORD}\s*$")
 
 
@@ -45,10 +48,15 @@ def _blank(s: str) -> str:
     return FILL * len(s)
 
 
+def _blank_keep_lines(s: str) -> str:
+    return "\n".join(_blank(part) for part in s.split("\n"))
+
+
 def mask(text: str) -> str:
-    """``text`` with cited titles' contents, bracketed citations, basis clauses and title lines blanked."""
-    out = _TITLE.sub(lambda m: "《" + _blank(m.group(0)[1:-1]) + "》", text)
-    out = _BRACKET_CITE.sub(lambda m: _blank(m.group(0)), out)
+    """``text`` with cited titles' contents, bracketed citations, basis clauses and title lines blanked.
+    Line breaks stay where they are, so the masked text splits into the same lines."""
+    out = _WRAPPED_TITLE.sub(lambda m: "《" + _blank_keep_lines(m.group(0)[1:-1]) + "》", text)
+    out = _BRACKET_CITE.sub(lambda m: _blank_keep_lines(m.group(0)), out)
     out = _BASIS_CLAUSE.sub(lambda m: _blank(m.group(0)), out)
     lines = out.split("\n")
     for i, ln in enumerate(lines):
@@ -72,7 +80,7 @@ class Subject:
 
 _SENTENCES = re.compile(r"[^。！？\n]+")
 _LEAD_SENTENCES = 3  # a report names its subject in its lead, not in a background section further down
-_AFTER_PUBLISH = re.compile(r"^\s*(?:正式|近日|日前)?(?:发布|印发|公布|出台|下发)")
+_AFTER_PUBLISH = re.compile(r"^\s*(?:正式|近日|日前)?(?:发布|印发|签发|公布|出台|下发)")
 _RECAP = re.compile(r"先后|此前|曾|以来|已经?印发|已经?发布")
 # 财政部、发展改革委…等11个部门 / 财政部等11部门: the issuers of a joint announcement named in the lead.
 _JOINT = re.compile(rf"({number_prefix_pattern()})(?:、[\u4e00-\u9fa5]{{2,16}}){{0,20}}?"
@@ -154,4 +162,25 @@ def subject(text: str, limit: int = 3000) -> Subject | None:
             # An issue is dated only by the date said with its verb; a dateline dates the report, not the issue.
             date = _verb_date(lead) or (dated[0] if dated and not issued else None)
             return Subject(title, number if notice else None, lead, date, notice, issued)
+    return None
+
+
+_INTERPRETS = re.compile(r"^(?:《)?(?:关于)?(?P<stem>.{6,80}?)(?:》)?(?:的)?(?:政策)?解读$")
+
+
+def interpreted_number(text: str, title: str | None, limit: int = 3000) -> str | None:
+    """An interpretation (…的通知解读, 《…》解读) is about the document its title names: that document's
+    number, printed after its 《title》 in the text, is the interpretation's subject's, even when the
+    sentence introduces it as a basis (依据《…》（财关税〔2016〕18号）)."""
+    m = _INTERPRETS.match((title or "").strip())
+    if not m:
+        return None
+    stem = m.group("stem").removeprefix("关于")
+    for t in _TITLE.finditer(text[:limit]):
+        if stem not in t.group(0):
+            continue
+        b = re.match(r"\s*[（(]([^（()）]{1,40})[)）]", text[t.end(): t.end() + 50])
+        found = find_numbers(b.group(1)) if b else []
+        if found:
+            return found[0][1]
     return None

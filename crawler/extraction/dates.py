@@ -24,7 +24,7 @@ EFFECTIVE = re.compile(rf"(?:自|从|于)\s*(?P<what>{_DATE_ANY}|(?:发布|公�
                        r"\s*(?:起|开始)?\s*(?:正式)?(?:施行|实施|执行|生效)")
 # A report's lead: 自2019年1月1日起，我国调整…政策 (the verb further on); read only when nothing stricter is.
 EFFECTIVE_LEAD = re.compile(rf"(?:自|从)\s*(?P<what>{_DATE_ANY})\s*起\s*[，,][^。；]{{0,30}}?"
-                            r"(?:调整|实施|执行|施行|提高|取消|启用|不再|改为|改征|扩大|延长|停止)")
+                            r"(?:调整|实施|实行|执行|施行|提高|取消|启用|不再|改为|改征|扩大|延长|停止)")
 EFFECTIVE_LABEL = re.compile(rf"(?:施行|实施|生效|执行)日期\s*[:：]\s*(?P<what>{_DATE_ANY})")
 # A phrase right after a cited title (《…》（财关税〔2018〕49号）自2019年1月1日起执行) is that document's date.
 _AFTER_CITED = re.compile(r"》\s*(?:[（(][^（()）]{0,40}[)）])?\s*(?:规定|明确)?\s*$")
@@ -105,9 +105,17 @@ def signature_date(lines: Sequence[str], is_agency_line: object) -> tuple[dt.dat
     return None, None
 
 
+# A page line that says the page is the site's own post (浏览：2 作者：站点编辑 发布时间：… 来源：本站): its date
+# is when the reprint went up, not when the notice it carries was published.
+OWN_POST = re.compile(r"来源\s*[:：]\s*(?:本站|本网|本网站|原创)")
+
+
 def labelled_date(lines: Sequence[str], labels: tuple[str, ...]) -> dt.date | None:
-    """'成文日期：…' / '发文日期：…' printed as a line of the text (MOFCOM puts it inside the body)."""
+    """'成文日期：…' / '发文日期：…' printed as a line of the text (MOFCOM puts it inside the body); not on
+    a line of a reprint site's own post (:data:`OWN_POST`)."""
     for line in lines[:40] + list(lines[-15:]):
+        if OWN_POST.search(line):
+            continue
         for lab in labels:
             i = line.find(lab)
             if i >= 0:
@@ -164,6 +172,37 @@ def effective(text: str, subject: str | None = None) -> tuple[str | None, dt.dat
         return None, None
     chosen = next((c for c in reversed(cands) if c[0]), cands[-1])
     return chosen[1], chosen[2]
+
+
+# 新税制将于4月8日起施行: a month and day without a year (not a year's tail: 2016年4月8日 is read above).
+_YEARLESS_EFFECTIVE = re.compile(r"(?<![\d年])(?:自|从|于)\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*(?:起|开始)?\s*(?:正式)?"
+                                 r"(?:施行|实施|执行|生效)")
+# A report's dateline: 更新时间：2016-03-25, a date-only line, 新华社北京2021年3月22日电.
+_DATELINE_LABEL = re.compile(r"(?:更新时间|发布时间|发布日期|发稿时间|时间|日期)\s*[:：]\s*(.{8,24})")
+_DATELINE_WIRE = re.compile(r"(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*电")
+
+
+def dateline(lines: Sequence[str]) -> dt.date | None:
+    """The report's own date in its opening lines, if it prints one."""
+    for line in lines[:8]:
+        m = _DATELINE_LABEL.search(line) or _DATELINE_WIRE.search(line)
+        d = parse_date(m.group(1)) if m else date_line(line) or (
+            parse_date(line) if META_DATE.fullmatch(line.strip("[]【】 ")) else None)
+        if d:
+            return d
+    return None
+
+
+def yearless_effective(text: str, year: int | None, subject: str | None = None) -> dt.date | None:
+    """自4月8日起施行 said by a report: the month and day take the year of its dateline (README of the
+    corpus); none without a dateline, or when the phrase dates a cited document."""
+    if year is None:
+        return None
+    for m in _YEARLESS_EFFECTIVE.finditer(text[:3000]):
+        sent_start = max(text.rfind("。", 0, m.start()), text.rfind("\n", 0, m.start())) + 1
+        if not _cited(text, sent_start, m.start(), subject):
+            return _mk(year, int(m.group(1)), int(m.group(2)))
+    return None
 
 
 # English metadata lines of bilingual reprints: "Date Issued: 11-14-2022", "Effective Date: 2023-01-01".

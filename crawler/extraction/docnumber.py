@@ -133,20 +133,35 @@ def _number_line(lines: Sequence[str], i: int) -> str | None:
             return (_issuers_prefix(lines[i - 1]) + num) if _issuers_prefix(lines[i - 1]) else num
         return num
     m = _BARE_ANNOUNCE.match(bare)
-    if m and i > 0 and lines[i - 1].endswith("公告"):  # 财政部等11部门公告 / 2016年第40号
-        prefix = _issuers_prefix(lines[i - 1]) or _announce_prefix(lines[i - 1], len(lines[i - 1]) - 2)[0]
-        return f"{prefix}公告{m.group(1)}年第{int(m.group(2))}号"
-    return None
+    if not m or i == 0:
+        return None
+    above = lines[i - 1]
+    if squeeze(above) == "公告" and i > 1:  # the issuers / 公告 / 2016年第40号, each on its own line
+        above = lines[i - 2] + "公告"
+    if above.endswith("公告"):  # 财政部等11部门公告 / 2016年第40号
+        return f"{_issuers_before(above[:-2])}公告{m.group(1)}年第{int(m.group(2))}号"
+    # A year and serial printed right under a list of issuers is their joint announcement's number, with
+    # or without the word 公告 (the positive-list announcements print it so).
+    prefix = _issuers_prefix(above)
+    return f"{prefix}公告{m.group(1)}年第{int(m.group(2))}号" if prefix else None
+
+
+def _issuers_before(line: str) -> str:
+    """The issuers a line printed above 公告 names, as a number's prefix ('' when it names none):
+    an agency list (财政部 发展改革委 …) or a written-out joint form (财政部等11个部门)."""
+    return _issuers_prefix(line) or _announce_prefix(line + "公告", len(line))[0]
 
 
 def _split_number(lines: Sequence[str], i: int) -> str | None:
-    """A number broken over lines ``i`` and ``i + 1`` (国函〔2016〕 / 17号)."""
+    """A number broken over lines ``i`` and ``i + 1`` (国函〔2016〕 / 17号; 公告 / 2016年第40号 under the
+    issuers, who then give it its prefix)."""
     if i + 1 >= len(lines) or find_numbers(lines[i]) or find_numbers(lines[i + 1]):
         return None
     joined = squeeze(lines[i] + lines[i + 1])
     found = find_numbers(joined)
     if len(found) == 1 and len(joined) <= len(found[0][1]) + 4:
-        return found[0][1]
+        num = found[0][1]
+        return (_issuers_before(lines[i - 1]) + num) if num.startswith("公告") and i > 0 else num
     return None
 
 

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from .dates import OWN_POST
 from .normalize import clean_text, label_key, label_pairs, split_lines
 from .tree import DOCUMENT, PageTree, SimpleSelector, parse_html, simple_selector, was_flattened
 
@@ -22,6 +23,8 @@ BODY_SELECTORS = (
     "div.my_doccontent",  # MOF
     "#fontzoom",  # STA
     "#zoom",  # Hanweb provincial sites
+    "#zoomcon",  # STA's 2026 template and many provincial sites (crawler/spiders/chinatax.py)
+    "div.arc_cont",  # STA's policy library and other gov CMSs (crawler/spiders/chinatax_fgk.py)
     ".article_con",  # NDRC
 )
 TITLE_SELECTORS = (".share-title", "div.easysite-news-title", "h2.title_con", "h1")  # the div: its h2
@@ -165,8 +168,9 @@ def html_to_text(html: str, url: str | None = None, *, root: Any = None) -> Page
     if body is None:
         body = _largest_block(page, root_el)
     if "visible_date" not in meta:
-        m = _VISIBLE_DATE.search(page.words(root_el))
-        if m:
+        words = page.words(root_el)
+        m = _VISIBLE_DATE.search(words)
+        if m and not OWN_POST.search(words, m.end(), m.end() + 40):  # a reprint site's own post: not the notice's
             meta["visible_date"] = m.group(1)
     text = "\n".join(split_lines(clean_text(page.block_text(body, BLOCK_SET))))
     if url:

@@ -200,3 +200,34 @@ def join_cjk(s: str) -> str:
     """Remove spaces between two Chinese characters (上 海 -> 上海): for place lists only, where a space
     is never part of a name. Agency lines keep theirs (财政部 海关总署 separates two issuers)."""
     return _SPACE_IN_CJK.sub("", s)
+
+
+# -- hard-wrapped copies (a PDF's text layer, an OCR page, a fixed-width repost) -----------------------
+
+_SENTENCE_END = ("。", "！", "？", "：", "；", ":", ";", "!", "?")
+
+
+def reflow(lines: list[str]) -> list[str]:
+    """Lines broken at a fixed width rejoined into their paragraphs, so that a sentence (a designation,
+    a cited title, a number) reads whole. A copy is hard-wrapped when most of its long lines have one
+    length (the width, ±1 for a narrow digit or punctuation mark); a line that fills the width and does
+    not end a sentence then continues on the next. Texts whose lines are paragraphs come back unchanged."""
+    long = [len(ln) for ln in lines if len(ln) >= 16]
+    if len(long) < 4:
+        return lines
+    counts: dict[int, int] = {}
+    for n in long:
+        counts[n] = counts.get(n, 0) + 1
+    width = max(counts, key=lambda n: (counts.get(n - 1, 0) + counts[n] + counts.get(n + 1, 0), n))
+    near = sum(counts.get(n, 0) for n in (width - 1, width, width + 1))
+    if near < 4 or near < 0.5 * len(long):
+        return lines
+    out: list[str] = []
+    joining = False
+    for ln in lines:
+        if joining:
+            out[-1] += ln
+        else:
+            out.append(ln)
+        joining = len(ln) >= width - 1 and not ln.endswith(_SENTENCE_END)
+    return out

@@ -9,21 +9,23 @@ from typing import Any
 
 from . import agencies as ag
 from . import dates
-from .citations import mask, subject
+from .citations import interpreted_number, mask, subject
 from .divisions import gazetteer
 from .docnumber import doc_number, find_numbers
 from .figures import all_figures, customs_codes
 from .kind import classify, from_text, program
 from .model import Extraction, Figure
 from .nesting import LIBXML_MAX_DEPTH, MAX_DEPTH
-from .normalize import clean_text, split_lines, strip_noise, to_simplified
+from .normalize import clean_text, reflow, split_lines, strip_noise, to_simplified
 from .places import find_places
 from .relevance import relevance_score
 
 MAX_INPUT = 4_000_000  # characters; a notice is 5-20 k, anything far beyond is a broken page
 _HTML_SNIFF = re.compile(r"<(?:!doctype\s+html|html|head|body|div|p|table|meta|span|br|title)\b", re.I)
-_TITLE_SHAPE = re.compile(
-    r"关于.{1,120}的(?:通知|批复|公告|意见|决定|函|办法|规定|复函|通告)|公告\s*\d{4}\s*年\s*第")
+# The genre word may carry a qualifier: 的实施意见, 的指导意见, 的若干措施, 的工作方案, 的实施细则.
+_GENRE = (r"(?:实施|指导|若干|工作|行动|管理|暂行|试行)?"
+          r"(?:通知|批复|公告|意见|决定|函|办法|规定|复函|通告|方案|措施|细则)")
+_TITLE_SHAPE = re.compile(rf"关于.{{1,120}}的{_GENRE}|公告\s*\d{{4}}\s*年\s*第")
 _PUBLISH_META_KEYS = ("pubdate", "publishdate", "firstpublishedtime", "published_time", "visible_date")
 _LEAD_IN = re.compile(r"如下|现将|现就|决定|为了|为促进|为贯彻|根据|按照")
 _CUSTOMS_HOST = re.compile(r"customs\.gov\.cn", re.I)
@@ -43,6 +45,7 @@ _RUN_IN_TITLE = re.compile(r"^(?P<title>[^《》（()）\n]{0,40}关于[^《》�
 _LIST_ENTRY = re.compile(r"^[·•●▪◆■□\-—]|\d{4}[-./]\d{1,2}[-./]\d{1,2}\s*$")
 _HEADLINE = re.compile(r"[\u4e00-\u9fa5]")
 _NOT_HEADLINE = re.compile(r"[。，,：:；;]|^\d|\d{4}\s*[-年./]")
+_SENTENCE_MARK = re.compile(r"[。，,：:；;！？!?]|^\d")
 
 
 def _text_title(lines: Sequence[str]) -> str | None:
@@ -63,6 +66,12 @@ def _text_title(lines: Sequence[str]) -> str | None:
             and not find_numbers(first) and not ag.is_agency_line(first):
         return first
     return None
+
+
+def _headlines(lines: Sequence[str]) -> tuple[str, ...]:
+    """Short opening lines that are no sentence (site names, a record's name, a headline), read from the
+    masked text so that a cited 《title》 line counts for nothing."""
+    return tuple(ln for ln in lines if 4 <= len(ln) <= 40 and _HEADLINE.search(ln) and not _SENTENCE_MARK.search(ln))
 
 
 def _is_title_line(ln: str) -> bool:
@@ -131,6 +140,8 @@ def extract(document: str, *, url: str | None = None, is_html: bool | None = Non
     else:
         text = clean_text(document)
     lines = split_lines(text)
+    if not is_html:
+        lines = reflow(lines)
     while lines and lines[0].startswith("#"):  # comment header of saved plain-text copies
         lines.pop(0)
     text = "\n".join(lines)
@@ -147,7 +158,8 @@ def extract(document: str, *, url: str | None = None, is_html: bool | None = Non
     masked = masked_text.split("\n")  # line for line the same as ``lines``, cited text blanked
     reported = subject(text)
     about = reported if reported and reported.is_notice else None
-    res.doc_number = doc_number(lines, res.title, info, customs, masked) or (about.number if about else None)
+    res.doc_number = (doc_number(lines, res.title, info, customs, masked) or (about.number if about else None)
+                      or interpreted_number(text, res.title))
 
     # Body: everything after the title/number header. The salutation only gives context (provinces).
     skip = {i for i, ln in enumerate(lines[:4]) if ln == res.title or _is_title_line(ln)}
@@ -173,7 +185,10 @@ def extract(document: str, *, url: str | None = None, is_html: bool | None = Non
                           "on_issue": res.issue_date}.get(rule or "")
     if rule is None:
         labelled = info.get("生效日期") or info.get("施行日期") or info.get("实施日期")
-        res.effective_date = dates.parse_date(labelled) or english.get("effective_date")
+        line = dates.dateline([ln for ln in lines if ln != res.title])
+        res.effective_date = (dates.parse_date(labelled) or english.get("effective_date")
+                              or dates.yearless_effective(text, line.year if line else None,
+                                                          about.title if about else None))
         res.effective_rule = "explicit" if res.effective_date else None
 
     res.agencies = ag.merge(ag.from_signature(lines, date_idx),
@@ -186,7 +201,7 @@ def extract(document: str, *, url: str | None = None, is_html: bool | None = Non
     if res.kind == "other" and about:
         res.kind = classify(about.lead + about.title, about.number or res.doc_number, masked_text)
     if res.kind == "other":
-        res.kind = from_text(res.title, masked_text)
+        res.kind = from_text(res.title, masked_text, _headlines(masked[:3]))
     body_text = "\n".join(body)
     res.customs_codes = customs_codes((res.title or "") + "\n" + body_text)
     res.program = program(res.kind, res.customs_codes, body_text)
@@ -205,9 +220,23 @@ def extract(document: str, *, url: str | None = None, is_html: bool | None = Non
     res.figures = all_figures(body_text)
     if res.cities and res.kind in ("pilot_zone_batch", "retail_import_pilot"):
         res.figures.append(Figure("zones_added", res.zones_expected or len(res.cities), "zones"))
+    elif res.kind == "pilot_zone_batch" and (added := _batch_size(masked_text)):
+        res.figures.append(Figure("zones_added", added, "zones"))  # a report that names no place still counts
     if res.zones_expected is not None and res.cities and res.zones_expected != len(res.cities):
         res.warnings.append(f"count mismatch: text says {res.zones_expected}, found {len(res.cities)}")
     return res
+
+
+# 国务院批准在27个城市和地区设立… / 同意新设27个跨境电子商务综合试验区: the size of the batch, said without places.
+_BATCH_SIZE = re.compile(r"(?:批准|同意|批复)[^。；，,]{0,8}?(?:在|新设|设立)\s*"
+                         r"(\d{1,3}|[一二三四五六七八九十百]{1,4})\s*个(?:城市|地区|跨境)")
+
+
+def _batch_size(text: str) -> int | None:
+    from .places import cn_int
+
+    m = _BATCH_SIZE.search(text[:3000])
+    return cn_int(m.group(1)) if m else None
 
 
 # Law-library records print the metadata as text lines: 【发文号】公告〔2020〕44号, 【颁布单位】海关总署.
@@ -228,7 +257,10 @@ def _labelled_lines(lines: Sequence[str]) -> dict[str, str]:
 # 财政部…于2016年3月24日联合印发 / 2026年2月6日，财政部、海关总署、国家税务总局发布…: a lead that opens with
 # its date (or says 于 date) and names who published, without a 《title》.
 _PUBLISHED_ON = re.compile(r"(?:于|^|(?<=[。！？]))[ \t]*(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)[ \t]*[，,]?[ \t]*"
-                           r"(?:[\u4e00-\u9fa5、]{0,40}?)(?:正式|联合)?(发布|公布|印发)", re.M)
+                           r"(?:[\u4e00-\u9fa5、]{0,40}?)(?:正式|联合)?(发布|公布|印发|签发|下发)", re.M)
+
+
+_ISSUE_VERBS = ("印发", "签发", "下发")  # they date the issue; 发布/公布 date the publication
 
 
 def _lead_dates(reported: Any, lines: Sequence[str], title: str | None) -> tuple[dt.date | None, dt.date | None]:
@@ -237,7 +269,7 @@ def _lead_dates(reported: Any, lines: Sequence[str], title: str | None) -> tuple
     if reported and reported.date:
         return (reported.date, None) if reported.issued else (None, reported.date)
     m = _PUBLISHED_ON.search("\n".join(ln for ln in lines[:4] if ln != title))
-    if m and m.group(2) == "印发":
+    if m and m.group(2) in _ISSUE_VERBS:
         return dates.parse_date(m.group(1)), None
     return None, None
 
@@ -250,7 +282,7 @@ def _report_date(lines: Sequence[str], title: str | None) -> dt.date | None:
         if d:
             return d
     m = _PUBLISHED_ON.search("\n".join(lines[:4]))
-    return dates.parse_date(m.group(1)) if m and m.group(2) != "印发" else None  # 印发 dates the issue
+    return dates.parse_date(m.group(1)) if m and m.group(2) not in _ISSUE_VERBS else None  # 印发 dates the issue
 
 
 def _issue_date(info: Mapping[str, str], lines: Sequence[str]) -> tuple[dt.date | None, int | None]:

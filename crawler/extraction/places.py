@@ -24,7 +24,8 @@ MAX_SENTENCE = 6000  # longer "sentences" are not operative clauses; bound the w
 _SENT_END = re.compile(r"[。；;！？!?]")
 DELIMS = set("、，,；;和及与（()）“”\"'《》 ：:\n等")
 _NUM = r"(\d{1,4}|[一二三四五六七八九十百零〇两]{1,6})"
-COUNT = re.compile(rf"等\s*{_NUM}\s*个\s*(?:城市|地区|直属海关|海关|试点城市)")
+# 等22个新设跨境电商综合试验区城市: the cities may carry a qualifier before the noun.
+COUNT = re.compile(rf"等\s*{_NUM}\s*个\s*(?:城市|地区|直属海关|海关|试点城市|[\u4e00-\u9fa5]{{2,14}}?城市)")
 _DESIGNATION_CONTEXT = re.compile(r"试验区|试点|示范区|综试区|跨境")
 _UNRESOLVED_SHAPE = re.compile(r"[\u4e00-\u9fa5]{2,10}(?:市|地区|自治州|盟|新区|全岛|综合实验区)")
 _NOT_A_PLACE = re.compile(r"城市|地区名|名称|所在|所有|各|试验区|保税|示范|中心|区域|海关|全部|有关|相关")
@@ -48,7 +49,8 @@ _INCLUDING = re.compile(r"包括([^。；]{2,300}?)在内")
 # 这50个城市和海南全岛按照…开展: a place joined to the group just designated is designated with it.
 _JOINED_TO_GROUP = re.compile(r"(?:这|上述|该|此)\s*(?:\d{1,3}|[一二三四五六七八九十]{1,3})\s*个城市\s*"
                               r"(?:和|及|以及|与)([^，。；,]{2,12}?)(?=按照|依照|参照|均|可|即可|开展|实施|[，,])")
-_BATCH_INCLUDES = re.compile(r"(?:本批|这批|此批|此次|本次|新设|新批|新增|上榜|获批)[^。；，,]{0,20}?包括")
+# 同意新设27个跨境电子商务综合试验区，包括鄂尔多斯、扬州…等地: 包括 may open the clause after the batch's.
+_BATCH_INCLUDES = re.compile(r"(?:本批|这批|此批|此次|本次|新设|新批|新增|上榜|获批)[^。；，,]{0,20}?[，,]?\s*包括")
 _CN_NUM = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
            "九": 9}
 
