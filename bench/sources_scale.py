@@ -20,6 +20,7 @@ is asserted about speed.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import resource
 import tempfile
@@ -130,7 +131,7 @@ def marginals(cycles: dict[int, Cycle], figure: str) -> list[float]:
     """The figure per added source between consecutive N: flat for linear growth, rising for superlinear
     (a per-source average hides that behind the fixed start-up cost)."""
     sizes = sorted(cycles)
-    return [(getattr(cycles[b], figure) - getattr(cycles[a], figure)) / (b - a) for a, b in zip(sizes, sizes[1:])]
+    return [(getattr(cycles[b], figure) - getattr(cycles[a], figure)) / (b - a) for a, b in itertools.pairwise(sizes)]
 
 
 def growth(cycles: dict[int, Cycle]) -> dict[str, float | None]:
@@ -172,7 +173,7 @@ def cycle_rows(key_first: str, key_second: str, label: str, firsts: dict[int, Cy
         note = growth_note(cycles) + " | " + " | ".join(f"N={n}: {c.describe()}" for n, c in sorted(cycles.items()))
         rows.append(Result(key, f"{label}: {what}, CPU per source at N={largest.sources}",
                            round(largest.per_source("cpu_s"), 3), "CPU s/source", note=note,
-                           details={"growth_per_source": ratios, "cycles": {n: c.to_dict() for n, c in cycles.items()}}))
+                           details={"growth": ratios, "cycles": {n: c.to_dict() for n, c in cycles.items()}}))
     return rows
 
 
