@@ -183,6 +183,9 @@ class AlertSettings(_Layer):
     crawl_schedule: Annotated[str, BeforeValidator(check_schedule)] = "interval:3600"
     crawl_jitter: Seconds = 120.0
     crawl_timeout: PositiveSeconds = 1800.0
+    #: crawls the daemon runs at once: each local one is a process of ~100 MB, so 300 sources due together
+    #: must queue, not start 300 processes (later ones wait their turn; a source still waiting is skipped)
+    crawl_concurrency: PositiveInt = 8
     misfire_grace: PositiveSeconds = 600.0
     dispatch_interval: PositiveSeconds = 5.0
     dispatch_batch: PositiveInt = 50

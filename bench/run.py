@@ -3,6 +3,7 @@
     python bench/run.py            # the full run (several minutes; longer with the daemon's 500 cycles)
     python bench/run.py --quick    # a small variant for CI (< 60 s): keeps the harness working, no verdicts
     python bench/run.py --only 1,2,5 [--profile] [--rss-cycles N]
+    python bench/run.py --only 11 --scale-sources 30,100,300 --scale-backend-sources 5,15  # sources scale
 
 Everything runs on this machine against the bundled mirror on 127.0.0.1. Prints one table (value, target,
 met) and writes bench/results/bench-<timestamp>.json with the machine's description and every detail.
@@ -28,7 +29,7 @@ os.environ["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, os.environ.
 
 from bench.common import Result, describe_machine, failed, machine  # noqa: E402
 
-MEASUREMENTS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "10")
+MEASUREMENTS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11")
 
 
 def number_of(key: str) -> str:
@@ -53,7 +54,7 @@ def run_all(args: argparse.Namespace) -> list[Result]:
             row.details.setdefault("stage_seconds", round(time.perf_counter() - t0, 1))
         results.extend(r for r in rows if number_of(r.key) in only)
 
-    from bench import crawl, daemon, dispatch, extraction, hostile, scale, search, startup, web
+    from bench import crawl, daemon, dispatch, extraction, hostile, scale, search, sources_scale, startup, web
 
     stage("1-2 crawl throughput and unchanged cycle", {"1", "2"}, crawl.measure, quick=args.quick,
           profile=args.profile, notices=args.notices)
@@ -67,7 +68,14 @@ def run_all(args: argparse.Namespace) -> list[Result]:
     stage("9 hostile pages: 100 KB / 1 MB / 5 MB", {"9"}, hostile.measure, quick=args.quick)
     stage("10 dispatch throughput, 1/2/4 dispatchers (PostgreSQL)", {"10"}, dispatch.measure, quick=args.quick,
           url=args.dispatch_database, count=args.dispatch_deliveries)
+    stage("11 scale with the number of sources", {"11"}, sources_scale.measure, quick=args.quick,
+          sizes=_sizes(args.scale_sources), backend_sizes=_sizes(args.scale_backend_sources),
+          rss_sources=args.scale_rss_sources, rss_crawls=args.scale_rss_crawls, pg_url=args.dispatch_database)
     return sorted(results, key=lambda r: (int(number_of(r.key)), r.key))
+
+
+def _sizes(text: str | None) -> tuple[int, ...] | None:
+    return tuple(sorted({int(n) for n in text.split(",") if n.strip()})) if text else None
 
 
 def _fmt(value: object) -> str:
@@ -109,9 +117,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--search-database", metavar="URL",
                     help="measure search on this (empty, e.g. PostgreSQL) database instead of a new SQLite file")
     ap.add_argument("--dispatch-database", metavar="URL",
-                    help="PostgreSQL for row 10 (default CBECWATCH_TEST_PG_URL; skipped without one)")
+                    help="PostgreSQL for rows 10 and 11 (default CBECWATCH_TEST_PG_URL; 10 skipped and 11 on SQLite "
+                         "without one)")
     ap.add_argument("--dispatch-deliveries", type=int, help="queued deliveries for row 10 (default 10000; quick 300)")
     ap.add_argument("--rss-cycles", type=int, help="daemon cycles for the RSS measurement (default 500; quick 0)")
+    ap.add_argument("--scale-sources", metavar="N,N", help="row 11: source counts of the one-process crawl "
+                    "(default 30,100,300; quick 3,9)")
+    ap.add_argument("--scale-backend-sources", metavar="N,N", help="row 11: source counts crawled by the daemon, local "
+                    "and 2 Scrapyd workers (default 5,15; not in quick unless given)")
+    ap.add_argument("--scale-rss-sources", type=int, help="row 11g: sources declared for the daemon's RSS (300)")
+    ap.add_argument("--scale-rss-crawls", type=int, help="row 11g: crawls the RSS is followed over (200; 0 off)")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results", help="where the JSON goes")
     args = ap.parse_args(argv)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections import Counter
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -171,8 +172,8 @@ def load_declared_sources(path: Path | str | None = None) -> list[DeclaredSource
         raise ConfigError(f"sources file {path} is not valid TOML: {exc}") from exc
     check_sources(data, str(path))
     sources = [parse_source(entry, str(path)) for entry in data.get("source", [])]
-    names = [s.name for s in sources]
-    duplicates = sorted({n for n in names if names.count(n) > 1})
+    # counted once, not names.count() per name: quadratic in the number of sources (bench row 11 declares 300)
+    duplicates = sorted(name for name, seen in Counter(s.name for s in sources).items() if seen > 1)
     if duplicates:
         raise ConfigError(f"{path}: source name(s) used twice: {', '.join(duplicates)}")
     return sources

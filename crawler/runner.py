@@ -91,12 +91,13 @@ def select_sources(requested: list[str] | None, settings: Settings | None = None
     CBECWATCH_DISABLED_SOURCES. Unknown names, there or asked for, and asking for a disabled source
     are one-line errors: a typo must not silently crawl everything or nothing."""
     known = available_sources(settings)
+    known_set = set(known)  # membership below, once per requested source: a list made it quadratic
     disabled = get_settings().disabled_sources
-    misspelt = sorted(disabled - set(known))
+    misspelt = sorted(disabled - known_set)
     if misspelt:
         raise UnknownSourceError(f"CBECWATCH_DISABLED_SOURCES names unknown source {', '.join(misspelt)}; "
                                  f"known sources: {', '.join(known)}")
-    unknown = [name for name in requested or () if name not in known]
+    unknown = [name for name in requested or () if name not in known_set]
     if unknown:
         raise UnknownSourceError(f"unknown source {', '.join(unknown)}; known sources: {', '.join(known)}")
     off = [name for name in requested or () if name in disabled]
