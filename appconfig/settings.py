@@ -103,6 +103,10 @@ class Settings(_Layer):
     #: page may take before it is given up (stored without facts, reported, the worker replaced)
     extract_workers: Count = Field(default_factory=lambda: os.cpu_count() or 1)
     extract_timeout: PositiveSeconds = 30.0
+    #: how much lower (0-19, as nice(1)) the extraction and storage workers' CPU priority is than the
+    #: crawl's: when the cores are busy the crawl's reactor thread, which downloads for every source,
+    #: runs first and the workers take the rest (their queue drains at the end of the crawl)
+    worker_nice: Annotated[int, Field(ge=0, le=19)] = 10
     #: the web app's access token: required (Bearer header or ?token=) for requests not from loopback
     web_token: str = ""
     #: sources not to crawl (CBECWATCH_DISABLED_SOURCES=customs,zj_fgw)

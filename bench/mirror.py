@@ -150,6 +150,8 @@ class BenchMirror(MirrorServer):
         super().__init__(root)
         self._local = threading.local()
         self.served: list[Served] = []
+        # perf_counter + this = Unix time: lines the log up with timestamps a crawl wrote to its database
+        self.epoch_offset = time.time() - time.perf_counter()
         self.httpd.RequestHandlerClass = type("BenchMirrorHandler", (_TimingHandler,), {"mirror": self})
 
     def log(self, entry: LoggedRequest) -> None:

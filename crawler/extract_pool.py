@@ -15,6 +15,7 @@ Deferreds, through ``reactor.callFromThread`` — which works with whichever rea
   killed) and the other pages it held are started again on the new one: nothing else is lost.
 * A worker that dies by itself (out of memory, a crash in C) breaks the pool; its pages are retried
   once on a new pool, then fail.
+* Workers run CBECWATCH_WORKER_NICE steps below the crawl's CPU priority: the reactor thread comes first.
 * :class:`StoreWorker`: one more process that commits the storage pipeline's batches, in the order
   handed over (as the reactor thread did), so SQLAlchemy's work leaves the reactor thread too.
 * Workers are spawned by a thread of their own, never on the reactor thread (spawning waits for the
@@ -28,6 +29,7 @@ import contextlib
 import datetime as dt
 import itertools
 import multiprocessing
+import os
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -64,9 +66,19 @@ def extract_page(document: str, url: str | None, title: str | None, publish_date
     return extract_notice(document, url=url, title=title, publish_date=publish_date, is_html=is_html)
 
 
-def _warm() -> None:
+def _lower_priority(nice: int) -> None:
+    """A worker's first act: step below the crawl's CPU priority (CBECWATCH_WORKER_NICE). On two cores the
+    crawl's reactor thread, two extraction workers and the storage worker all want a core at once; measured
+    on the bench mirror, the reactor thread then spent most of its crawl waiting in the run queue."""
+    if nice > 0 and hasattr(os, "nice"):
+        with contextlib.suppress(OSError):
+            os.nice(nice)
+
+
+def _warm(nice: int = 0) -> None:
     from crawler.extraction import warm_up
 
+    _lower_priority(nice)
     warm_up()  # nothing left to do when forked from the preloaded forkserver
 
 
@@ -75,8 +87,8 @@ class ExtractPool:
     ``call_from_thread(fn, *args)`` are the reactor's (passed in, so no reactor is imported here)."""
 
     def __init__(self, workers: int, timeout: float, call_later: Callable[..., Any],
-                 call_from_thread: Callable[..., Any]) -> None:
-        self.workers, self.timeout = max(1, workers), timeout
+                 call_from_thread: Callable[..., Any], nice: int = 0) -> None:
+        self.workers, self.timeout, self.nice = max(1, workers), timeout, nice
         self.call_later, self.call_from_thread = call_later, call_from_thread
         self.generation = 0
         self.running: dict[int, PageJob] = {}
@@ -89,7 +101,7 @@ class ExtractPool:
         """A pool whose workers are spawned by a thread of its own: spawning waits for the forkserver
         (two seconds the first time, while it loads jieba), which must not stall the reactor thread.
         Pages wait here until the workers are up."""
-        executor = _executor(self.workers, initializer=_warm)
+        executor = _executor(self.workers, initializer=_warm, initargs=(self.nice,))
         self.ready = False
         generation = self.generation
         _spawn_in_background(executor, self.workers, lambda: self.call_from_thread(self._up, generation))
@@ -185,10 +197,11 @@ def prestart() -> None:
     forkserver.ensure_running()
 
 
-def _executor(workers: int, initializer: Callable[[], None] | None = None) -> cf.ProcessPoolExecutor:
+def _executor(workers: int, initializer: Callable[..., None] | None = None,
+              initargs: tuple[Any, ...] = ()) -> cf.ProcessPoolExecutor:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload([PRELOAD])
-    return cf.ProcessPoolExecutor(workers, mp_context=context, initializer=initializer)
+    return cf.ProcessPoolExecutor(workers, mp_context=context, initializer=initializer, initargs=initargs)
 
 
 def _spawn_in_background(executor: cf.ProcessPoolExecutor, workers: int, then: Callable[[], None]) -> None:
@@ -235,11 +248,11 @@ def _call_from_thread(fn: Callable[..., Any], *args: Any) -> None:
     reactor.callFromThread(fn, *args)  # type: ignore[attr-defined]
 
 
-def acquire(workers: int, timeout: float) -> ExtractPool:
+def acquire(workers: int, timeout: float, nice: int = 0) -> ExtractPool:
     """The process's pool, started (its workers warming up in the background) on first use."""
     global _shared, _users
     if _shared is None:
-        _shared = ExtractPool(workers, timeout, _call_later, _call_from_thread)
+        _shared = ExtractPool(workers, timeout, _call_later, _call_from_thread, nice)
     _users += 1
     return _shared
 
@@ -256,8 +269,8 @@ class StoreWorker:
     """One worker process that runs the storage batches, in the order handed over; results come back
     to the reactor thread as Deferreds. Started on the first batch, spawned off the reactor thread."""
 
-    def __init__(self, call_from_thread: Callable[..., Any]) -> None:
-        self.call_from_thread = call_from_thread
+    def __init__(self, call_from_thread: Callable[..., Any], nice: int = 0) -> None:
+        self.call_from_thread, self.nice = call_from_thread, nice
         self.executor: cf.ProcessPoolExecutor | None = None
         self.ready = False
         self.queued: list[tuple[Callable[..., Any], tuple[Any, ...], Deferred[Any]]] = []
@@ -266,7 +279,7 @@ class StoreWorker:
         done: Deferred[Any] = Deferred()
         self.queued.append((fn, args, done))
         if self.executor is None:
-            self.executor = _executor(1)
+            self.executor = _executor(1, initializer=_lower_priority, initargs=(self.nice,))
             _spawn_in_background(self.executor, 1, lambda: self.call_from_thread(self._up))
         if self.ready:
             self._hand_over()
@@ -303,10 +316,10 @@ _store_worker: StoreWorker | None = None
 _store_users = 0
 
 
-def acquire_store_worker() -> StoreWorker:
+def acquire_store_worker(nice: int = 0) -> StoreWorker:
     global _store_worker, _store_users
     if _store_worker is None:
-        _store_worker = StoreWorker(_call_from_thread)
+        _store_worker = StoreWorker(_call_from_thread, nice)
     _store_users += 1
     return _store_worker
 

@@ -86,6 +86,7 @@ class ExtractionPipeline:
         self.crawler = crawler
         self.workers = crawler.settings.getint("CBECWATCH_EXTRACT_WORKERS", 0)
         self.timeout = crawler.settings.getfloat("CBECWATCH_EXTRACT_TIMEOUT", 30.0)
+        self.nice = crawler.settings.getint("CBECWATCH_WORKER_NICE", 0)
         self.pool: Any = None
 
     @classmethod
@@ -96,7 +97,7 @@ class ExtractionPipeline:
         if self.workers > 0:
             from crawler import extract_pool
 
-            self.pool = extract_pool.acquire(self.workers, self.timeout)
+            self.pool = extract_pool.acquire(self.workers, self.timeout, self.nice)
 
     def close_spider(self, spider: Spider | None = None) -> None:
         if self.pool is not None:
@@ -206,7 +207,8 @@ class StoragePipeline:
         if self.workers > 0:
             from crawler import extract_pool
 
-            self.store_worker = extract_pool.acquire_store_worker()
+            self.store_worker = extract_pool.acquire_store_worker(
+                self.crawler.settings.getint("CBECWATCH_WORKER_NICE", 0))
 
     def process_item(self, item: NoticeItem, spider: Spider | None = None) -> Deferred[NoticeItem]:
         done: Deferred[NoticeItem] = Deferred()

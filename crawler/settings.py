@@ -32,6 +32,9 @@ CBECWATCH_MAX_ATTACHMENTS = _config.max_attachments
 # a page taking longer than the timeout is stored without facts and reported (crawler/extract_pool.py).
 CBECWATCH_EXTRACT_WORKERS = _config.extract_workers
 CBECWATCH_EXTRACT_TIMEOUT = _config.extract_timeout
+# The workers run at this much lower CPU priority than the crawl (nice), so they never take the core the
+# reactor thread needs to keep every source's downloads moving.
+CBECWATCH_WORKER_NICE = _config.worker_nice
 # An ok source with nothing new for this many days raises a source_quiet admin event; a source may
 # declare its own cadence (``quiet_days``), and CBECWATCH_QUIET_DAYS_<SOURCE> overrides both.
 CBECWATCH_QUIET_DAYS = _config.quiet_days

@@ -7,6 +7,7 @@ queue the loop drains on this thread). The pages are SYNTHETIC (bench/hostile_pa
 
 from __future__ import annotations
 
+import os
 import queue
 import threading
 import time
@@ -17,7 +18,7 @@ import pytest
 from scrapy.settings import Settings
 
 from bench.hostile_pages import page
-from crawler.extract_pool import ExtractPool, PageTimeout
+from crawler.extract_pool import ExtractPool, PageTimeout, StoreWorker
 from crawler.facts import extract_notice
 from crawler.health import SourceHealth
 from crawler.items import NoticeItem
@@ -95,6 +96,24 @@ def test_a_page_over_its_budget_fails_alone_and_the_pool_is_replaced(loop: Loop)
     assert seen[1].check(PageTimeout) and "https://x.gov.cn/slow" in str(seen[1].value)
     assert "CBECWATCH_EXTRACT_TIMEOUT" in str(seen[1].value)
     assert pool.replaced == 1
+
+
+def test_workers_run_below_the_crawls_cpu_priority(loop: Loop) -> None:
+    """CBECWATCH_WORKER_NICE: both kinds of worker step that far below this process's niceness (capped at
+    19, as the kernel does), so the crawl's reactor thread gets the core first."""
+    pool = ExtractPool(1, 60, loop.call_later, loop.call_from_thread, nice=7)
+    store = StoreWorker(loop.call_from_thread, nice=3)
+    try:
+        warm = pool.submit("https://x.gov.cn/warm", small(1), title=None, publish_date=None, is_html=True)
+        loop.run_until(lambda: warm.called)
+        extract_nice = pool.executor.submit(os.nice, 0).result(timeout=60)  # type: ignore[union-attr]
+        seen = results([store.submit(os.nice, 0)])
+        loop.run_until(lambda: seen[0] is not None)
+    finally:
+        pool.close()
+        store.close()
+    assert extract_nice == min(19, os.nice(0) + 7)
+    assert seen[0] == min(19, os.nice(0) + 3)
 
 
 def test_a_worker_that_dies_is_replaced_and_its_page_still_extracted(loop: Loop) -> None:
