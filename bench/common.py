@@ -92,6 +92,19 @@ def run_timed(cmd: Sequence[str], env: dict[str, str], timeout: float = 600, cwd
     return Timed(proc.returncode, proc.stdout, proc.stderr, time.perf_counter() - t0)
 
 
+def stop_process(proc: subprocess.Popen[Any], grace: float = 30) -> None:
+    """SIGTERM, then SIGKILL after ``grace`` seconds: a daemon or server the bench started must not outlive it
+    (a stuck one would hold its port and its CPU through the next measurements)."""
+    if proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def cbecwatch_cmd(*args: str) -> list[str]:
     return [sys.executable, "-m", "cbecwatch", *args]
 

@@ -24,7 +24,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from bench.common import Result, bench_env, cbecwatch_cmd, failed, run_timed, skipped, tail
+from bench.common import Result, bench_env, cbecwatch_cmd, failed, run_timed, skipped, stop_process, tail
 from bench.mirror import BenchMirror, add_notice, synthetic_mirror
 
 # -- the daemon's interface, in one place (adapt here if the daemon's CLI changes) ------------------------
@@ -162,13 +162,8 @@ class DaemonRun:
 
     def close(self) -> None:
         proc = getattr(self, "proc", None)
-        if proc is not None and proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        if proc is not None:
+            stop_process(proc)
         if getattr(self, "log", None):
             self.log.close()
         self.receiver.close()

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.common import ROOT
+from bench.common import ROOT, stop_process
 
 PROJECT_FILES = ("pyproject.toml", "setup.py", "scrapy.cfg", "README.md", "cbecwatch", "crawler", "storage",
                  "scheduler", "appconfig")
@@ -96,13 +96,7 @@ class ScrapydNode:
         return process_cpu(self.proc.pid)
 
     def close(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc, grace=20)
         self.out.close()
 
 

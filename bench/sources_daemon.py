@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import Result, cbecwatch_cmd, failed, skipped, tail
+from bench.common import Result, cbecwatch_cmd, failed, skipped, stop_process, tail
 from bench.daemon import rss_mb
 from bench.mirror import BenchMirror, Traffic
 from bench.scrapyd_nodes import ScrapydNode, available, start_nodes
@@ -79,13 +79,7 @@ class DaemonCycle:
             try:
                 wall = self._wait(proc, base, goal, marks, t0, timeout)
             finally:
-                if proc.poll() is None:
-                    proc.terminate()
-                try:
-                    proc.wait(timeout=60)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
+                stop_process(proc, grace=60)
         cpu = children_cpu() - cpu0 + sum(n.cpu() for n in self.nodes) - nodes0
         traffic = Traffic.of(self.mirror.take_served())
         verdicts = source_verdicts(self.url)

@@ -144,6 +144,16 @@ def test_alerts_are_sent_once_per_document_from_the_source_that_saw_it_first(db)
         assert session.scalar(select(func.count()).select_from(Delivery)) == 2
 
 
+def _commit_then_expect_one_document(db, first, worker: threading.Thread, outcome: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
+    """The first copy commits; the second source, which was waiting, then joins its document."""
+    first.commit()
+    first.close()
+    worker.join(10)
+    with db.session() as session:
+        assert session.scalar(select(func.count()).select_from(Document)) == 1
+        assert outcome["document"] == session.scalar(select(Document.id))
+
+
 def test_two_sources_saving_one_number_at_once_make_one_document_on_postgresql(db, database_url: str) -> None:
     if not database_url.startswith("postgresql"):
         pytest.skip("SQLite has one writer: saves cannot overlap")
@@ -161,12 +171,7 @@ def test_two_sources_saving_one_number_at_once_make_one_document_on_postgresql(d
     worker.start()
     worker.join(0.5)
     assert worker.is_alive()  # blocked on the document key the first transaction holds
-    first.commit()
-    first.close()
-    worker.join(10)
-    with db.session() as session:
-        assert session.scalar(select(func.count()).select_from(Document)) == 1
-        assert outcome["document"] == session.scalar(select(Document.id))
+    _commit_then_expect_one_document(db, first, worker, outcome)
 
 
 @pytest.mark.parametrize("first_number", [None, "财关税〔2018〕49号"])
@@ -196,12 +201,7 @@ def test_two_sources_saving_one_numberless_text_at_once_make_one_document_on_pos
             if waiting or not worker.is_alive():
                 break
             worker.join(0.05)
-    first.commit()
-    first.close()
-    worker.join(10)
-    with db.session() as session:
-        assert session.scalar(select(func.count()).select_from(Document)) == 1
-        assert outcome["document"] == session.scalar(select(Document.id))
+    _commit_then_expect_one_document(db, first, worker, outcome)
 
 
 # -- what the user sees ------------------------------------------------------------------------------------
