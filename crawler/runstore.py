@@ -11,6 +11,7 @@ from scrapy.settings import BaseSettings
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from appconfig.settings import get_settings
 from crawler.database import database_for
 from crawler.incremental import save_memory
 from crawler.outcomes import FAILED_STATUSES
@@ -23,6 +24,15 @@ if TYPE_CHECKING:  # health calls into this module; this one needs its type only
     from crawler.health import SourceHealth
 
 log = logging.getLogger(__name__)
+
+
+def writes_off_reactor(settings: BaseSettings) -> bool:
+    """Whether this crawl's database may be written from a thread of the reactor's pool: not an in-memory
+    SQLite database, which is one per connection (and SQLAlchemy keeps one connection per thread)."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(settings.get("CBECWATCH_DATABASE_URL") or get_settings().database_url)
+    return url.get_backend_name() != "sqlite" or url.database not in (None, "", ":memory:")
 
 
 def start_source_run(settings: BaseSettings, spider: Spider) -> int:
