@@ -50,9 +50,10 @@ class PageTimeout(Exception):
 class PageJob:
     url: str
     args: tuple[Any, ...]
-    done: Deferred[dict[str, Any]]
+    done: Deferred[Any]
     attempts: int = 0
-    future: cf.Future[dict[str, Any]] | None = None
+    future: cf.Future[Any] | None = None
+    fn: Callable[..., Any] | None = None  # the worker's job: extract_page unless given
     timer: Any = None
     generation: int = -1
     key: int = field(default_factory=itertools.count().__next__)
@@ -64,6 +65,21 @@ def extract_page(document: str, url: str | None, title: str | None, publish_date
     from crawler.facts import extract_notice
 
     return extract_notice(document, url=url, title=title, publish_date=publish_date, is_html=is_html)
+
+
+def extract_and_index(document: str, url: str | None, title: str | None, publish_date: dt.date | None,
+                      is_html: bool, body: str) -> tuple[dict[str, Any], str | None]:
+    """:func:`extract_page`, and the search-index tokens of the notice's text
+    (:func:`storage.search.index_text`): jieba is loaded here already and the text is at hand, so the one
+    storage worker, which every source's notices queue for, only inserts them. ``None`` when cutting
+    fails: the storage worker then cuts the text itself, as it would have, and the facts still count."""
+    facts = extract_page(document, url, title, publish_date, is_html)
+    try:
+        from storage.search import index_text
+
+        return facts, index_text(body)
+    except Exception:
+        return facts, None
 
 
 def _lower_priority(nice: int) -> None:
@@ -114,7 +130,16 @@ class ExtractPool:
 
     def submit(self, url: str, document: str, *, title: str | None, publish_date: dt.date | None,
                is_html: bool) -> Deferred[dict[str, Any]]:
-        job = PageJob(url, (document, url, title, publish_date, is_html), Deferred())
+        return self._queue(PageJob(url, (document, url, title, publish_date, is_html), Deferred()))
+
+    def submit_indexed(self, url: str, document: str, *, title: str | None, publish_date: dt.date | None,
+                       is_html: bool, body: str) -> Deferred[tuple[dict[str, Any], str | None]]:
+        """:meth:`submit`, firing with the facts and the search-index tokens of *body*
+        (:func:`extract_and_index`), under the same budget."""
+        return self._queue(PageJob(url, (document, url, title, publish_date, is_html, body), Deferred(),
+                                   fn=extract_and_index))
+
+    def _queue(self, job: PageJob) -> Deferred[Any]:
         self.waiting.append(job)
         if self.executor is None:
             self.executor = self._new_executor()
@@ -131,7 +156,7 @@ class ExtractPool:
         self.running[job.key] = job
         job.timer = self.call_later(self.timeout, self._expired, job, job.generation)
         try:
-            job.future = self.executor.submit(extract_page, *job.args)  # type: ignore[union-attr]
+            job.future = self.executor.submit(job.fn or extract_page, *job.args)  # type: ignore[union-attr]
         except BrokenProcessPool as exc:  # a worker died while idle: this page has not started
             job.attempts -= 1
             self._replace(f"a worker died: {exc}")
@@ -139,7 +164,7 @@ class ExtractPool:
         generation = job.generation
         job.future.add_done_callback(lambda f: self.call_from_thread(self._finished, job, generation, f))
 
-    def _finished(self, job: PageJob, generation: int, future: cf.Future[dict[str, Any]]) -> None:
+    def _finished(self, job: PageJob, generation: int, future: cf.Future[Any]) -> None:
         if generation != job.generation or self.running.get(job.key) is not job:
             return  # an answer from a pool that was replaced, for a job already restarted or failed
         error = future.exception()

@@ -34,6 +34,9 @@ class NoticeItem:
     parsed: ParsedPage | None = field(default=None, repr=False, compare=False)
     #: the attachments its page links to, as fetched (storage.attachments.FetchedAttachment)
     attachments: list[Any] = field(default_factory=list, repr=False)
+    #: ``(text, its search-index tokens)``, cut by the extraction worker; storage uses the tokens only
+    #: while ``text`` is still this item's text (never stored as such)
+    indexed_text: tuple[str, str] | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)

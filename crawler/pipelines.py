@@ -67,6 +67,8 @@ def record_from_item(item: NoticeItem) -> NoticeRecord:
         extraction=item.extraction,
         extractor_version=item.extractor_version,
         attachments=list(item.attachments),
+        # only tokens of the very text stored (a stage after extraction could have changed it)
+        index_body=item.indexed_text[1] if item.indexed_text and item.indexed_text[0] is item.text else None,
     )
 
 
@@ -131,11 +133,15 @@ class ExtractionPipeline:
 
         item.parsed = None  # an lxml tree does not cross processes: the worker parses the page itself
         page = decode_page(item.raw_html, item.raw_encoding, item.url) if item.raw_html else None
-        done = self.pool.submit(item.url, page or item.text, title=item.title, publish_date=item.publish_date,
-                                is_html=page is not None)
+        text = item.text
+        # The worker also cuts the text into search-index tokens: otherwise the one storage worker would.
+        done = self.pool.submit_indexed(item.url, page or text, title=item.title, publish_date=item.publish_date,
+                                        is_html=page is not None, body=text)
 
-        def extracted(facts: dict[str, Any]) -> NoticeItem:
+        def extracted(result: tuple[dict[str, Any], str | None]) -> NoticeItem:
+            facts, tokens = result
             item.extraction, item.extractor_version = facts, extractor_version()
+            item.indexed_text = (text, tokens) if tokens is not None else None
             return item
 
         def failed(failure: Failure) -> NoticeItem:

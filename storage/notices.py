@@ -73,6 +73,9 @@ class NoticeRecord:
     fetched_at: dt.datetime = field(default_factory=utcnow)
     #: the attachments the page links to, as fetched and read (storage.attachments.FetchedAttachment)
     attachments: list[Any] = field(default_factory=list)
+    #: :func:`storage.search.index_text` of ``text`` when computed already (by the crawl's extraction
+    #: workers); ``None``: cut here
+    index_body: str | None = None
 
 
 @dataclass(frozen=True)
@@ -190,7 +193,8 @@ def save_notice(session: Session, record: NoticeRecord) -> SaveResult:
         session.add(notice)
         session.flush()
         refresh_places(session, notice, insert_facts(session, version.id, record.extraction))
-        index_notice(session, notice.id, title=notice.title, doc_number=notice.doc_number, body=record.text)
+        index_notice(session, notice.id, title=notice.title, doc_number=notice.doc_number, body=record.text,
+                     body_index=record.index_body)
         return SaveResult("new", notice.id, version.id, 1, None)
 
     old_number_key = notice.doc_number_key
@@ -226,7 +230,8 @@ def save_notice(session: Session, record: NoticeRecord) -> SaveResult:
     notice.current_version = number
     session.flush()
     refresh_places(session, notice, insert_facts(session, version.id, record.extraction))
-    index_notice(session, notice.id, title=notice.title, doc_number=notice.doc_number, body=record.text)
+    index_notice(session, notice.id, title=notice.title, doc_number=notice.doc_number, body=record.text,
+                     body_index=record.index_body)
     return SaveResult("revised", notice.id, version.id, number, shown_number or None)
 
 

@@ -155,14 +155,18 @@ def _dialect(session: Session) -> str:
 
 
 def index_notice(session: Session, notice_id: int, *, title: str | None, doc_number: str | None,
-                 body: str | None) -> None:
-    """Write (or replace) the index row of one notice from the texts given; the caller's transaction."""
-    write_rows(session, [index_row(notice_id, title, doc_number, body)])
+                 body: str | None, body_index: str | None = None) -> None:
+    """Write (or replace) the index row of one notice from the texts given; the caller's transaction.
+    ``body_index``: ``index_text(body)`` when the caller has it already (a crawl cuts it in its
+    extraction workers)."""
+    write_rows(session, [index_row(notice_id, title, doc_number, body, body_index)])
 
 
-def index_row(notice_id: int, title: str | None, doc_number: str | None, body: str | None) -> dict[str, Any]:
+def index_row(notice_id: int, title: str | None, doc_number: str | None, body: str | None,
+              body_index: str | None = None) -> dict[str, Any]:
     """The parameters of one index row: the segmented title (with the document number) and body."""
-    return {"id": notice_id, "title": index_text(_title_field(title, doc_number)), "body": index_text(body)}
+    return {"id": notice_id, "title": index_text(_title_field(title, doc_number)),
+            "body": index_text(body) if body_index is None else body_index}
 
 
 def write_rows(session: Session, rows: list[dict[str, Any]]) -> None:

@@ -80,6 +80,29 @@ def test_facts_from_a_worker_are_the_facts_extracted_in_process(loop: Loop) -> N
                     for n, d in enumerate(docs)]
 
 
+def test_search_tokens_cut_in_a_worker_are_the_ones_storage_would_cut(loop: Loop) -> None:
+    """The storage worker indexes what the extraction worker cut instead of cutting the text again: it
+    must be the same string, and the facts the same as without the tokens."""
+    from storage.search import index_text
+
+    bodies = ["财政部 海关总署 税务总局关于调整跨境电子商务零售进口税收政策的通知（財關稅〔2018〕49号）",
+              "在雄安新区设立中国（河北）自由贸易试验区 B2B 出口", ""]
+    pool = ExtractPool(2, 60, loop.call_later, loop.call_from_thread)
+    try:
+        docs = [small(n) for n in range(len(bodies))]
+        seen = results([pool.submit_indexed(f"https://x.gov.cn/{n}", d, title=None, publish_date=None,
+                                            is_html=True, body=b)
+                        for n, (d, b) in enumerate(zip(docs, bodies, strict=True))])
+        loop.run_until(lambda: all(s is not None for s in seen))
+    finally:
+        pool.close()
+    assert [tokens for _, tokens in seen] == [index_text(b) for b in bodies]
+    assert "雄安 安新 新区" in seen[1][1]
+    assert [facts for facts, _ in seen] == [
+        extract_notice(d, url=f"https://x.gov.cn/{n}", title=None, publish_date=None, is_html=True)
+        for n, d in enumerate(docs)]
+
+
 def test_a_page_over_its_budget_fails_alone_and_the_pool_is_replaced(loop: Loop) -> None:
     pool = ExtractPool(1, 1.5, loop.call_later, loop.call_from_thread)
     try:

@@ -85,3 +85,22 @@ def test_what_is_left_is_stored_when_the_spider_closes(stage) -> None:  # type: 
     seen = outcomes([pipeline.process_item(notice(4))])
     pipeline.close_spider()
     assert getattr(seen[0], "url", None) == notice(4).url and health.items == 1
+
+
+def test_search_tokens_from_the_extraction_worker_are_used_only_for_the_text_they_were_cut_from(
+        stage) -> None:  # type: ignore[no-untyped-def]
+    from storage.search import index_text, search_notices
+
+    pipeline, health, db = stage
+    cut = notice(1)
+    cut.indexed_text = (cut.text, index_text(cut.text) + " zzmarker1")  # what the worker handed over
+    # a text changed after the worker cut it (the tokens of the old text must not be indexed)
+    changed = notice(2, indexed_text=("第2号通知的旧正文。", index_text("第2号通知的旧正文。") + " zzmarker2"))
+    outcomes([pipeline.process_item(cut), pipeline.process_item(changed)])
+    pipeline.flush()
+    assert health.items == 2
+    with db.session() as session:
+        ids = {n.url: n.id for n in session.scalars(select(Notice))}
+        assert [h.notice_id for h in search_notices(session, "zzmarker1")] == [ids[cut.url]]
+        assert search_notices(session, "zzmarker2") == []
+        assert sorted(h.notice_id for h in search_notices(session, "正文")) == sorted(ids.values())
