@@ -40,6 +40,9 @@ from typing import Any
 from twisted.internet.defer import Deferred
 
 PRELOAD = "crawler.extraction.preloaded"  # imported by the forkserver: jieba and the gazetteer loaded once
+# … and the search index's tokenizer module (SQLAlchemy and the models with it, ~0.25 s of CPU), which
+# extract_and_index imports on a worker's first page otherwise, in every worker and every replacement.
+PRELOADS = [PRELOAD, "storage.search"]
 
 
 class PageTimeout(Exception):
@@ -218,14 +221,14 @@ def prestart() -> None:
     once."""
     from multiprocessing import forkserver
 
-    multiprocessing.get_context("forkserver").set_forkserver_preload([PRELOAD])
+    multiprocessing.get_context("forkserver").set_forkserver_preload(PRELOADS)
     forkserver.ensure_running()
 
 
 def _executor(workers: int, initializer: Callable[..., None] | None = None,
               initargs: tuple[Any, ...] = ()) -> cf.ProcessPoolExecutor:
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([PRELOAD])
+    context.set_forkserver_preload(PRELOADS)
     return cf.ProcessPoolExecutor(workers, mp_context=context, initializer=initializer, initargs=initargs)
 
 
