@@ -117,4 +117,11 @@ def print_batches(rows: list[dict[str, Any]], lang: str) -> None:
               f"+{len(row['added'])} {added}".rstrip() + (f"; removed {removed}" if removed else "")
               + ("" if row["complete"] else
                  f" (+{row['unnamed']} not named by any source found)" if row.get("unnamed") else " (list partial)")
-              + (f"; scope by rule, no places named: {row['scope_rule']}" if row.get("scope_rule") else ""))
+              + (f"; scope by rule, no places named: {row['scope_rule']}" if row.get("scope_rule") else "")
+              + f"; total {shown_total(row)}")
+
+
+def shown_total(row: dict[str, Any]) -> str:
+    """The programme's running count after a batch: "40 named of 88" while some places are only counted."""
+    named, total = row["total_named"], row["total"]
+    return str(named) if named == total else f"{named} named of {total}"
