@@ -141,9 +141,9 @@ def test_the_pipeline_stores_a_page_over_budget_without_facts_and_reports_it(loo
         items = [NoticeItem(source="govcn", url=f"https://www.gov.cn/{name}.htm", title="", body_html="", text="正文",
                             raw_html=html.encode("utf-8"), raw_encoding="utf-8")
                  for name, html in (("ok", small(1)), ("slow", page("tiny_elements", 20_000_000)))]
-        warm = stage.process_item(items[0])
+        warm = stage.extract(items[0])
         loop.run_until(lambda: warm.called)
-        seen = results([stage.process_item(items[1])])
+        seen = results([stage.extract(items[1])])
         loop.run_until(lambda: seen[0] is not None)
     finally:
         stage.pool.close()
