@@ -9,7 +9,7 @@ import json
 import sys
 from typing import Any
 
-from cbecwatch.cli import UserError
+from cbecwatch.common import UserError
 
 # Without the optional cpca package no coordinates are known, and none are invented.
 GEOMETRY_NOTE = ("points come from pyecharts' city_coordinates.json by exact name, then from the optional cpca "
@@ -62,14 +62,14 @@ def _batch_rows(session: Any, program: str | None) -> list[dict[str, Any]]:
 
 
 def zones(args: argparse.Namespace) -> int:
-    from cbecwatch.commands import _database
+    from cbecwatch.common import open_configured
     from storage.names_en import shown_name
     from storage.registry import ensure_registry, incomplete_since, unnamed_places
 
     if args.batches and (args.csv or args.geojson):
         raise UserError("--csv and --geojson export places; --batches has --json")
     as_of = args.as_of or dt.date.today()
-    db = _database()
+    db = open_configured()
     with db.session() as session, session.begin():
         ensure_registry(session)  # a fresh install answers from the shipped history
         rows = _batch_rows(session, args.program) if args.batches else zone_rows(session, args.program, as_of)

@@ -18,6 +18,7 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+import storage.schema  # noqa: F401  (every table mapped: sessions handed out here may touch any of them)
 from appconfig.settings import mask_password
 
 log = logging.getLogger(__name__)

@@ -39,6 +39,13 @@ def test_migrations_create_every_table_and_stop_at_head(db) -> None:
     assert current_revision(db.engine) == head_revision(db.engine)
 
 
+def test_every_mapped_table_is_made_by_the_migrations(db) -> None:
+    from storage.schema import metadata
+
+    assert {"notices", "events", "deliveries", "attachments", "notice_places"} <= set(metadata.tables)
+    assert set(metadata.tables) <= set(table_names(db.engine))
+
+
 def test_dialect_name_answers_alike_for_engine_connection_and_session(db, database_url: str) -> None:
     # the storage modules branch on it; an engine, a bare connection and a session must all name the database
     expected = "sqlite" if database_url.startswith("sqlite") else "postgresql"
