@@ -31,6 +31,7 @@ _AFTER_CITED = re.compile(r"》\s*(?:[（(][^（()）]{0,40}[)）])?\s*(?:规定
 _BASIS = re.compile(r"(?:根据|按照|依据|依照|参照|执行|落实)\s*《")
 _SELF_REF = re.compile(r"本(?:通知|公告|办法|规定|决定|批复|意见|细则|清单)|上述|以上|前款")
 _LINE_JUNK = re.compile(r"[\s()（）]")
+_SENTENCE_END = re.compile(r"[。；;：:！？!?]")
 
 
 def _mk(y: int, m: int, d: int) -> dt.date | None:
@@ -93,6 +94,10 @@ def signature_date(lines: Sequence[str], is_agency_line: object) -> tuple[dt.dat
     """The 成文日期 under the signature: the last date-only line (or "agency … date" line) near the end."""
     start = max(0, len(lines) - 25)
     for i in range(len(lines) - 1, start - 1, -1):
+        # A date right under a headline, with the body after it, is the report's dateline, not a signature;
+        # a cover notice's date after its own sentences (现将…印发给你们。) is still the signature.
+        if i <= 2 and i + 1 < len(lines) and not _SENTENCE_END.search("".join(lines[:i])):
+            break
         d = date_line(lines[i])
         if d:
             return d, i

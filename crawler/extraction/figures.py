@@ -32,6 +32,15 @@ _RAISE_BY = re.compile(rf"^{_NOT_TERM}{{0,12}}?(?:提高|增加|上调)\s*{_AMOU
 _RAISE = re.compile(rf"^{_NOT_TERM}{{0,12}}?{_VERB}\s*{_AMOUNT}")  # 提高至人民币8000元 (the old value unsaid)
 _STATE = re.compile(rf"^{_NOT_TERM}{{0,8}}?(?:为|是|是指)\s*{_AMOUNT}")
 _BEFORE = re.compile(rf"{_AMOUNT}\s*$")
+# Press words state a limit as the ceiling of one purchase or of a year's purchases, without 限值:
+# 单次交易价值低于2000元 / 单次交易金额不超过5000元 / 一年内购物超过20000元 / 个人年度交易总额不超过26000元.
+# Only with 单次/单笔 or a year's span before the value: 海外网购价值低于1000元 is an old parcel-tax threshold.
+_CEILING_VERB = r"(?:低于|不超过|不高于|不得超过|超过|高于|在)"
+_CEILINGS = {
+    "single": re.compile(rf"(?:单次|单笔)(?:交易|购物|购买|消费)?(?:价值|金额|额)?\s*{_CEILING_VERB}\s*{_AMOUNT}"),
+    "annual": re.compile(rf"(?:一年内|年度|每年|全年)[^。；，,\d]{{0,12}}?(?:交易|购物|购买|消费)(?:总额|金额|额)?"
+                         rf"\s*{_CEILING_VERB}\s*{_AMOUNT}"),
+}
 # Tax rates: 关税税率暂设为0% / 按法定应纳税额的70%征收
 _DUTY_RATE = re.compile(r"关税税率[^。；%]{0,12}?(\d{1,3}(?:\.\d+)?)\s*%")
 _TAX_SHARE = re.compile(r"应纳税额的\s*(\d{1,3}(?:\.\d+)?)\s*%")
@@ -127,6 +136,8 @@ def limits(text: str) -> list[Figure]:
             b = _BEFORE.search(text[max(0, m.start() - 20): m.start()])
             if b and new is None:  # 超过5000元单次交易限值
                 new = _yuan(b.group(1), b.group(2))
+        if new is None and (c := _CEILINGS[key].search(text)):
+            new = _yuan(c.group(1), c.group(2))
         if new is not None:
             out.append(Figure(f"{key}_limit_yuan", new, "yuan"))
         if old is not None:

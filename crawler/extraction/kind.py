@@ -16,7 +16,7 @@ _RETAIL = re.compile(r"跨境电子商务零售进口|跨境电商零售进口")
 # The operative clause of a batch reply, read in text whose citations are masked (a plan that cites the
 # reply by its title, or 已经省政府同意, is no batch): 同意在…设立…综合试验区.
 # 综试区 is the usual short form of 综合试验区 in reports; 同意新设27个…综试区 says the batch without 在.
-_ZONE = r"(?:综合试验区|综试区)"
+_ZONE = r"(?:综合试验区|综试区|此类试验区|该类试验区)"  # 此类试验区: a report's second mention
 _BATCH_CLAUSE = re.compile(r"(?:同意|决定|批准)[^。；]{0,40}?(?:在|设立)[^。；]{0,1200}?(?:设立|新设|建设)"
                            rf"[^。；]{{0,20}}?{_ZONE}|(?:同意|决定|批准|批复)[^。；]{{0,6}}(?:新设|增设)[^。；]{{0,20}}{_ZONE}|"
                            # …综合试验区 ends the object: not 同意设立…综合试验区工作联席会议
@@ -91,6 +91,9 @@ def classify(title: str | None, doc_number: str | None, text: str) -> str:
 
 _LIST_NAME = re.compile(r"正面清单|零售进口商品清单")
 _LIST_OPENING = re.compile(r"\s*(?:跨境电子商务|跨境电商)零售进口商品清单")
+# The list's own table (an attachment copied without its heading): a header row with the tariff-line and
+# goods-name columns and no rate column (a tariff commission's table prints 税率; the list has none).
+_LIST_TABLE = re.compile(r"税则号列[^。；\n]{0,6}(?:中文)?(?:货品|商品)名称(?![^。；\n]{0,12}税率)")
 _PLAN_TITLE = re.compile(r"(?:实施|工作|行动|建设|发展)(?:方案|意见|规划|计划)$|若干措施$|(?:管理|暂行)办法$")
 
 
@@ -107,7 +110,8 @@ def from_text(title: str | None, text: str, headlines: tuple[str, ...] = ()) -> 
     if "关于" in t[:40] or _PLAN_TITLE.search(t):
         return "other"
     # The list itself: its name as title or headline, or as the text's first words (a table's copy).
-    if _LIST_NAME.search(t) or any(_LIST_NAME.search(h) for h in headlines) or _LIST_OPENING.match(text):
+    if _LIST_NAME.search(t) or any(_LIST_NAME.search(h) for h in headlines) or _LIST_OPENING.match(text) \
+            or _LIST_TABLE.search(head):
         return "positive_list"
     if "零售进口税收政策" in t:
         return "tax_policy"
