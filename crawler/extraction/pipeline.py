@@ -16,7 +16,7 @@ from .figures import all_figures, customs_codes
 from .kind import classify, from_text, program
 from .model import Extraction, Figure
 from .nesting import LIBXML_MAX_DEPTH, MAX_DEPTH
-from .normalize import clean_text, reflow, split_lines, strip_noise, to_simplified
+from .normalize import clean_text, join_split_numbers, reflow, split_lines, strip_noise, to_simplified
 from .places import find_places
 from .relevance import relevance_score
 
@@ -146,7 +146,7 @@ def extract(document: str, *, url: str | None = None, is_html: bool | None = Non
                             f"{MAX_DEPTH} levels removed")
     else:
         text = clean_text(document)
-    lines = split_lines(text)
+    lines = join_split_numbers(split_lines(text))
     if not is_html:
         lines = reflow(lines)
     while lines and lines[0].startswith("#"):  # comment header of saved plain-text copies

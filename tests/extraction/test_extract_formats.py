@@ -50,6 +50,15 @@ def test_a_full_width_serial_of_an_announcement_is_its_number() -> None:
     assert res.effective_date == dt.date(2019, 1, 1)
 
 
+def test_full_width_amounts_in_wan_rates_and_codes_are_read() -> None:
+    figs = _figures("跨境电商税收新政\n财政部明确，年度交易限值由人民币２万元提高至２.６万元。\n"
+                    "关税税率暂设为０％；进口环节增值税、消费税按法定应纳税额的７０％征收。\n")
+    assert figs["annual_limit_yuan"] == 26000 and figs["previous_annual_limit_yuan"] == 20000
+    assert figs["customs_duty_rate_pct"] == 0 and figs["tax_payable_share_pct"] == 70
+    res = extract("海关总署公告２０１４年第５７号\n增列海关监管方式代码“１２１０”，全称“保税跨境贸易电子商务”。\n")
+    assert res.customs_codes == ["1210"]
+
+
 # -- issuers the alias table lacked, Chinese-numeral years ------------------------------------------
 
 @pytest.mark.parametrize(("line", "number"), [
@@ -80,6 +89,11 @@ def test_from_next_month_counts_from_the_notices_signature_date() -> None:
     text = ("关于调整跨境电商零售进口商品清单的公告\n现将有关事项公告如下：\n一、自下月起，清单新增29项商品。\n"
             "财政部\n2019年12月24日\n")
     assert extract(text).effective_date == dt.date(2020, 1, 1)
+
+
+def test_from_next_year_without_a_day_is_its_first_of_january() -> None:
+    text = "跨境电商新政\n新华社北京2018年11月21日电 自明年起，跨境电商零售进口政策将继续实施。\n"
+    assert extract(text).effective_date == dt.date(2019, 1, 1)
 
 
 def test_a_relative_date_with_no_date_of_the_document_gives_none() -> None:
@@ -113,6 +127,28 @@ def test_a_number_split_over_two_lines_is_read_whole() -> None:
     text = ("关于跨境电子商务零售进口有关监管事宜的公告\n海关总署公告2018年第\n194号\n"
             "现将有关事项公告如下：\n本公告自2019年1月1日起施行。\n")
     assert extract(text).doc_number == "海关总署公告2018年第194号"
+
+
+def test_a_signature_date_split_over_two_lines_is_the_issue_date() -> None:
+    text = ("关于完善跨境电子商务零售进口税收政策的通知\n财关税〔2018〕49号\n各省财政厅：\n"
+            "本通知自2019年1月1日起执行。\n财政部\n2018年11月\n29日\n")
+    res = extract(text)
+    assert res.issue_date == dt.date(2018, 11, 29)
+    assert res.effective_date == dt.date(2019, 1, 1)
+
+
+def test_a_limit_split_before_its_unit_is_read() -> None:
+    figs = _figures("跨境电商税收新政\n单次交易限值由人民币2000元提高至5000\n"
+                    "元，年度交易限值由人民币20000元提高至26000元。\n")
+    assert figs["single_limit_yuan"] == 5000 and figs["previous_single_limit_yuan"] == 2000
+
+
+def test_a_chinese_numeral_year_in_number_signature_and_clause() -> None:
+    text = ("商务部公告二〇二六年第5号\n现将有关事项公告如下：\n本公告自二〇二六年三月一日起实施。\n商务部\n"
+            "二〇二六年二月六日\n")
+    res = extract(text)
+    assert (res.doc_number, res.issue_date, res.effective_date) == (
+        "商务部公告2026年第5号", dt.date(2026, 2, 6), dt.date(2026, 3, 1))
 
 
 def test_a_centred_title_wrapped_over_two_lines_is_one_title() -> None:
