@@ -179,6 +179,7 @@ def extract(document: str, *, url: str | None = None, is_html: bool | None = Non
         body, masked_body = body[sal + 1:], masked_body[sal + 1:]
 
     res.issue_date, date_idx = _issue_date(info, lines)
+    own_issue = res.issue_date  # signed or labelled: this document's own date, not a reported notice's
     own_line = dates.dateline([ln for ln in lines if ln != res.title])  # the report's or page's own date
     yl_issue, yl_publish = relative.yearless_lead(lines, own_line)
     res.publish_date = _publish_date(info, meta, publish_date, lines, yl_publish)
@@ -196,9 +197,9 @@ def extract(document: str, *, url: str | None = None, is_html: bool | None = Non
     if rule is None:
         labelled = info.get("生效日期") or info.get("施行日期") or info.get("实施日期")
         line = own_line
-        # 自明年1月1日起 counts from the document's own date: signed, published, its dateline, else the
-        # date of the event its lead tells.
-        base = res.issue_date or res.publish_date or line or relative.last_date_before(text)
+        # 自明年1月1日起 counts from the document's own date: its signature, else its dateline (a report's
+        # 今年 is the report's year, not that of the notice it reports), else the date of the event it tells.
+        base = own_issue or line or res.publish_date or relative.last_date_before(text)
         res.effective_date = (dates.parse_date(labelled) or english.get("effective_date")
                               or dates.yearless_effective(text, line.year if line else None,
                                                           about.title if about else None)

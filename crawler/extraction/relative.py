@@ -56,8 +56,9 @@ def last_date_before(text: str, limit: int = 5000) -> dt.date | None:
 
 
 # 12月6日，海关总署发布跨境电商新监管方式: a lead that opens with a month and day and names who published.
-_YEARLESS_LEAD = re.compile(r"(?:^|(?<=[。！？\s]))(?<![\d年])(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*[，,]?\s*"
-                            r"[\u4e00-\u9fa5、]{0,30}?(?:正式|联合)?(发布|公布|印发|签发|下发)")
+# It may follow a source clause (据海关总署网站消息，12月6日…); 发布会 is a press conference, not a publication.
+_YEARLESS_LEAD = re.compile(r"(?:^|(?<=[。！？，,\s]))(?<![\d年])(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*[，,]?\s*"
+                            r"[\u4e00-\u9fa5、]{0,30}?(?:正式|联合)?(发布|公布|印发|签发|下发)(?!会)")
 _ISSUE_VERBS = ("印发", "签发", "下发")
 
 

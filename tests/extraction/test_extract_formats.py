@@ -184,6 +184,36 @@ def test_a_leads_month_and_day_take_the_year_of_the_site_line() -> None:
     assert extract(text).publish_date == dt.date(2016, 12, 6)
 
 
+def test_a_leads_yearless_date_after_a_source_clause_still_dates_the_publication() -> None:
+    text = ("海关总署发布公告\n发布日期：2016-12-07\n"
+            "据海关总署网站消息，12月6日海关总署发布公告，增列海关监管方式代码“1239”。\n")
+    assert extract(text).publish_date == dt.date(2016, 12, 6)
+
+
+def test_a_december_notice_reported_in_january_is_of_the_year_before() -> None:
+    text = "海关总署发布公告\n发布日期：2019-01-03\n12月29日，海关总署发布公告，调整跨境电商零售进口监管事宜。\n"
+    assert extract(text).publish_date == dt.date(2018, 12, 29)
+
+
+def test_a_press_conference_on_a_yearless_day_is_no_publication() -> None:
+    text = ("商务部谈跨境电商\n3月18日，商务部新闻发言人在发布会上表示，跨境电商零售进口监管过渡期政策延续实施。\n")
+    assert extract(text).publish_date is None
+
+
+def test_a_reports_this_year_is_the_reports_year_not_the_reported_notices() -> None:
+    text = ("跨境电商新政解读\n新华社北京2019年1月5日电 财政部于2018年11月29日印发通知，"
+            "自今年1月1日起执行新的跨境电商零售进口税收政策。\n")
+    res = extract(text)
+    assert res.issue_date == dt.date(2018, 11, 29)
+    assert res.effective_date == dt.date(2019, 1, 1)
+
+
+def test_a_wire_reports_riqian_leaves_the_publication_undated() -> None:
+    text = ("跨境电商零售进口清单再扩容\n新华社北京2019年12月30日电财政部等13部门日前发布公告，"
+            "调整跨境电子商务零售进口商品清单，新增29项商品。\n")
+    assert extract(text).publish_date is None
+
+
 def test_a_list_attachment_with_tariff_headers_is_a_positive_list() -> None:
     text = ("附件 : 序号 税则号列 中文货品名称 备注 酸乳 天然蜂蜜 燕窝 葡萄干 杏干\n"
             "2 干红枣 其他干果 柑桔属水果的果皮 3kg\n")
