@@ -138,7 +138,7 @@ def first_meta_date(meta: Mapping[str, str], keys: Sequence[str]) -> dt.date | N
     return None
 
 
-def _cited(text: str, sent_start: int, at: int, subject: str | None) -> bool:
+def cited(text: str, sent_start: int, at: int, subject: str | None) -> bool:
     """The phrase at ``at`` states the date of a document the text cites as a basis, not its own: it
     follows a cited 《title》 directly, or its sentence cites one with 根据《…. The subject of a report
     (``subject``: its title) is not cited: its date is the report's."""
@@ -155,13 +155,13 @@ def effective(text: str, subject: str | None = None) -> tuple[str | None, dt.dat
 
     Prefer a phrase whose sentence refers to the notice itself (本通知…, 上述规定…); else the last one,
     which is where notices put it (the last article before 特此通知). A phrase that gives the date of a
-    cited document (see :func:`_cited`) is not this document's."""
+    cited document (see :func:`cited`) is not this document's."""
     cands: list[tuple[bool, str, dt.date | None]] = []
     for rx in (EFFECTIVE, EFFECTIVE_LABEL):
         for m in rx.finditer(text):
             what = m.group("what")
             sent_start = max(text.rfind("。", 0, m.start()), text.rfind("\n", 0, m.start())) + 1
-            if _cited(text, sent_start, m.start(), subject):
+            if cited(text, sent_start, m.start(), subject):
                 continue
             self_ref = bool(_SELF_REF.search(text, sent_start, m.start()))
             if what.endswith("之日"):
@@ -172,7 +172,7 @@ def effective(text: str, subject: str | None = None) -> tuple[str | None, dt.dat
     if not cands:
         for m in EFFECTIVE_LEAD.finditer(text[:2000]):
             sent_start = max(text.rfind("。", 0, m.start()), text.rfind("\n", 0, m.start())) + 1
-            if not _cited(text, sent_start, m.start(), subject):
+            if not cited(text, sent_start, m.start(), subject):
                 return "explicit", parse_date(m.group("what"))
         return None, None
     chosen = next((c for c in reversed(cands) if c[0]), cands[-1])
@@ -205,7 +205,7 @@ def yearless_effective(text: str, year: int | None, subject: str | None = None) 
         return None
     for m in _YEARLESS_EFFECTIVE.finditer(text[:3000]):
         sent_start = max(text.rfind("。", 0, m.start()), text.rfind("\n", 0, m.start())) + 1
-        if not _cited(text, sent_start, m.start(), subject):
+        if not cited(text, sent_start, m.start(), subject):
             return _mk(year, int(m.group(1)), int(m.group(2)))
     return None
 

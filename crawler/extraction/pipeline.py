@@ -60,7 +60,8 @@ def _text_title(lines: Sequence[str]) -> str | None:
             return ln
         # A centred title wrapped over two lines (…等46个城市和地区设立 / 跨境电子商务综合试验区的批复): the
         # first half has 关于 but no genre word, and the two halves joined are title-shaped.
-        if "关于" in ln and i + 1 < len(lines) and len(ln) <= 60:
+        # The second half is no title by itself (site chrome 关于我们 above a real title joins nothing).
+        if "关于" in ln and i + 1 < len(lines) and len(ln) <= 60 and not _TITLE_SHAPE.search(lines[i + 1]):
             joined = ln + lines[i + 1].strip()
             if _TITLE_SHAPE.fullmatch(joined[joined.find("关于"):]) and not _SENTENCE_MARK.search(joined):
                 return joined

@@ -27,7 +27,7 @@ def relative_effective(text: str, base: dt.date | None) -> dt.date | None:
     """The first 自明年…起 / 自下月起 phrase of ``text`` counted from ``base`` (the document's own date)."""
     if base is None:
         return None
-    m = _RELATIVE.search(text[:5000])
+    m = next((m for m in _RELATIVE.finditer(text[:5000]) if not _of_cited(text, m.start())), None)
     if not m:
         return None
     rel, month, day = m.group("rel"), m.group("m"), m.group("d")
@@ -36,6 +36,12 @@ def relative_effective(text: str, base: dt.date | None) -> dt.date | None:
         return _safe(y, mo, int(day) if day else 1)
     year = base.year + 1 if rel in _NEXT_YEAR else base.year
     return _safe(year, int(month) if month else 1, int(day) if day else 1)
+
+
+def _of_cited(text: str, at: int) -> bool:
+    """The phrase dates a document the sentence cites (《…》（…）自明年1月1日起执行), not this one."""
+    sent_start = max(text.rfind("。", 0, at), text.rfind("\n", 0, at)) + 1
+    return dates.cited(text, sent_start, at, None)
 
 
 def _safe(y: int, m: int, d: int) -> dt.date | None:

@@ -96,6 +96,12 @@ def test_from_next_year_without_a_day_is_its_first_of_january() -> None:
     assert extract(text).effective_date == dt.date(2019, 1, 1)
 
 
+def test_a_relative_date_of_a_cited_notice_is_not_this_ones() -> None:
+    text = ("关于做好跨境电商工作的通知\n各市商务局：\n根据《财政部关于完善跨境电子商务零售进口税收政策的通知》"
+            "（财关税〔2018〕49号）自明年1月1日起执行的规定，请做好准备。\n省商务厅\n2018年12月3日\n")
+    assert extract(text).effective_date is None
+
+
 def test_a_relative_date_with_no_date_of_the_document_gives_none() -> None:
     text = "跨境电商新政解读\n自明年1月1日起，跨境电商零售进口政策继续实施。\n"
     assert extract(text).effective_date is None
@@ -160,6 +166,12 @@ def test_a_centred_title_wrapped_over_two_lines_is_one_title() -> None:
     assert res.title == "国务院关于同意在雄安新区等46个城市和地区设立跨境电子商务综合试验区的批复"
     assert res.kind == "pilot_zone_batch"
     assert res.doc_number == "国函〔2020〕47号"
+
+
+def test_site_chrome_with_guanyu_above_a_title_joins_nothing() -> None:
+    text = ("关于我们\n海关总署关于跨境电子商务零售进口商品有关监管事宜的公告\n海关总署公告2018年第194号\n"
+            "现将有关事项公告如下：\n本公告自2019年1月1日起施行。\n")
+    assert extract(text).title == "海关总署关于跨境电子商务零售进口商品有关监管事宜的公告"
 
 
 # -- a report's own date is not its subject's -------------------------------------------------------
