@@ -42,7 +42,8 @@ _EXTEND = re.compile(r"扩大(?:[^，。；]{0,6}?范围)?(?:至|到)|增加|新
 _ADVERB_ONLY = re.compile(r"\s*(?:也|还|亦|同时|同样|均|都|并|且|也已|已)?(?:成功|正式)?\s*")
 _APPROVED = re.compile(r"(?:获批|入选|入围|获准)(?!之后|后|以来|的|建设|设立)|"
                        # 海南三亚成为拟设立跨境电子商务综合试验区的城市之一: a report of one city in a batch
-                       r"成为(?:拟|新一批|新设)?[^。；，,]{0,6}?(?:设立|建设)?[^。；，,]{0,14}?(?:综合试验区|综试区)"
+                       # (but never 成为首批…之一: the first batch is history in any report of a later one)
+                       r"成为(?!首批|第一批)(?:拟|新一批|新设)?[^。；，,]{0,6}?(?:设立|建设)?[^。；，,]{0,14}?(?:综合试验区|综试区)"
                        r"(?:的)?(?:城市)?之一")
 # A report naming some places of the batch it reports: …等27个城市和地区设立…，其中包括我省的宝鸡.
 _AMONG = re.compile(r"其中[^，,。；：]{0,6}?(?:包括|有)")  # 其中包括 / 其中浙江有5个城市：湖州、嘉兴…

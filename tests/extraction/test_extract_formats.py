@@ -254,3 +254,9 @@ def test_a_report_of_one_citys_place_in_a_batch_designates_it() -> None:
     res = extract(text)
     assert [c.name for c in res.cities] == ["三亚市"]
     assert {f.name: f.value for f in res.figures}.get("zones_added") == 46
+
+
+def test_a_city_recalled_as_one_of_the_first_batch_is_not_designated_again() -> None:
+    text = ("再添27个跨境电商综试区\n国务院日前批复同意，在廊坊市、沧州市等27个城市和地区设立跨境电子商务综合试验区。"
+            "2016年，郑州成为首批跨境电子商务综合试验区城市之一。\n")
+    assert [c.name for c in extract(text).cities] == ["廊坊市", "沧州市"]
