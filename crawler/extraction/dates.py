@@ -25,7 +25,8 @@ EFFECTIVE = re.compile(rf"(?:自|从|于)\s*(?P<what>{_DATE_ANY}|(?:发布|公�
 # A report's lead: 自2019年1月1日起，我国调整…政策 (the verb further on); read only when nothing stricter is.
 EFFECTIVE_LEAD = re.compile(rf"(?:自|从)\s*(?P<what>{_DATE_ANY})\s*起\s*[，,][^。；]{{0,30}}?"
                             r"(?:调整|实施|实行|执行|施行|提高|取消|启用|不再|改为|改征|扩大|延长|停止)")
-EFFECTIVE_LABEL = re.compile(rf"(?:施行|实施|生效|执行)日期\s*[:：]\s*(?P<what>{_DATE_ANY})")
+# 实施日期：… / 启用时间:2020年7月1日 (a supervision code's start, as explainers print it).
+EFFECTIVE_LABEL = re.compile(rf"(?:施行|实施|生效|执行|启用)(?:日期|时间)\s*[:：]\s*(?P<what>{_DATE_ANY})")
 # A phrase right after a cited title (《…》（财关税〔2018〕49号）自2019年1月1日起执行) is that document's date.
 _AFTER_CITED = re.compile(r"》\s*(?:[（(][^（()）]{0,40}[)）])?\s*(?:规定|明确)?\s*$")
 _BASIS = re.compile(r"(?:根据|按照|依据|依照|参照|执行|落实)\s*《")

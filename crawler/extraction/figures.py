@@ -42,7 +42,8 @@ _CEILINGS = {
                          rf"\s*{_CEILING_VERB}\s*{_AMOUNT}"),
 }
 # Tax rates: 关税税率暂设为0% / 按法定应纳税额的70%征收
-_DUTY_RATE = re.compile(r"关税税率[^。；%]{0,12}?(\d{1,3}(?:\.\d+)?)\s*%")
+_DUTY_RATE = re.compile(r"关税税率[^。；%]{0,12}?(\d{1,3}(?:\.\d+)?)\s*%|"
+                        r"(?<![\d.])(\d{1,3}(?:\.\d+)?)\s*[%％]\s*(?:的)?关税税率")  # 暂按0%关税税率: value first
 _TAX_SHARE = re.compile(r"应纳税额的\s*(\d{1,3}(?:\.\d+)?)\s*%")
 _PCT = r"(\d{1,3}(?:\.\d+)?)\s*[%％]"
 # A rate changed in the document: 关税税率由10%调整为5% / 应纳税额的70%调整为…由70%降至60%.
@@ -61,7 +62,8 @@ _UNIT = (r"\s*(\d{1,5}|[一二三四五六七八九十百千零两]{1,6})\s*(?:�
 _ITEMS = (
     ("items_total", re.compile(rf"(?:共|共计|合计|总计)(?:包括|包含|涉及|有|计)?{_UNIT}(?:税号|税目|商品|税则号列)")),
     # 新增29项 / 增加了滑雪用具、家用洗碟机等29项商品
-    ("items_added", re.compile(rf"(?:新增|增加|增列)\s*(?:了)?{_LISTED}{_UNIT}(?:税号|税目|商品)?")),
+    # never 增加到1413个: a new total, not an addition
+    ("items_added", re.compile(rf"(?:新增|增加|增列)(?!到|至)\s*(?:了)?{_LISTED}{_UNIT}(?:税号|税目|商品)?")),
     ("items_removed", re.compile(rf"(?:删除|删去|减少|调出)\s*(?:了)?{_LISTED}{_UNIT}")),
     # 将…63个税目商品纳入清单 / 63个税目商品将纳入清单 / 约63类商品纳入清单
     ("items_added", re.compile(r"(\d{1,5})\s*(?:个|项|类)\s*(?:8位)?\s*(?:税目|税号)?\s*(?:商品)?\s*(?:将|被|拟)?\s*"
@@ -158,7 +160,7 @@ def rates(text: str) -> list[Figure]:
                 break
     m = None if "customs_duty_rate_pct" in changed else _DUTY_RATE.search(text)
     if m:
-        out.append(Figure("customs_duty_rate_pct", _num(m.group(1)), "percent"))
+        out.append(Figure("customs_duty_rate_pct", _num(m.group(1) or m.group(2)), "percent"))
     m = None if "tax_payable_share_pct" in changed else _TAX_SHARE.search(text)
     if m:
         out.append(Figure("tax_payable_share_pct", _num(m.group(1)), "percent"))

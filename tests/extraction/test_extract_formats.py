@@ -260,3 +260,50 @@ def test_a_city_recalled_as_one_of_the_first_batch_is_not_designated_again() -> 
     text = ("再添27个跨境电商综试区\n国务院日前批复同意，在廊坊市、沧州市等27个城市和地区设立跨境电子商务综合试验区。"
             "2016年，郑州成为首批跨境电子商务综合试验区城市之一。\n")
     assert [c.name for c in extract(text).cities] == ["廊坊市", "沧州市"]
+
+
+# -- classes shown by the batch-4 dev documents -------------------------------------------------------
+
+def test_a_duty_rate_printed_before_its_term_is_read() -> None:
+    figs = _figures("跨境电商税收新政\n限值以内的交易暂按0%关税税率征收，进口环节增值税、消费税按应纳税额的70%征收。\n")
+    assert figs["customs_duty_rate_pct"] == 0 and figs["tax_payable_share_pct"] == 70
+
+
+def test_a_start_time_label_of_a_code_is_its_effective_date() -> None:
+    text = "海关监管方式代码9710\n代码9710简称“跨境电商B2B直接出口”。启用时间:2020年7月1日。\n"
+    assert extract(text).effective_date == dt.date(2020, 7, 1)
+
+
+def test_the_transitional_regime_by_its_short_name_is_the_retail_import_pilot() -> None:
+    text = ("据商务部新闻发言人介绍，自2018年1月1日起，跨境电商过渡期监管政策将扩大到合肥、成都、大连、青岛、"
+            "苏州5个城市。\n"
+            "监管部门对上述城市经电商平台进口的商品，按个人物品监管。\n")
+    assert extract(text).kind == "retail_import_pilot"
+
+
+def test_an_about_page_heading_is_no_official_title() -> None:
+    text = ("关于正面清单\n正面清单（中文名称为“跨境电子商务零售进口商品清单”）于2016年4月推出。\n"
+            "2020年又增加到1413个品类。这次更新新增29项商品，删除1项商品。\n")
+    res = extract(text)
+    assert res.kind == "positive_list"
+    figs = {f.name: f.value for f in res.figures}
+    assert figs["items_added"] == 29 and figs["items_removed"] == 1
+
+
+def test_an_official_title_with_guanyu_still_makes_a_plan_no_list() -> None:
+    text = ("关于印发跨境电子商务发展三年行动计划的通知\n各市人民政府：\n"
+            "积极争取扩大跨境电商零售进口清单范围，推动进口业务发展。\n")
+    assert extract(text).kind != "positive_list"
+
+
+def test_a_report_saying_pizhun_zai_designates_the_city() -> None:
+    text = ("国务院批准在浙江省省会杭州设立跨境电子商务综合试验区。\n"
+            "据中国政府网站周四发布的公告，这一申请由浙江省人民政府和商务部提出。\n")
+    res = extract(text)
+    assert res.kind == "pilot_zone_batch"
+    assert [c.name for c in res.cities] == ["杭州市"]
+
+
+def test_a_recap_saying_yi_pizhun_zai_designates_nothing() -> None:
+    text = ("跨境电商发展报告\n截至目前，国务院已批准在杭州、天津等105个城市设立跨境电子商务综合试验区。\n")
+    assert extract(text).cities == []
