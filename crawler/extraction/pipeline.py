@@ -75,6 +75,17 @@ def _text_title(lines: Sequence[str]) -> str | None:
     return None
 
 
+def _page_or_text_title(page_title: str | None, lines: Sequence[str]) -> str | None:
+    """The page's <title>, unless it is only a site name (中国政府网) and the text prints a title-shaped
+    one (a centred title, wrapped or not, above the number)."""
+    if page_title and _TITLE_SHAPE.search(page_title):
+        return page_title
+    text_title = _text_title(lines)
+    if text_title and _TITLE_SHAPE.search(text_title):
+        return text_title
+    return page_title or text_title
+
+
 def _headlines(lines: Sequence[str]) -> tuple[str, ...]:
     """Short opening lines that are no sentence (site names, a record's name, a headline), read from the
     masked text so that a cited 《title》 line counts for nothing."""
@@ -158,7 +169,7 @@ def extract(document: str, *, url: str | None = None, is_html: bool | None = Non
     res = Extraction()
     if flat_warning:
         res.warnings.append(flat_warning)
-    res.title = (clean_text(title).strip() if title else None) or page_title or _text_title(lines)
+    res.title = (clean_text(title).strip() if title else None) or _page_or_text_title(page_title, lines)
 
     customs = bool(_CUSTOMS_HOST.search(url or "")) or "海关总署" in (res.title or "")[:8] \
         or info.get("发文机关") == "海关总署"

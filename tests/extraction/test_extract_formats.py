@@ -307,3 +307,14 @@ def test_a_report_saying_pizhun_zai_designates_the_city() -> None:
 def test_a_recap_saying_yi_pizhun_zai_designates_nothing() -> None:
     text = ("跨境电商发展报告\n截至目前，国务院已批准在杭州、天津等105个城市设立跨境电子商务综合试验区。\n")
     assert extract(text).cities == []
+
+
+def test_a_page_titled_with_the_site_name_takes_the_wrapped_title_of_its_text() -> None:
+    page = ("<html><head><title>中国政府网</title></head><body><div class=\"content\">"
+            "<p style=\"text-align:center\">国务院关于同意在雄安新区等46个城市和地区设立</p>"
+            "<p style=\"text-align:center\">跨境电子商务综合试验区的批复</p><p>国函〔2020〕47号</p>"
+            "<p>河北省人民政府，商务部：</p><p>你们关于设立跨境电子商务综合试验区的请示收悉。现批复如下：</p>"
+            "<p>一、同意在雄安新区、大同市设立跨境电子商务综合试验区。</p><p>国务院</p><p>2020年4月27日</p></div></body></html>")
+    res = extract(page)
+    assert res.title == "国务院关于同意在雄安新区等46个城市和地区设立跨境电子商务综合试验区的批复"
+    assert [c.name for c in res.cities] == ["雄安新区", "大同市"]
