@@ -15,12 +15,13 @@ _AMOUNT = rf"(?:人民币)?\s*(\d[\d,，]{{0,12}}(?:\.\d+)?|[{_CN_AMOUNT}]{{1,10
 # 单次交易限值由人民币2000元提高至5000元 / 年度交易限值为人民币20000元
 # Reports and press versions name the same limits in their own words: 单次交易限额, 单笔购物限额, 个人年度
 # 跨境电商购物限额, 年度购买额度 (corpus tax-2018-49-cgtn-govcn); the official term is 交易限值.
-_LIMIT_WORD = r"(?:交易|购物|购买|消费)?(?:限值|限额|额度)"
+_LIMIT_WORD = r"(?:交易|购物|购买|消费)?(?:限值|限额|额度|上限)"  # 单笔交易上限为5000元: press word
 _LIMITS = (("single", rf"(?:单次|单笔){_LIMIT_WORD}|(?:单次|单笔)交易(?=\s*(?:人民币)?\s*\d)"),  # 限额由单次交易2000元…
-           ("annual", rf"(?:个人)?年度(?:跨境电商|跨境)?{_LIMIT_WORD}"))
+           # 年度交易限值 / 全年额度 / 全年累计上限 / 每年购物限额
+           ("annual", rf"(?:个人)?(?:年度|全年|每年)(?:累计)?(?:跨境电商|跨境)?{_LIMIT_WORD}"))
 # What may stand between a limit's name and its value: never the next limit's name (单次交易限值为五千元，
 # 年度交易限值由… must not give the single limit the annual one's change).
-_NOT_TERM = r"(?:(?!限值|限额|额度)[^。；])"
+_NOT_TERM = r"(?:(?!限值|限额|额度|上限)[^。；])"
 _VERB = r"(?:提高|调整|上调|提升|下调|降低|调高|放宽|增加|增|扩大|减少|降)(?:到|至|为)"
 # 由每人每年20000元提高至26000元: a short qualifier may stand between 由 and the old value; 2000元提高至5000元
 # right after the term (限额由单次交易2000元提高至5000元) is the same change without 由.
@@ -31,6 +32,7 @@ _CHANGE = re.compile(rf"^{_NOT_TERM}{{0,12}}?(?:(?:由|从)\s*{_QUALIFIER}|(?=\s
 _RAISE_BY = re.compile(rf"^{_NOT_TERM}{{0,12}}?(?:提高|增加|上调)\s*{_AMOUNT}\s*(?:至|到)\s*{_AMOUNT}")
 _RAISE = re.compile(rf"^{_NOT_TERM}{{0,12}}?{_VERB}\s*{_AMOUNT}")  # 提高至人民币8000元 (the old value unsaid)
 _STATE = re.compile(rf"^{_NOT_TERM}{{0,8}}?(?:为|是|是指)\s*{_AMOUNT}")
+_DIRECT = re.compile(rf"^\s*{_AMOUNT}")  # 单次交易限额5000元、年度交易限额26000元: the value right after the term
 _BEFORE = re.compile(rf"{_AMOUNT}\s*$")
 # Press words state a limit as the ceiling of one purchase or of a year's purchases, without 限值:
 # 单次交易价值低于2000元 / 单次交易金额不超过5000元 / 一年内购物超过20000元 / 个人年度交易总额不超过26000元.
@@ -132,7 +134,7 @@ def limits(text: str) -> list[Figure]:
             r = _RAISE.search(tail)
             if r and new is None:
                 new = _yuan(r.group(1), r.group(2))
-            s = _STATE.search(tail)
+            s = _STATE.search(tail) or _DIRECT.search(tail)
             if s and new is None:
                 new = _yuan(s.group(1), s.group(2))
             b = _BEFORE.search(text[max(0, m.start() - 20): m.start()])

@@ -115,11 +115,18 @@ def test_a_relative_date_with_no_date_of_the_document_gives_none() -> None:
     ("单次交易限值为五千元，年度交易限值为两万六千元。", 5000, 26000),
     ("单次交易价值低于2000元的商品享受优惠；消费者一年内购物超过20000元的，全额征税。", 2000, 20000),
     ("单次交易金额不超过5000元、个人年度交易总额不超过26000元的商品，按优惠税率征税。", 5000, 26000),
+    ("单次交易限额5000元、年度交易限额26000元。", 5000, 26000),
+    ("单笔交易上限为5000元，全年累计上限26000元。", 5000, 26000),
+    ("个人单次购买额度由2000元提高到5000元，全年额度由2万元提高到2.6万元。", 5000, 26000),
 ])
 def test_the_limits_in_press_words(sentence: str, single: int, annual: int) -> None:
     figs = _figures(f"跨境电商零售进口税收新政出台\n财政部等部门明确，{sentence}\n")
     assert figs["single_limit_yuan"] == single
     assert figs["annual_limit_yuan"] == annual
+
+
+def test_a_limit_raised_by_an_amount_states_no_new_value() -> None:
+    assert "single_limit_yuan" not in _figures("跨境电商税收新政\n单次交易限值提高了3000元。\n")
 
 
 def test_a_limit_on_another_thing_is_no_limit() -> None:
