@@ -72,6 +72,13 @@ def test_announcement_numbers_of_less_common_issuers_and_numeral_years(line: str
     assert extract(text).doc_number == number
 
 
+def test_a_traditional_copy_with_full_width_digits_reads_like_the_original() -> None:
+    res = extract("稅委會公告２０２４年第１７號\n現將有關事項公告如下：\n本公告自２０２５年１月１日起實施。\n")
+    assert res.doc_number == "税委会公告2024年第17号"
+    assert res.effective_date == dt.date(2025, 1, 1)
+    assert res.agencies == ["国务院关税税则委员会"]
+
+
 def test_the_tariff_commissions_announcement_names_it_as_agency() -> None:
     text = "国务院关税税则委员会公告2024年第17号\n现将有关事项公告如下：\n本公告自2025年1月1日起实施。\n"
     assert "国务院关税税则委员会" in extract(text).agencies
