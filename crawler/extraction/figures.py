@@ -44,8 +44,8 @@ _CEILINGS = {
                          rf"\s*{_CEILING_VERB}\s*{_AMOUNT}"),
 }
 # Tax rates: 关税税率暂设为0% / 按法定应纳税额的70%征收
-_DUTY_RATE = re.compile(r"关税税率[^。；%]{0,12}?(\d{1,3}(?:\.\d+)?)\s*%|"
-                        r"(?<![\d.])(\d{1,3}(?:\.\d+)?)\s*[%％]\s*(?:的)?关税税率")  # 暂按0%关税税率: value first
+_DUTY_RATE = re.compile(r"关税税率[^。；%]{0,12}?(\d{1,3}(?:\.\d+)?)\s*%")
+_DUTY_RATE_FIRST = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d+)?)\s*[%％]\s*(?:的)?关税税率")  # 暂按0%关税税率
 _TAX_SHARE = re.compile(r"应纳税额的\s*(\d{1,3}(?:\.\d+)?)\s*%")
 _PCT = r"(\d{1,3}(?:\.\d+)?)\s*[%％]"
 # A rate changed in the document: 关税税率由10%调整为5% / 应纳税额的70%调整为…由70%降至60%.
@@ -160,9 +160,11 @@ def rates(text: str) -> list[Figure]:
                         Figure(f"previous_{name}", _num(c.group(1)), "percent")]
                 changed.add(name)
                 break
-    m = None if "customs_duty_rate_pct" in changed else _DUTY_RATE.search(text)
+    # The value-first form is tried only when the term is there: its pattern starts at every digit.
+    m = None if "customs_duty_rate_pct" in changed or "关税税率" not in text else (
+        _DUTY_RATE.search(text) or _DUTY_RATE_FIRST.search(text))
     if m:
-        out.append(Figure("customs_duty_rate_pct", _num(m.group(1) or m.group(2)), "percent"))
+        out.append(Figure("customs_duty_rate_pct", _num(m.group(1)), "percent"))
     m = None if "tax_payable_share_pct" in changed else _TAX_SHARE.search(text)
     if m:
         out.append(Figure("tax_payable_share_pct", _num(m.group(1)), "percent"))

@@ -192,8 +192,7 @@ def extract(document: str, *, url: str | None = None, is_html: bool | None = Non
 
     res.issue_date, date_idx = _issue_date(info, lines)
     own_issue = res.issue_date  # signed or labelled: this document's own date, not a reported notice's
-    own_line = dates.dateline([ln for ln in lines if ln != res.title])  # the report's or page's own date
-    yl_issue, yl_publish = relative.yearless_lead(lines, own_line)
+    yl_issue, yl_publish = relative.yearless_lead(lines, res.title)
     res.publish_date = _publish_date(info, meta, publish_date, lines, yl_publish)
     english = dates.english_metadata(lines)
     res.issue_date = res.issue_date or english.get("issue_date")
@@ -208,7 +207,7 @@ def extract(document: str, *, url: str | None = None, is_html: bool | None = Non
                           "on_issue": res.issue_date}.get(rule or "")
     if rule is None:
         labelled = info.get("生效日期") or info.get("施行日期") or info.get("实施日期")
-        line = own_line
+        line = dates.dateline([ln for ln in lines[:9] if ln != res.title])  # the report's or page's own date
         # 自明年1月1日起 counts from the document's own date: its signature, else its dateline (a report's
         # 今年 is the report's year, not that of the notice it reports), else the date of the event it tells.
         base = own_issue or line or res.publish_date or relative.last_date_before(text)

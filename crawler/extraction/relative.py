@@ -68,14 +68,15 @@ _YEARLESS_LEAD = re.compile(r"(?:^|(?<=[。！？，,\s]))(?<![\d年])(\d{1,2})\
 _ISSUE_VERBS = ("印发", "签发", "下发")
 
 
-def yearless_lead(lines: Sequence[str], year_of: dt.date | None) -> tuple[dt.date | None, dt.date | None]:
-    """(issue, publish) said by a lead's month and day, in the year of the report's own date ``year_of``
-    (its dateline or site line); a month and day later than that date is of the year before (a January
-    report of a December notice)."""
-    if year_of is None:
-        return None, None
+def yearless_lead(lines: Sequence[str], title: str | None) -> tuple[dt.date | None, dt.date | None]:
+    """(issue, publish) said by a lead's month and day, in the year of the report's own date (its dateline
+    or site line, read only when a lead matches); a month and day later than that date is of the year
+    before (a January report of a December notice)."""
     m = _YEARLESS_LEAD.search("\n".join(lines[:8]))
     if not m:
+        return None, None
+    year_of = dates.dateline([ln for ln in lines[:9] if ln != title])
+    if year_of is None:
         return None, None
     d = _safe(year_of.year, int(m.group(1)), int(m.group(2)))
     if d is not None and d > year_of:
