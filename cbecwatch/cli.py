@@ -10,10 +10,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-
-class UserError(Exception):
-    """An error the user can act on; printed as one line, never as a traceback."""
-
+from cbecwatch.common import UserError, positive_count
 
 #: C0 and C1 control characters but tab and newline: a scraped title must not drive the terminal
 CONTROL = dict.fromkeys([*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F, *range(0x80, 0xA0)])
@@ -37,17 +34,6 @@ def _date(value: str) -> dt.date:
         return dt.date.fromisoformat(value)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from exc
-
-
-def positive_count(value: str) -> int:
-    """``--limit N``: a whole number of at least 1 (``--limit -1`` used to reach SQL as ``LIMIT -1``)."""
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more, got {number}")
-    return number
 
 
 class OneLineParser(argparse.ArgumentParser):

@@ -6,11 +6,10 @@ import argparse
 import contextlib
 import json
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cbecwatch.cli import UserError
+from cbecwatch.common import UserError, check_filters, check_kind, open_configured
 from cbecwatch.config import get_settings
 
 if TYPE_CHECKING:  # the command line loads SQLAlchemy only for the commands that need it
@@ -18,18 +17,6 @@ if TYPE_CHECKING:  # the command line loads SQLAlchemy only for the commands tha
     from sqlalchemy.orm import Session
 
     from storage.models import Notice
-
-
-def _database(*, writes: bool = False) -> Any:
-    """The configured database. Commands that write (crawl, daemon, subscribers add …) bring its schema
-    up to date; read-only ones never migrate: a schema that is behind is a one-line error (exit 2)
-    saying to run ``cbecwatch db upgrade``."""
-    from storage.db import DatabaseError, open_database
-
-    try:
-        return open_database(get_settings().database_url, migrate=writes, require_current=not writes)
-    except DatabaseError as exc:
-        raise UserError(str(exc)) from exc
 
 
 def crawl(args: argparse.Namespace) -> int:
@@ -66,44 +53,14 @@ def listing_query(session: Session, **filters: Any) -> Select[tuple[Notice]]:
     return query(session, **filters)
 
 
-def _check_kind(kind: str | None) -> None:
-    from crawler.extraction.kind import KINDS
-
-    if kind is not None and kind not in KINDS:
-        raise UserError(f"unknown kind {kind!r}; valid kinds: {', '.join(KINDS)}")
-
-
-def check_filters(*, sources: Sequence[str] = (), cities: Sequence[str] = (), provinces: Sequence[str] = ()) -> None:
-    """A filter naming a source or place that does not exist would silently match nothing, for ever:
-    refuse it with the names that do exist (or the gazetteer's verdict)."""
-    if sources:
-        from crawler.runner import available_sources
-
-        known = available_sources()
-        unknown = [name for name in sources if name not in known]
-        if unknown:
-            raise UserError(f"unknown source {', '.join(unknown)}; known sources: {', '.join(known)}")
-    from crawler.extraction.divisions import gazetteer
-
-    gaz = gazetteer()
-    for value, level in [(c, "city") for c in cities] + [(p, "province") for p in provinces]:
-        surface = value.strip()
-        divisions = gaz.full.get(surface, []) + gaz.alias.get(surface, []) + gaz.full.get(surface + "市", [])
-        if level == "province":
-            divisions = [d for d in divisions if d.level == "province"]
-        if not divisions:
-            raise UserError(f"unknown {level} {value!r}: not a {'province' if level == 'province' else 'place'} "
-                            "name of the division gazetteer (write it as in official lists: 杭州, 杭州市, 德宏州 …)")
-
-
 def notices(args: argparse.Namespace) -> int:
     kind, city, province = args.kind, args.city, args.province
-    _check_kind(kind)  # before opening the database: a typo should not wait for a migration
+    check_kind(kind)  # before opening the database: a typo should not wait for a migration
     check_filters(sources=[args.source] if args.source else [], cities=[city] if city else [],
                   provinces=[province] if province else [])
     from storage.queries import notice_listing
 
-    db = _database()
+    db = open_configured()
     with db.session() as session:
         rows = notice_listing(session, limit=args.limit, since=args.since, source=args.source, kind=kind,
                               city=city, province=province)
@@ -131,7 +88,7 @@ def show(args: argparse.Namespace) -> int:
     from storage.queries import notice_detail
 
     lang = getattr(args, "lang", "zh")
-    db = _database()
+    db = open_configured()
     with db.session() as session:
         data = notice_detail(session, args.id)
     if data is None:
@@ -167,7 +124,7 @@ def sources(args: argparse.Namespace) -> int:
     the last run (requests, bytes, notices, new, errors by class)."""
     from storage.status import source_rows
 
-    db = _database()
+    db = open_configured()
     with db.session() as session:
         rows = source_rows(session, get_settings())
     if args.json:
@@ -255,7 +212,7 @@ def dashboard_command() -> str:
 def db_upgrade(args: argparse.Namespace) -> int:
     from storage.db import current_revision
 
-    db = _database(writes=True)
+    db = open_configured(writes=True)
     print(f"database {get_settings().shown_database_url} is at revision {current_revision(db.engine)}")
     return 0
 

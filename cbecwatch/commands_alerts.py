@@ -10,18 +10,12 @@ import argparse
 import json
 from typing import Any
 
-from cbecwatch.cli import UserError, positive_count
+# cbecwatch.common loads the settings (pydantic) only when a database is opened: this module is
+# loaded to build the parser, and `cbecwatch --help` must not pay for them.
+from cbecwatch.common import UserError, open_configured, positive_count
 
 KINDS_HELP = "notice_new, notice_revised, pilot_places, figure_changed, source_broken, source_recovered"
 
-
-
-def _database(**options: Any) -> Any:
-    # Imported late: this module is loaded to build the parser, and cbecwatch.commands pulls in the
-    # settings (pydantic), which `cbecwatch --help` must not pay for.
-    from cbecwatch.commands import _database as open_configured
-
-    return open_configured(**options)
 
 def add_commands(sub: Any) -> None:
     subs = sub.add_parser("subscribers", help="who gets alerts, through which channels")
@@ -124,7 +118,7 @@ def _subscriber_row(s: Any) -> dict[str, Any]:
 
 
 def subscribers_add(args: argparse.Namespace) -> int:
-    from cbecwatch.commands import check_filters
+    from cbecwatch.common import check_filters
     from storage.subscribers import SubscriberError, SubscriberSpec, add_subscriber
 
     check_filters(sources=args.sources, cities=args.cities, provinces=args.provinces)
@@ -134,7 +128,7 @@ def subscribers_add(args: argparse.Namespace) -> int:
                           mode="digest" if args.digest is not None else "instant",
                           digest_hour=args.digest if args.digest is not None else 8, admin=args.admin,
                           lang=args.lang)
-    db = _database(writes=True)
+    db = open_configured(writes=True)
     try:
         with db.session() as session, session.begin():
             add_subscriber(session, spec)
@@ -147,7 +141,7 @@ def subscribers_add(args: argparse.Namespace) -> int:
 
 
 def subscribers_edit(args: argparse.Namespace) -> int:
-    from cbecwatch.commands import check_filters
+    from cbecwatch.common import check_filters
     from storage.subscribers import SubscriberError, edit_subscriber
 
     check_filters(sources=args.sources or [], cities=args.cities or [], provinces=args.provinces or [])
@@ -171,7 +165,7 @@ def subscribers_edit(args: argparse.Namespace) -> int:
     if not changes:
         raise UserError("nothing to change: give at least one flag (see cbecwatch subscribers edit --help)")
     try:
-        with _database(writes=True).session() as session, session.begin():
+        with open_configured(writes=True).session() as session, session.begin():
             made = edit_subscriber(session, args.name, changes)
     except SubscriberError as exc:
         raise UserError(str(exc)) from exc
@@ -187,7 +181,7 @@ def subscribers_list(args: argparse.Namespace) -> int:
     from storage.models_alerts import Subscriber
     from storage.subscribers import REMOVED
 
-    with _database().session() as session:
+    with open_configured().session() as session:
         rows = [_subscriber_row(s) for s in session.scalars(
             select(Subscriber).where(Subscriber.origin != REMOVED).order_by(Subscriber.name))]
     if args.json:
@@ -210,7 +204,7 @@ def subscribers_remove(args: argparse.Namespace) -> int:
     from storage.subscribers import SubscriberError, remove_subscriber
 
     try:
-        with _database(writes=True).session() as session, session.begin():
+        with open_configured(writes=True).session() as session, session.begin():
             waiting = remove_subscriber(session, args.name, drop_pending=args.drop_pending)
     except SubscriberError as exc:
         raise UserError(str(exc)) from exc
@@ -228,7 +222,7 @@ def _set_active(name: str, active: bool) -> int:
     from storage.subscribers import SubscriberError, set_active
 
     try:
-        with _database(writes=True).session() as session, session.begin():
+        with open_configured(writes=True).session() as session, session.begin():
             waiting = set_active(session, name, active)
     except SubscriberError as exc:
         raise UserError(str(exc)) from exc
@@ -249,7 +243,7 @@ def subscribers_rotate(args: argparse.Namespace) -> int:
     from storage.subscribers import SubscriberError, rotate_secret
 
     try:
-        with _database(writes=True).session() as session, session.begin():
+        with open_configured(writes=True).session() as session, session.begin():
             newest = rotate_secret(session, args.name, finish=args.finish)
     except SubscriberError as exc:
         raise UserError(str(exc)) from exc
@@ -270,7 +264,7 @@ def subscribers_test(args: argparse.Namespace) -> int:
     from storage.subscribers import SubscriberError, get_subscriber
 
     try:
-        with _database(writes=True).session() as session:
+        with open_configured(writes=True).session() as session:
             subscriber = get_subscriber(session, args.name)
     except SubscriberError as exc:
         raise UserError(str(exc)) from exc
@@ -292,7 +286,7 @@ def subscribers_load(args: argparse.Namespace) -> int:
     from storage.subscribers import SubscriberError, sync_from_file
 
     try:
-        with _database(writes=True).session() as session, session.begin():
+        with open_configured(writes=True).session() as session, session.begin():
             added, updated, removed = sync_from_file(session, Path(args.file))
     except SubscriberError as exc:
         raise UserError(str(exc)) from exc
@@ -304,7 +298,7 @@ def deliveries(args: argparse.Namespace) -> int:
     from scheduler.channels import redact
     from storage.outbox import list_deliveries, retry
 
-    db = _database(writes=args.retry is not None)
+    db = open_configured(writes=args.retry is not None)
     if args.retry is not None:
         try:
             with db.session() as session, session.begin():
@@ -337,7 +331,7 @@ def deliveries(args: argparse.Namespace) -> int:
 def events(args: argparse.Namespace) -> int:
     from storage.queries import event_rows
 
-    with _database().session() as session:
+    with open_configured().session() as session:
         rows = event_rows(session, limit=args.limit)
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
@@ -373,8 +367,8 @@ def daemon(args: argparse.Namespace) -> int:
             raise UserError(f"--web takes HOST:PORT, got {args.web!r}")
         web = (host or "127.0.0.1", int(port))
     try:
-        return run_daemon(_database(writes=True), app, alerts, sources, mirror=args.mirror or app.mirror_url or None,
-                          once=args.once, web=web)
+        return run_daemon(open_configured(writes=True), app, alerts, sources,
+                          mirror=args.mirror or app.mirror_url or None, once=args.once, web=web)
     except (AlreadyRunning, SubscriberError) as exc:
         raise UserError(str(exc)) from exc
 

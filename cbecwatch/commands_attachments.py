@@ -7,7 +7,7 @@ import argparse
 import json
 from typing import Any
 
-from cbecwatch.cli import UserError
+from cbecwatch.common import UserError
 
 
 def add_commands(sub: argparse._SubParsersAction, date_type: object) -> None:
@@ -25,11 +25,11 @@ def add_commands(sub: argparse._SubParsersAction, date_type: object) -> None:
 
 
 def attachments(args: argparse.Namespace) -> int:
-    from cbecwatch.commands import _database
+    from cbecwatch.common import open_configured
     from storage.attachments import attachment_rows
     from storage.models import Notice
 
-    with _database().session() as session:
+    with open_configured().session() as session:
         if args.notice is not None and session.get(Notice, args.notice) is None:
             raise UserError(f"no notice with id {args.notice} (cbecwatch notices lists them)")
         rows = attachment_rows(session, args.notice)
@@ -55,10 +55,10 @@ def _announcement(line: dict[str, Any] | None) -> str:
 
 
 def hs(args: argparse.Namespace) -> int:
-    from cbecwatch.commands import _database
+    from cbecwatch.common import open_configured
     from storage.positive_list import lookup_hs
 
-    with _database().session() as session:
+    with open_configured().session() as session:
         try:
             answer = lookup_hs(session, args.code, args.as_of)
         except ValueError as exc:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from cbecwatch.cli import positive_count
+from cbecwatch.common import positive_count
 
 
 def add_command(sub: argparse._SubParsersAction) -> None:
@@ -18,7 +18,7 @@ def add_command(sub: argparse._SubParsersAction) -> None:
 
 
 def dispatch(args: argparse.Namespace) -> int:
-    from cbecwatch.commands import _database
+    from cbecwatch.common import open_configured
     from cbecwatch.config import get_alert_settings
     from scheduler.daemon import configure_logging
     from scheduler.dispatch_worker import run_dispatcher
@@ -27,4 +27,4 @@ def dispatch(args: argparse.Namespace) -> int:
     alerts = get_alert_settings()
     if args.workers is not None:
         alerts = alerts.model_copy(update={"send_workers": args.workers})
-    return run_dispatcher(_database(writes=True), alerts, once=args.once)
+    return run_dispatcher(open_configured(writes=True), alerts, once=args.once)

@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from cbecwatch.cli import UserError
+from cbecwatch.common import UserError
 
 
 def add_commands(sub: argparse._SubParsersAction, date_type: object) -> None:
@@ -50,10 +50,10 @@ def extract(args: argparse.Namespace) -> int:
 
 
 def reparse(args: argparse.Namespace) -> int:
-    from cbecwatch.commands import _database
+    from cbecwatch.common import open_configured
     from crawler.facts import reparse as reparse_all
 
-    db = _database(writes=True)
+    db = open_configured(writes=True)
     with db.session() as session, session.begin():
         report = reparse_all(session, args.source)
     print(f"re-extracted {report.versions} versions: {report.changed} changed, {report.failed} failed; "
@@ -64,11 +64,11 @@ def reparse(args: argparse.Namespace) -> int:
 
 def facts(args: argparse.Namespace) -> int:
     """One row per (figure, document): date, old → new, number, title and the sources carrying it."""
-    from cbecwatch.commands import _database
+    from cbecwatch.common import open_configured
     from crawler.extraction.figures import RULE_FIGURES
     from storage.facts import figure_history, figure_names
 
-    db = _database()
+    db = open_configured()
     with db.session() as session:
         if args.name:
             known = sorted(set(RULE_FIGURES) | set(figure_names(session)))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from cbecwatch.cli import UserError
+from cbecwatch.common import UserError
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
@@ -24,11 +24,11 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 
 
 def diff(args: argparse.Namespace) -> int:
-    from cbecwatch.commands import _database
+    from cbecwatch.common import open_configured
     from storage.diffs import fact_changes, line_diff
     from storage.models import Notice
 
-    with _database().session() as session:
+    with open_configured().session() as session:
         notice = session.get(Notice, args.id)
         if notice is None:
             raise UserError(f"no notice with id {args.id}")

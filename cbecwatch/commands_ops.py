@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from cbecwatch.cli import UserError
+from cbecwatch.common import UserError
 
 
 def add_commands(sub: argparse._SubParsersAction, db_sub: argparse._SubParsersAction) -> None:
@@ -27,7 +27,7 @@ def add_commands(sub: argparse._SubParsersAction, db_sub: argparse._SubParsersAc
 
 
 def prune(args: argparse.Namespace) -> int:
-    from cbecwatch.commands import _database
+    from cbecwatch.common import open_configured
     from cbecwatch.config import get_settings
     from storage.maintenance import prune as prune_old
 
@@ -38,7 +38,7 @@ def prune(args: argparse.Namespace) -> int:
             raise UserError(f"--days must be a positive whole number, got {args.days}")
         print("CBECWATCH_LOG_RETENTION_DAYS=0: crawl logs and raw HTML are kept for ever; nothing pruned")
         return 0
-    db = _database(writes=not args.dry_run)
+    db = open_configured(writes=not args.dry_run)
     report = prune_old(db, app.log_dir, days, dry_run=args.dry_run)
     db.dispose()
     print(report.summary())

@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import Any
 
-from cbecwatch.cli import UserError
+from cbecwatch.common import UserError
 
 
 def add_command(sub: Any, parse_date: Any) -> None:
@@ -26,18 +26,18 @@ def add_command(sub: Any, parse_date: Any) -> None:
 
 
 def search(args: argparse.Namespace) -> int:
-    from cbecwatch.commands import _check_kind, _database, check_filters
+    from cbecwatch.common import check_filters, check_kind, open_configured
 
     if not args.query and not args.reindex:
         raise UserError("search needs a QUERY (or --reindex to rebuild the index)")
     if args.limit < 1 or args.offset < 0:
         raise UserError("--limit must be at least 1 and --offset at least 0")
-    _check_kind(args.kind)
+    check_kind(args.kind)
     check_filters(sources=[args.source] if args.source else [], cities=[args.city] if args.city else [],
                   provinces=[args.province] if args.province else [])
     from storage.search import plain_snippet, rebuild_index, search_notices
 
-    db = _database(writes=args.reindex)
+    db = open_configured(writes=args.reindex)
     if args.reindex:
         with db.session() as session, session.begin():
             count = rebuild_index(session)

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from cbecwatch.cli import UserError, positive_count
+from cbecwatch.common import UserError, positive_count
 
 
 def add_commands(sub: Any, sources: argparse.ArgumentParser) -> None:

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from cbecwatch.cli import UserError
+from cbecwatch.common import UserError
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
@@ -31,9 +31,9 @@ def serve(args: argparse.Namespace) -> int:
     if not is_loopback(args.host) and not settings.web_token:
         print(f"cbecwatch: note: serving on {args.host} without CBECWATCH_WEB_TOKEN: only requests from this "
               "machine (loopback) are answered; set the token to let other hosts in", file=sys.stderr)
-    from cbecwatch.commands import _database
+    from cbecwatch.common import open_configured
 
-    app = create_app(settings, database=_database())
+    app = create_app(settings, database=open_configured())
     print(f"cbecwatch web on http://{args.host}:{args.port}/ (database {settings.shown_database_url}); "
           "Ctrl-C stops it", flush=True)
     try:
@@ -44,11 +44,11 @@ def serve(args: argparse.Namespace) -> int:
 
 
 def status(args: argparse.Namespace) -> int:
-    from cbecwatch.commands import _database
+    from cbecwatch.common import open_configured
     from cbecwatch.config import get_alert_settings, get_settings
     from storage.status import health_report
 
-    with _database().session() as session:
+    with open_configured().session() as session:
         report = health_report(session, get_settings(), heartbeat_interval=get_alert_settings().heartbeat_interval)
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))

@@ -9,11 +9,12 @@ import json
 import sys
 from typing import Any
 
-from cbecwatch.cli import UserError
+from cbecwatch.common import UserError
 
 # Without the optional cpca package no coordinates are known, and none are invented.
-GEOMETRY_NOTE = ("geometry is null where no coordinate is known: cbecwatch ships none; install the optional "
-                 "cpca package (MIT) for points, or join on properties.adcode (GB/T 2260)")
+GEOMETRY_NOTE = ("points come from pyecharts' city_coordinates.json by exact name, then from the optional cpca "
+                 "package (MIT) by adcode and exact name; cbecwatch ships no coordinates of its own and guesses "
+                 "none: geometry is null for a place neither names (join on properties.adcode, GB/T 2260)")
 CSV_FIELDS = ("program", "batch", "name", "name_en", "province", "province_en", "adcode", "doc_number", "since",
               "origin", "confirmed", "unverified")
 
@@ -27,7 +28,8 @@ def add_zones_command(sub: argparse._SubParsersAction, date_type: object) -> Non
     shape = zones.add_mutually_exclusive_group()
     shape.add_argument("--json", action="store_true")
     shape.add_argument("--csv", action="store_true", help="one row per place, with a header")
-    shape.add_argument("--geojson", action="store_true", help="a FeatureCollection of points (geometry null)")
+    shape.add_argument("--geojson", action="store_true",
+                       help="a FeatureCollection of points (null where no data names the place)")
     zones.add_argument("--lang", choices=["zh", "en", "both"], default="zh", help="language of place names")
     zones.set_defaults(handler="cbecwatch.commands_zones:zones")
 
@@ -39,14 +41,18 @@ def zone_rows(session: Any, program: str | None, as_of: dt.date) -> list[dict[st
 
 
 def geojson(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    from cbecwatch.zone_points import COORDINATES_SOURCE, cpca_table, point
+    from cbecwatch.zone_points import locate
 
-    table = cpca_table()
-    return {"type": "FeatureCollection", "note": GEOMETRY_NOTE,
-            "coordinates_source": COORDINATES_SOURCE if table else None,
-            "features": [{"type": "Feature", "id": f"{r['program']}:{r['adcode'] or r['name']}",
-                          "geometry": point(r["name"], r["adcode"], table) if table else None, "properties": r}
-                         for r in rows]}
+    features, sources = [], []
+    for r in rows:
+        found = locate(r["name"], r["adcode"])
+        if found is not None and found[2] not in sources:
+            sources.append(found[2])
+        features.append({"type": "Feature", "id": f"{r['program']}:{r['adcode'] or r['name']}",
+                         "geometry": {"type": "Point", "coordinates": [found[0], found[1]]} if found else None,
+                         "properties": r})
+    return {"type": "FeatureCollection", "note": GEOMETRY_NOTE, "coordinates_source": "; ".join(sources) or None,
+            "features": features}
 
 
 def _batch_rows(session: Any, program: str | None) -> list[dict[str, Any]]:
@@ -56,14 +62,14 @@ def _batch_rows(session: Any, program: str | None) -> list[dict[str, Any]]:
 
 
 def zones(args: argparse.Namespace) -> int:
-    from cbecwatch.commands import _database
+    from cbecwatch.common import open_configured
     from storage.names_en import shown_name
     from storage.registry import ensure_registry, incomplete_since, unnamed_places
 
     if args.batches and (args.csv or args.geojson):
         raise UserError("--csv and --geojson export places; --batches has --json")
     as_of = args.as_of or dt.date.today()
-    db = _database()
+    db = open_configured()
     with db.session() as session, session.begin():
         ensure_registry(session)  # a fresh install answers from the shipped history
         rows = _batch_rows(session, args.program) if args.batches else zone_rows(session, args.program, as_of)
@@ -111,4 +117,11 @@ def print_batches(rows: list[dict[str, Any]], lang: str) -> None:
               f"+{len(row['added'])} {added}".rstrip() + (f"; removed {removed}" if removed else "")
               + ("" if row["complete"] else
                  f" (+{row['unnamed']} not named by any source found)" if row.get("unnamed") else " (list partial)")
-              + (f"; scope by rule, no places named: {row['scope_rule']}" if row.get("scope_rule") else ""))
+              + (f"; scope by rule, no places named: {row['scope_rule']}" if row.get("scope_rule") else "")
+              + f"; total {shown_total(row)}")
+
+
+def shown_total(row: dict[str, Any]) -> str:
+    """The programme's running count after a batch: "40 named of 88" while some places are only counted."""
+    named, total = row["total_named"], row["total"]
+    return str(named) if named == total else f"{named} named of {total}"

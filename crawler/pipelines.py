@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any
+from typing import Any, TypeVar
 
-from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
+from scrapy.utils.defer import maybe_deferred_to_future
 from sqlalchemy.orm import Session
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
@@ -29,6 +29,18 @@ from storage.positive_list import record_positive_list
 
 log = logging.getLogger(__name__)
 STORAGE_ERROR = "storage"
+_T = TypeVar("_T")
+
+
+async def settled(result: _T | Deferred[_T]) -> _T:
+    """*result*, once its Deferred (if it is one) has fired.
+
+    Scrapy 2.13+ deprecates pipeline methods that take ``spider`` or return a Deferred: the stages'
+    Scrapy-facing methods are coroutines that await the Deferred-based work through this, which
+    wraps it for the asyncio reactor (or awaits it as is on another reactor)."""
+    if isinstance(result, Deferred):
+        return await maybe_deferred_to_future(result)
+    return result
 
 
 def record_from_item(item: NoticeItem) -> NoticeRecord:
@@ -95,21 +107,25 @@ class ExtractionPipeline:
     def from_crawler(cls, crawler: Crawler) -> ExtractionPipeline:
         return cls(crawler)
 
-    def open_spider(self, spider: Spider | None = None) -> None:
+    def open_spider(self) -> None:
         if self.workers > 0:
             from crawler import extract_pool
 
             self.pool = extract_pool.acquire(self.workers, self.timeout, self.nice)
 
-    def close_spider(self, spider: Spider | None = None) -> None:
+    def close_spider(self) -> None:
         if self.pool is not None:
             from crawler import extract_pool
 
             self.pool = None
             extract_pool.release()
 
-    def process_item(self, item: NoticeItem, spider: Spider | None = None) -> NoticeItem | Deferred[NoticeItem]:
-        health: SourceHealth = (spider or self.crawler.spider).health  # type: ignore[union-attr]
+    async def process_item(self, item: NoticeItem) -> NoticeItem:
+        return await settled(self.extract(item))
+
+    def extract(self, item: NoticeItem) -> NoticeItem | Deferred[NoticeItem]:
+        """The item with its facts: at once here, or a Deferred of it with worker processes."""
+        health: SourceHealth = self.crawler.spider.health  # type: ignore[union-attr]
         if self.pool is not None:
             return self._in_worker(item, health)
         from crawler.extraction.tree import same_as_parsel
@@ -167,14 +183,17 @@ class AttachmentPipeline:
     def from_crawler(cls, crawler: Crawler) -> AttachmentPipeline:
         return cls(crawler)
 
-    def process_item(self, item: NoticeItem, spider: Spider | None = None) -> NoticeItem | Deferred[NoticeItem]:
+    async def process_item(self, item: NoticeItem) -> NoticeItem:
+        return await settled(self.read(item))
+
+    def read(self, item: NoticeItem) -> NoticeItem | Deferred[NoticeItem]:
         if not any(a.body is not None for a in item.attachments):
             return item
         from twisted.internet.threads import deferToThread
 
         from crawler.attachments.read import read_fetched
 
-        health: SourceHealth = (spider or self.crawler.spider).health  # type: ignore[union-attr]
+        health: SourceHealth = self.crawler.spider.health  # type: ignore[union-attr]
 
         def failed(failure: Failure) -> NoticeItem:
             health.record(EXTRACTION_ERROR, item.url, f"attachments of {item.url} not read: {failure.value!r}")
@@ -209,14 +228,18 @@ class StoragePipeline:
     def from_crawler(cls, crawler: Crawler) -> StoragePipeline:
         return cls(crawler)
 
-    def open_spider(self, spider: Spider | None = None) -> None:
+    def open_spider(self) -> None:
         if self.workers > 0:
             from crawler import extract_pool
 
             self.store_worker = extract_pool.acquire_store_worker(
                 self.crawler.settings.getint("CBECWATCH_WORKER_NICE", 0))
 
-    def process_item(self, item: NoticeItem, spider: Spider | None = None) -> Deferred[NoticeItem]:
+    async def process_item(self, item: NoticeItem) -> NoticeItem:
+        return await settled(self.enqueue(item))
+
+    def enqueue(self, item: NoticeItem) -> Deferred[NoticeItem]:
+        """A Deferred that fires with the item once the batch holding it has committed."""
         done: Deferred[NoticeItem] = Deferred()
         try:
             record: NoticeRecord | Exception = record_from_item(item)
@@ -235,7 +258,11 @@ class StoragePipeline:
 
         return reactor.callLater(delay, fn)  # type: ignore[attr-defined]
 
-    def close_spider(self, spider: Spider | None = None) -> Deferred[None] | None:
+    async def close_spider(self) -> None:
+        await settled(self.finish())
+
+    def finish(self) -> Deferred[None] | None:
+        """Store what is left; with a store worker, a Deferred that fires once it has run every batch."""
         self.flush()
         if self.store_worker is None:
             return None

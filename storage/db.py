@@ -18,6 +18,7 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+import storage.schema  # noqa: F401  (every table mapped: sessions handed out here may touch any of them)
 from appconfig.settings import mask_password
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,17 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def dialect_name(bind: Any) -> str:
+    """``"sqlite"`` or ``"postgresql"`` for a session, connection or engine.
+
+    The storage modules branch on it where the two databases need different SQL (upserts, locks,
+    full-text search); one helper so that a session and a bare connection are asked the same way."""
+    # A Session (and scoped session) answers through get_bind(); Connection and Engine carry .dialect.
+    if hasattr(bind, "get_bind"):
+        bind = bind.get_bind()
+    return str(bind.dialect.name)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -105,8 +117,7 @@ def _migration_lock(engine: Engine) -> Iterator[None]:
     the tables made but no version recorded and create them again ("table … already exists").
     PostgreSQL has transactional DDL: a transaction-scoped advisory lock (:func:`upgrade`) does it.
     """
-    backend = engine.url.get_backend_name()
-    database = engine.url.database if backend == "sqlite" else None
+    database = engine.url.database if dialect_name(engine) == "sqlite" else None
     if not database or database == ":memory:" or database.startswith("file:"):
         yield
         return
@@ -132,7 +143,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
     cfg = alembic_config(engine)
     with _migration_lock(engine), engine.begin() as conn:  # the lock outlives the commit
-        if engine.url.get_backend_name() == "postgresql":  # released by the commit itself
+        if dialect_name(engine) == "postgresql":  # released by the commit itself
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_KEY})
         # Alembic reads the version table on this connection after the lock is held, so a
         # process that waited finds the work done and applies nothing twice.

@@ -31,6 +31,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from storage.db import dialect_name
 from storage.notices import doc_number_key
 from storage.types import UTCDateTime, utcnow
 
@@ -163,17 +164,13 @@ def _insert_document(conn: Any, identity: Identity, first_seen_at: dt.datetime) 
     PostgreSQL, the second insert waits for the first transaction and, once it commits, inserts
     nothing; the read (a new snapshot under READ COMMITTED) then finds the winner's row. No savepoint,
     no retry loop, and the loser's notice still lands in the one document."""
-    if _dialect(conn) == "postgresql":
+    if dialect_name(conn) == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
     statement = insert(_DOCUMENTS).values(key=identity.key, key_kind=identity.kind, first_seen_at=first_seen_at)
     conn.execute(statement.on_conflict_do_nothing(index_elements=["key"]))
     return int(conn.execute(sa.select(_DOCUMENTS.c.id).where(_DOCUMENTS.c.key == identity.key)).scalar_one())
-
-
-def _dialect(conn: Any) -> str:
-    return str(conn.get_bind().dialect.name if hasattr(conn, "get_bind") else conn.dialect.name)
 
 
 def _lock_the_day(conn: Any, publish_date: dt.date) -> None:
@@ -184,7 +181,7 @@ def _lock_the_day(conn: Any, publish_date: dt.date) -> None:
     different keys, so the unique key cannot join them). On PostgreSQL a transaction-scoped advisory
     lock on the date makes the second wait until the first commits its notice and text, then look
     (READ COMMITTED: the look is a new statement, so it sees them). SQLite has one writer at a time."""
-    if _dialect(conn) == "postgresql":
+    if dialect_name(conn) == "postgresql":
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(:space, :day)"),
                      {"space": _SAME_DAY_LOCK_SPACE, "day": publish_date.toordinal()})
 

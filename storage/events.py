@@ -20,6 +20,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from storage.db import dialect_name
 from storage.diffs import line_diff, split_lines
 from storage.models import Notice, NoticeVersion, Source
 from storage.models_alerts import (
@@ -67,7 +68,7 @@ def add_events(session: Session, events: list[Event]) -> list[Event]:
             fresh.append(event)
     if not fresh:
         return []
-    if session.get_bind().dialect.name == "sqlite":
+    if dialect_name(session) == "sqlite":
         # SQLite has one writer and this transaction already holds the write lock: the check
         # above cannot race. (pysqlite's SAVEPOINT handling is unreliable, so avoid it here.)
         session.add_all(fresh)

@@ -24,13 +24,12 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from storage.types import UTCDateTime, utcnow
+from storage.base import Base
+from storage.types import utcnow
 
-
-class Base(DeclarativeBase):
-    type_annotation_map = {dt.datetime: UTCDateTime(), dict[str, Any]: JSON(), list[Any]: JSON()}
+__all__ = ["Base", "CrawlRun", "Document", "Fact", "Notice", "NoticeVersion", "Source", "SourceRun"]
 
 
 class Source(Base):
@@ -200,9 +199,3 @@ class Fact(Base):
     adcode: Mapped[str | None] = mapped_column(String(12))
 
     version: Mapped[NoticeVersion] = relationship(back_populates="facts")
-
-
-# The alerting tables and the place index live in their own modules to keep files small; importing
-# them here registers them on Base.metadata wherever the models are loaded (Alembic's env, the CLI,
-# the crawler).
-from storage import models_alerts, models_attachments, places  # noqa: E402, F401

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from storage.models import Base
+from storage.base import Base
 from storage.types import utcnow
 
 # Event kinds. The first five reach every matching subscriber; the admin kinds only admins.

@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from storage.db import dialect_name
 from storage.models_alerts import (
     DEAD,
     DELIVERED,
@@ -155,7 +156,7 @@ def claim_due(session: Session, now: dt.datetime, policy: RetryPolicy, limit: in
     """Lease up to ``limit`` due deliveries in the caller's transaction; ``(id, channel, target)`` of each.
 
     The caller commits before sending, so nothing is locked during the network calls."""
-    if session.get_bind().dialect.name != "postgresql":  # SQLite: one writer; see the module's note
+    if dialect_name(session) != "postgresql":  # SQLite: one writer; see the module's note
         return [row for row in due_deliveries(session, now, limit) if claim(session, row.id, now, policy)]
     active = select(Subscriber.id).where(Subscriber.active.is_(True))
     query = (select(Delivery.id, Delivery.channel, Delivery.target)

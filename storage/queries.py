@@ -211,16 +211,28 @@ def zone_rows(session: Session, program: str | None, as_of: dt.date) -> list[dic
 
 
 def batch_rows(session: Session, program: str | None) -> list[dict[str, Any]]:
-    """What each batch added and removed, as ``cbecwatch zones --batches --json`` prints it."""
+    """What each batch added and removed, as ``cbecwatch zones --batches --json`` prints it.
+
+    ``total_named`` is the programme's running count of named places after the batch (what the
+    registry lists); ``total`` adds the places a document counts without any source naming them,
+    so a partial batch reads "40 named of 88" rather than passing the 40 off as the whole."""
     from storage.names_en import place_name_en
     from storage.registry import batches
 
-    return [{"program": b.program, "batch": b.batch, "doc_number": b.doc_number, "title": b.title,
-             "date": b.date.isoformat() if b.date else None, "added": b.added, "removed": b.removed,
-             "added_en": [place_name_en(n) for n in b.added], "removed_en": [place_name_en(n) for n in b.removed],
-             "origin": b.origin, "notice_id": b.notice_id, "complete": b.complete, "scope_rule": b.scope_rule,
-             "unnamed": b.unnamed}
-            for b in batches(session, program)]
+    rows: list[dict[str, Any]] = []
+    named: dict[str, int] = {}
+    counted: dict[str, int] = {}
+    for b in batches(session, program):
+        change = len(b.added) - len(b.removed)
+        named[b.program] = named.get(b.program, 0) + change
+        counted[b.program] = counted.get(b.program, 0) + change + b.unnamed
+        rows.append({"program": b.program, "batch": b.batch, "doc_number": b.doc_number, "title": b.title,
+                     "date": b.date.isoformat() if b.date else None, "added": b.added, "removed": b.removed,
+                     "added_en": [place_name_en(n) for n in b.added],
+                     "removed_en": [place_name_en(n) for n in b.removed],
+                     "origin": b.origin, "notice_id": b.notice_id, "complete": b.complete, "scope_rule": b.scope_rule,
+                     "unnamed": b.unnamed, "total_named": named[b.program], "total": counted[b.program]})
+    return rows
 
 
 def facet_counts(session: Session) -> dict[str, dict[str, int]]:

@@ -39,6 +39,7 @@ from typing import Any
 from sqlalchemy import bindparam, column, func, literal_column, select, table, text
 from sqlalchemy.orm import Session
 
+from storage.db import dialect_name
 from storage.models import Notice, NoticeVersion
 
 #: bm25 weights of the FTS5 columns (title, body): a word in the title says more about the document
@@ -150,10 +151,6 @@ def _title_field(title: str | None, doc_number: str | None) -> str:
 
 
 # -- writing -------------------------------------------------------------------------------------------
-def _dialect(session: Session) -> str:
-    return session.get_bind().dialect.name
-
-
 def index_notice(session: Session, notice_id: int, *, title: str | None, doc_number: str | None,
                  body: str | None, body_index: str | None = None) -> None:
     """Write (or replace) the index row of one notice from the texts given; the caller's transaction.
@@ -171,7 +168,7 @@ def index_row(notice_id: int, title: str | None, doc_number: str | None, body: s
 
 def write_rows(session: Session, rows: list[dict[str, Any]]) -> None:
     """Upsert index rows as :func:`index_row` makes them (one executemany for a batch)."""
-    if _dialect(session) == "postgresql":
+    if dialect_name(session) == "postgresql":
         session.execute(text(
             "INSERT INTO notice_search (notice_id, document) VALUES (:id, "
             "setweight(to_tsvector('simple', :title), 'A') || setweight(to_tsvector('simple', :body), 'B')) "
@@ -199,7 +196,7 @@ def reindex_notice(session: Session, notice_id: int) -> None:
     """Bring one notice's index row in step with its shown version; a deleted notice loses its row."""
     notice = session.get(Notice, notice_id)
     if notice is None:
-        key = "notice_id" if _dialect(session) == "postgresql" else "rowid"
+        key = "notice_id" if dialect_name(session) == "postgresql" else "rowid"
         session.execute(text(f"DELETE FROM notice_search WHERE {key} = :id"), {"id": notice_id})
         return
     session.flush()  # a version added in this transaction must be visible to the query below
@@ -268,7 +265,7 @@ def _ranked(session: Session, units_: list[str], any_unit: bool) -> tuple[Any, A
 
     A unit of three or more Chinese characters matches as the word itself or as its bigrams in a row
     (the text contains it, however jieba cut the text there); a shorter one as itself."""
-    if _dialect(session) == "postgresql":
+    if dialect_name(session) == "postgresql":
         terms = (" | " if any_unit else " & ").join(_tsquery_clause(unit) for unit in units_)
         tsquery = func.to_tsquery("simple", bindparam("q", terms))
         score = func.ts_rank_cd(_PG_INDEX.c.document, tsquery, 1)

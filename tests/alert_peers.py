@@ -12,6 +12,7 @@ import email.policy
 import hashlib
 import hmac
 import json
+import os
 import socket
 import threading
 import time
@@ -19,6 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -98,6 +100,11 @@ class WebhookReceiver:
         self.check_github = True  # also insist on X-Hub-Signature-256 (signed with the newest secret only)
         self.delay = 0.0
         self.arrivals = 0  # counted before the delay: "a request is in flight"
+        # Cleared, it holds every request before its answer; ``held_ports`` are the senders' client ports, so a
+        # test can tell which process has a send in flight (see ``tcp_ports_of``).
+        self.gate = threading.Event()
+        self.gate.set()
+        self.held_ports: set[int] = set()
         self.lock = threading.Lock()
         receiver = self
 
@@ -132,6 +139,13 @@ class WebhookReceiver:
         arrived = time.monotonic()
         with self.lock:
             self.arrivals += 1
+        if not self.gate.is_set():
+            port = handler.client_address[1]
+            with self.lock:
+                self.held_ports.add(port)
+            self.gate.wait(timeout=60)
+            with self.lock:
+                self.held_ports.discard(port)
         if self.delay:
             time.sleep(self.delay)
         with self.lock:
@@ -157,6 +171,26 @@ class WebhookReceiver:
     def close(self) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+def tcp_ports_of(pid: int) -> set[int]:
+    """The local TCP ports of process ``pid``'s open sockets (Linux /proc: socket inodes of its descriptors,
+    looked up in the connection tables), i.e. the client ports its requests come from."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:  # closed between listing and reading
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[len("socket:["):-1])
+    ports = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[9] in inodes:
+                ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+    return ports
 
 
 def wait_for(condition: Any, timeout: float, interval: float = 0.1) -> bool:

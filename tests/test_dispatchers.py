@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from alert_peers import WebhookReceiver, receiver, wait_for  # noqa: F401
+from alert_peers import WebhookReceiver, receiver, tcp_ports_of, wait_for  # noqa: F401
 from sqlalchemy import func, select
 
 from bench.dispatch import dispatcher_env, queue_webhook_deliveries
@@ -104,8 +104,16 @@ def test_a_killed_dispatchers_claims_go_out_from_the_other_after_the_lease(
     assert wait_for(lambda: len(receiver.received) >= 100, timeout=60), "the first dispatcher sent nothing"
     survivor = start_dispatcher(url, tmp_path / "survivor", **lease)
     assert wait_for(lambda: len(receiver.received) >= count // 3, timeout=60)
-    doomed.send_signal(signal.SIGKILL)  # mid-run: it holds a claimed batch, some of it sent, none marked
-    doomed.wait(timeout=10)
+    # Kill it while it surely holds a claim: hold the receiver's answers until one of the doomed dispatcher's
+    # sends is in flight (a kill timed by counts alone can land between its batches, when it holds nothing).
+    receiver.gate.clear()
+    try:
+        assert wait_for(lambda: receiver.held_ports & tcp_ports_of(doomed.pid), timeout=30, interval=0.02), \
+            "the first dispatcher sent nothing while the receiver held its answers"
+        doomed.send_signal(signal.SIGKILL)  # mid-send: it holds a claimed batch, some of it sent, none marked
+        doomed.wait(timeout=10)
+    finally:
+        receiver.gate.set()
     with db.session() as session:
         stranded = session.scalar(select(func.count()).select_from(Delivery).where(Delivery.status == PENDING,
                                                                                Delivery.attempts == 1))

@@ -89,10 +89,14 @@ def test_csv_and_geojson_exports_carry_province_adcode_batch_and_programme(upgra
                        "doc_number": "国函〔2015〕44号", "since": "2015-03-07",
                        "origin": "shipped", "confirmed": "False", "unverified": "False"}
     collection = json.loads(cli("zones", "--geojson", "--as-of", "2020-12-31").stdout)
-    assert collection["type"] == "FeatureCollection" and "ships none" in collection["note"]
+    assert collection["type"] == "FeatureCollection" and "ships no coordinates" in collection["note"]
     assert len(collection["features"]) == 105
     xiongan = next(f for f in collection["features"] if f["properties"]["name"] == "雄安新区")
-    assert xiongan["type"] == "Feature" and xiongan["geometry"] is None
+    assert xiongan["type"] == "Feature" and xiongan["geometry"] is None  # no data file names it: no guess
+    hangzhou = next(f for f in collection["features"] if f["properties"]["name"] == "杭州市")
+    lon, lat = hangzhou["geometry"]["coordinates"]  # pyecharts (a dependency) names it: the map's own point
+    assert hangzhou["geometry"]["type"] == "Point" and 119 < lon < 121 and 29 < lat < 31
+    assert "pyecharts" in collection["coordinates_source"]
     assert {k: xiongan["properties"][k] for k in ("province", "adcode", "batch", "program")} == {
         "province": "河北省", "adcode": "130000", "batch": 5, "program": "cbec_zone"}
     refused = cli("zones", "--batches", "--csv")

@@ -166,10 +166,13 @@ def test_zones_answers_the_comprehensive_zones_unless_another_programme_is_asked
     assert "not named" not in cli("zones", "--program", "retail_import", "--as-of", "2019-12-31").stderr
     printed = cli("zones", "--program", "retail_import", "--batches").stdout
     assert (f"batch 4 ({NUMBER_2020}, 2020-01-17): +3 石家庄市、南通市、海南全岛 "
-            "(+48 not named by any source found)") in printed
+            "(+48 not named by any source found); total 40 named of 88") in printed
+    assert f"batch 3 ({NUMBER_2018}, 2018-11-28): +22 " in printed and "; total 37\n" in printed
     assert f"batch 5 ({NUMBER_2021}, 2021-03-18): +0; scope by rule, no places named: 所有自贸试验区" in printed
     batches_json = json.loads(cli("zones", "--program", "retail_import", "--batches", "--json").stdout)
     assert [b["unnamed"] for b in batches_json] == [0, 0, 0, 48, 0]
+    # 商财发〔2020〕15号 counts 51 places and names 3: the running total says both, never 40 as if whole
+    assert [(b["total_named"], b["total"]) for b in batches_json] == [(10, 10), (15, 15), (37, 37), (40, 88), (40, 88)]
 
 
 def test_a_registry_seeded_before_the_retail_data_was_shipped_gains_it_on_first_use(db: Any) -> None:

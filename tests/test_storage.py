@@ -8,7 +8,7 @@ import zlib
 import pytest
 from sqlalchemy import select
 
-from storage.db import current_revision, head_revision, table_names, upgrade
+from storage.db import current_revision, dialect_name, head_revision, table_names, upgrade
 from storage.models import Fact, Notice, NoticeVersion
 from storage.notices import NoticeRecord, content_hash, doc_number_key, raw_html_of, save_notice
 
@@ -37,6 +37,20 @@ def test_migrations_create_every_table_and_stop_at_head(db) -> None:
     assert current_revision(db.engine) == head_revision(db.engine)
     upgrade(db.engine)  # a second upgrade is a no-op
     assert current_revision(db.engine) == head_revision(db.engine)
+
+
+def test_every_mapped_table_is_made_by_the_migrations(db) -> None:
+    from storage.schema import metadata
+
+    assert {"notices", "events", "deliveries", "attachments", "notice_places"} <= set(metadata.tables)
+    assert set(metadata.tables) <= set(table_names(db.engine))
+
+
+def test_dialect_name_answers_alike_for_engine_connection_and_session(db, database_url: str) -> None:
+    # the storage modules branch on it; an engine, a bare connection and a session must all name the database
+    expected = "sqlite" if database_url.startswith("sqlite") else "postgresql"
+    with db.engine.connect() as conn, db.session() as session:
+        assert {dialect_name(db.engine), dialect_name(conn), dialect_name(session)} == {expected}
 
 
 def test_new_notice_is_stored_with_its_version_and_facts(db) -> None:

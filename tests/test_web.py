@@ -134,6 +134,11 @@ def test_retail_zones_page_lists_the_expansions_and_marks_the_2021_rule(client: 
     assert "商财发〔2018〕486号" in page and "平潭综合实验区" in page
     assert page.count("(按区域类型 scope by rule)") == 1 and "保税物流中心（B型）" in page  # 商财发〔2021〕39号
     assert "+48 not named by any source found" in page  # 商财发〔2020〕15号: a count without every name
+    assert "places in force on 2019-12-31" in page and "named of 88 places" not in page  # not in force yet …
+    assert "(共 88 个 · 40 named of 88)" in page  # … but its batch row's running total names both figures
+    later = client.get("/zones", params={"program": "retail_import", "as_of": "2020-12-31"}).text
+    assert "40 named of 88 places in force on 2020-12-31" in later and "共 88 个 · 40 named" in later
+    assert client.get("/api/v1/zones", params={"program": "retail_import"}).json()["batches"][3]["total"] == 88
 
 
 def test_pages_forbid_scripts_and_foreign_resources(client: TestClient) -> None:

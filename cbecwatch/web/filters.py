@@ -72,8 +72,7 @@ def notice_filters(
     q: Annotated[str | None, Query(max_length=1000, description="full-text query (jieba words; most relevant "
                                                                  "first, ignoring until/relevant)")] = None,
 ) -> NoticeFilters:
-    from cbecwatch.cli import UserError
-    from cbecwatch.commands import check_filters
+    from cbecwatch.common import UserError, check_filters
     from crawler.extraction.kind import KINDS
 
     source, kind, province, city = (v.strip() or None if v else None for v in (source, kind, province, city))

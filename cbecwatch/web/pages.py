@@ -103,7 +103,7 @@ def zones_page(request: Request, session: Session, state: State, as_of: str | No
 
     from cbecwatch.web.zone_map import batch_colour, zone_map
     from storage.queries import batch_rows, zone_rows
-    from storage.registry import PROGRAM_NAMES
+    from storage.registry import PROGRAM_NAMES, unnamed_places
 
     if program not in PROGRAM_NAMES:
         raise BadRequest(f"unknown program {program!r}; valid programs: {', '.join(PROGRAM_NAMES)}")
@@ -111,12 +111,12 @@ def zones_page(request: Request, session: Session, state: State, as_of: str | No
         raise BadRequest(f"as_of must be a date YYYY-MM-DD, got {as_of!r}")
     day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
     zones = zone_rows(session, program, day)
-    batches, total = [], 0
-    for batch in batch_rows(session, program):
-        total += len(batch["added"]) - len(batch["removed"])
-        batches.append(dict(batch, total=total, in_force=bool(batch["date"]) and batch["date"] <= day.isoformat()))
+    batches = [dict(batch, in_force=bool(batch["date"]) and batch["date"] <= day.isoformat())
+               for batch in batch_rows(session, program)]
+    # places in force that a document counts but no source names: the summary says so beside the listed ones
+    unnamed = sum(count for _document, _since, count in unnamed_places(session, program, day))
     return render(state, request, "zones.html", zones=zones, batches=batches, map=zone_map(zones), as_of=day,
-                  program=program, programs=PROGRAM_NAMES, batch_colour=batch_colour,
+                  program=program, programs=PROGRAM_NAMES, batch_colour=batch_colour, unnamed=unnamed,
                   most=max([b["total"] for b in batches] + [1]))
 
 

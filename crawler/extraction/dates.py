@@ -25,12 +25,14 @@ EFFECTIVE = re.compile(rf"(?:自|从|于)\s*(?P<what>{_DATE_ANY}|(?:发布|公�
 # A report's lead: 自2019年1月1日起，我国调整…政策 (the verb further on); read only when nothing stricter is.
 EFFECTIVE_LEAD = re.compile(rf"(?:自|从)\s*(?P<what>{_DATE_ANY})\s*起\s*[，,][^。；]{{0,30}}?"
                             r"(?:调整|实施|实行|执行|施行|提高|取消|启用|不再|改为|改征|扩大|延长|停止)")
-EFFECTIVE_LABEL = re.compile(rf"(?:施行|实施|生效|执行)日期\s*[:：]\s*(?P<what>{_DATE_ANY})")
+# 实施日期：… / 启用时间:2020年7月1日 (a supervision code's start, as explainers print it).
+EFFECTIVE_LABEL = re.compile(rf"(?:施行|实施|生效|执行|启用)(?:日期|时间)\s*[:：]\s*(?P<what>{_DATE_ANY})")
 # A phrase right after a cited title (《…》（财关税〔2018〕49号）自2019年1月1日起执行) is that document's date.
 _AFTER_CITED = re.compile(r"》\s*(?:[（(][^（()）]{0,40}[)）])?\s*(?:规定|明确)?\s*$")
 _BASIS = re.compile(r"(?:根据|按照|依据|依照|参照|执行|落实)\s*《")
 _SELF_REF = re.compile(r"本(?:通知|公告|办法|规定|决定|批复|意见|细则|清单)|上述|以上|前款")
 _LINE_JUNK = re.compile(r"[\s()（）]")
+_SENTENCE_END = re.compile(r"[。；;：:！？!?]")
 
 
 def _mk(y: int, m: int, d: int) -> dt.date | None:
@@ -93,6 +95,10 @@ def signature_date(lines: Sequence[str], is_agency_line: object) -> tuple[dt.dat
     """The 成文日期 under the signature: the last date-only line (or "agency … date" line) near the end."""
     start = max(0, len(lines) - 25)
     for i in range(len(lines) - 1, start - 1, -1):
+        # A date right under a headline, with the body after it, is the report's dateline, not a signature;
+        # a cover notice's date after its own sentences (现将…印发给你们。) is still the signature.
+        if i <= 2 and i + 1 < len(lines) and not _SENTENCE_END.search("".join(lines[:i])):
+            break
         d = date_line(lines[i])
         if d:
             return d, i
@@ -133,7 +139,7 @@ def first_meta_date(meta: Mapping[str, str], keys: Sequence[str]) -> dt.date | N
     return None
 
 
-def _cited(text: str, sent_start: int, at: int, subject: str | None) -> bool:
+def cited(text: str, sent_start: int, at: int, subject: str | None) -> bool:
     """The phrase at ``at`` states the date of a document the text cites as a basis, not its own: it
     follows a cited 《title》 directly, or its sentence cites one with 根据《…. The subject of a report
     (``subject``: its title) is not cited: its date is the report's."""
@@ -150,13 +156,13 @@ def effective(text: str, subject: str | None = None) -> tuple[str | None, dt.dat
 
     Prefer a phrase whose sentence refers to the notice itself (本通知…, 上述规定…); else the last one,
     which is where notices put it (the last article before 特此通知). A phrase that gives the date of a
-    cited document (see :func:`_cited`) is not this document's."""
+    cited document (see :func:`cited`) is not this document's."""
     cands: list[tuple[bool, str, dt.date | None]] = []
     for rx in (EFFECTIVE, EFFECTIVE_LABEL):
         for m in rx.finditer(text):
             what = m.group("what")
             sent_start = max(text.rfind("。", 0, m.start()), text.rfind("\n", 0, m.start())) + 1
-            if _cited(text, sent_start, m.start(), subject):
+            if cited(text, sent_start, m.start(), subject):
                 continue
             self_ref = bool(_SELF_REF.search(text, sent_start, m.start()))
             if what.endswith("之日"):
@@ -167,7 +173,7 @@ def effective(text: str, subject: str | None = None) -> tuple[str | None, dt.dat
     if not cands:
         for m in EFFECTIVE_LEAD.finditer(text[:2000]):
             sent_start = max(text.rfind("。", 0, m.start()), text.rfind("\n", 0, m.start())) + 1
-            if not _cited(text, sent_start, m.start(), subject):
+            if not cited(text, sent_start, m.start(), subject):
                 return "explicit", parse_date(m.group("what"))
         return None, None
     chosen = next((c for c in reversed(cands) if c[0]), cands[-1])
@@ -200,7 +206,7 @@ def yearless_effective(text: str, year: int | None, subject: str | None = None) 
         return None
     for m in _YEARLESS_EFFECTIVE.finditer(text[:3000]):
         sent_start = max(text.rfind("。", 0, m.start()), text.rfind("\n", 0, m.start())) + 1
-        if not _cited(text, sent_start, m.start(), subject):
+        if not cited(text, sent_start, m.start(), subject):
             return _mk(year, int(m.group(1)), int(m.group(2)))
     return None
 

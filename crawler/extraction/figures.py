@@ -15,12 +15,13 @@ _AMOUNT = rf"(?:人民币)?\s*(\d[\d,，]{{0,12}}(?:\.\d+)?|[{_CN_AMOUNT}]{{1,10
 # 单次交易限值由人民币2000元提高至5000元 / 年度交易限值为人民币20000元
 # Reports and press versions name the same limits in their own words: 单次交易限额, 单笔购物限额, 个人年度
 # 跨境电商购物限额, 年度购买额度 (corpus tax-2018-49-cgtn-govcn); the official term is 交易限值.
-_LIMIT_WORD = r"(?:交易|购物|购买|消费)?(?:限值|限额|额度)"
+_LIMIT_WORD = r"(?:交易|购物|购买|消费)?(?:限值|限额|额度|上限)"  # 单笔交易上限为5000元: press word
 _LIMITS = (("single", rf"(?:单次|单笔){_LIMIT_WORD}|(?:单次|单笔)交易(?=\s*(?:人民币)?\s*\d)"),  # 限额由单次交易2000元…
-           ("annual", rf"(?:个人)?年度(?:跨境电商|跨境)?{_LIMIT_WORD}"))
+           # 年度交易限值 / 全年额度 / 全年累计上限 / 每年购物限额
+           ("annual", rf"(?:个人)?(?:年度|全年|每年)(?:累计)?(?:跨境电商|跨境)?{_LIMIT_WORD}"))
 # What may stand between a limit's name and its value: never the next limit's name (单次交易限值为五千元，
 # 年度交易限值由… must not give the single limit the annual one's change).
-_NOT_TERM = r"(?:(?!限值|限额|额度)[^。；])"
+_NOT_TERM = r"(?:(?!限值|限额|额度|上限)[^。；])"
 _VERB = r"(?:提高|调整|上调|提升|下调|降低|调高|放宽|增加|增|扩大|减少|降)(?:到|至|为)"
 # 由每人每年20000元提高至26000元: a short qualifier may stand between 由 and the old value; 2000元提高至5000元
 # right after the term (限额由单次交易2000元提高至5000元) is the same change without 由.
@@ -31,9 +32,20 @@ _CHANGE = re.compile(rf"^{_NOT_TERM}{{0,12}}?(?:(?:由|从)\s*{_QUALIFIER}|(?=\s
 _RAISE_BY = re.compile(rf"^{_NOT_TERM}{{0,12}}?(?:提高|增加|上调)\s*{_AMOUNT}\s*(?:至|到)\s*{_AMOUNT}")
 _RAISE = re.compile(rf"^{_NOT_TERM}{{0,12}}?{_VERB}\s*{_AMOUNT}")  # 提高至人民币8000元 (the old value unsaid)
 _STATE = re.compile(rf"^{_NOT_TERM}{{0,8}}?(?:为|是|是指)\s*{_AMOUNT}")
+_DIRECT = re.compile(rf"^\s*{_AMOUNT}")  # 单次交易限额5000元、年度交易限额26000元: the value right after the term
 _BEFORE = re.compile(rf"{_AMOUNT}\s*$")
+# Press words state a limit as the ceiling of one purchase or of a year's purchases, without 限值:
+# 单次交易价值低于2000元 / 单次交易金额不超过5000元 / 一年内购物超过20000元 / 个人年度交易总额不超过26000元.
+# Only with 单次/单笔 or a year's span before the value: 海外网购价值低于1000元 is an old parcel-tax threshold.
+_CEILING_VERB = r"(?:低于|不超过|不高于|不得超过|超过|高于|在)"
+_CEILINGS = {
+    "single": re.compile(rf"(?:单次|单笔)(?:交易|购物|购买|消费)?(?:价值|金额|额)?\s*{_CEILING_VERB}\s*{_AMOUNT}"),
+    "annual": re.compile(rf"(?:一年内|年度|每年|全年)[^。；，,\d]{{0,12}}?(?:交易|购物|购买|消费)(?:总额|金额|额)?"
+                         rf"\s*{_CEILING_VERB}\s*{_AMOUNT}"),
+}
 # Tax rates: 关税税率暂设为0% / 按法定应纳税额的70%征收
 _DUTY_RATE = re.compile(r"关税税率[^。；%]{0,12}?(\d{1,3}(?:\.\d+)?)\s*%")
+_DUTY_RATE_FIRST = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d+)?)\s*[%％]\s*(?:的)?关税税率")  # 暂按0%关税税率
 _TAX_SHARE = re.compile(r"应纳税额的\s*(\d{1,3}(?:\.\d+)?)\s*%")
 _PCT = r"(\d{1,3}(?:\.\d+)?)\s*[%％]"
 # A rate changed in the document: 关税税率由10%调整为5% / 应纳税额的70%调整为…由70%降至60%.
@@ -52,7 +64,8 @@ _UNIT = (r"\s*(\d{1,5}|[一二三四五六七八九十百千零两]{1,6})\s*(?:�
 _ITEMS = (
     ("items_total", re.compile(rf"(?:共|共计|合计|总计)(?:包括|包含|涉及|有|计)?{_UNIT}(?:税号|税目|商品|税则号列)")),
     # 新增29项 / 增加了滑雪用具、家用洗碟机等29项商品
-    ("items_added", re.compile(rf"(?:新增|增加|增列)\s*(?:了)?{_LISTED}{_UNIT}(?:税号|税目|商品)?")),
+    # never 增加到1413个: a new total, not an addition
+    ("items_added", re.compile(rf"(?:新增|增加|增列)(?!到|至)\s*(?:了)?{_LISTED}{_UNIT}(?:税号|税目|商品)?")),
     ("items_removed", re.compile(rf"(?:删除|删去|减少|调出)\s*(?:了)?{_LISTED}{_UNIT}")),
     # 将…63个税目商品纳入清单 / 63个税目商品将纳入清单 / 约63类商品纳入清单
     ("items_added", re.compile(r"(\d{1,5})\s*(?:个|项|类)\s*(?:8位)?\s*(?:税目|税号)?\s*(?:商品)?\s*(?:将|被|拟)?\s*"
@@ -121,12 +134,14 @@ def limits(text: str) -> list[Figure]:
             r = _RAISE.search(tail)
             if r and new is None:
                 new = _yuan(r.group(1), r.group(2))
-            s = _STATE.search(tail)
+            s = _STATE.search(tail) or _DIRECT.search(tail)
             if s and new is None:
                 new = _yuan(s.group(1), s.group(2))
             b = _BEFORE.search(text[max(0, m.start() - 20): m.start()])
             if b and new is None:  # 超过5000元单次交易限值
                 new = _yuan(b.group(1), b.group(2))
+        if new is None and (c := _CEILINGS[key].search(text)):
+            new = _yuan(c.group(1), c.group(2))
         if new is not None:
             out.append(Figure(f"{key}_limit_yuan", new, "yuan"))
         if old is not None:
@@ -145,7 +160,9 @@ def rates(text: str) -> list[Figure]:
                         Figure(f"previous_{name}", _num(c.group(1)), "percent")]
                 changed.add(name)
                 break
-    m = None if "customs_duty_rate_pct" in changed else _DUTY_RATE.search(text)
+    # The value-first form is tried only when the term is there: its pattern starts at every digit.
+    m = None if "customs_duty_rate_pct" in changed or "关税税率" not in text else (
+        _DUTY_RATE.search(text) or _DUTY_RATE_FIRST.search(text))
     if m:
         out.append(Figure("customs_duty_rate_pct", _num(m.group(1)), "percent"))
     m = None if "tax_payable_share_pct" in changed else _TAX_SHARE.search(text)

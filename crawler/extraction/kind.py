@@ -16,7 +16,7 @@ _RETAIL = re.compile(r"跨境电子商务零售进口|跨境电商零售进口")
 # The operative clause of a batch reply, read in text whose citations are masked (a plan that cites the
 # reply by its title, or 已经省政府同意, is no batch): 同意在…设立…综合试验区.
 # 综试区 is the usual short form of 综合试验区 in reports; 同意新设27个…综试区 says the batch without 在.
-_ZONE = r"(?:综合试验区|综试区)"
+_ZONE = r"(?:综合试验区|综试区|此类试验区|该类试验区)"  # 此类试验区: a report's second mention
 _BATCH_CLAUSE = re.compile(r"(?:同意|决定|批准)[^。；]{0,40}?(?:在|设立)[^。；]{0,1200}?(?:设立|新设|建设)"
                            rf"[^。；]{{0,20}}?{_ZONE}|(?:同意|决定|批准|批复)[^。；]{{0,6}}(?:新设|增设)[^。；]{{0,20}}{_ZONE}|"
                            # …综合试验区 ends the object: not 同意设立…综合试验区工作联席会议
@@ -55,7 +55,10 @@ _TEXT_KINDS = (
     # 跨境电子商务零售进口政策将继续实施: the regime continued (and so extended to the new cities)
     ("retail_import_pilot", re.compile(r"零售进口(?:监管)?(?:试点|过渡期|过渡政策|过渡性政策|政策)[^。；]{0,20}"
                                        r"(?:扩大|增加|新增|延长|延续|继续实施)|(?:扩大|增加)[^。；]{0,20}零售进口试点|"
-                                       r"城市[^。；]{0,6}开展(?:跨境电商|跨境电子商务)零售进口试点")),
+                                       r"城市[^。；]{0,6}开展(?:跨境电商|跨境电子商务)零售进口试点|"
+                                       # 跨境电商过渡期监管政策将扩大到…5个城市: the regime by its short name
+                                       r"(?:跨境电商|跨境电子商务)[^。；]{0,8}过渡(?:期|性)?(?:监管)?政策[^。；]{0,20}"
+                                       r"(?:扩大|延长|延续|继续实施)")),
     # 海关总署出台…监管改革措施 / 海关总署近日推出一系列政策改革: a report of an announcement without the word 公告
     # GACC's own: not 财政部、海关总署、税务总局发布公告, a joint announcement led by another agency.
     ("customs_announcement", re.compile(r"(?<![、，,和与及])海关总署[^。；]{0,12}(?:发布|印发)?公告|"
@@ -91,6 +94,12 @@ def classify(title: str | None, doc_number: str | None, text: str) -> str:
 
 _LIST_NAME = re.compile(r"正面清单|零售进口商品清单")
 _LIST_OPENING = re.compile(r"\s*(?:跨境电子商务|跨境电商)零售进口商品清单")
+# The list's own table (an attachment copied without its heading): a header row with the tariff-line and
+# goods-name columns and no rate column (a tariff commission's table prints 税率; the list has none).
+_LIST_TABLE = re.compile(r"税则号列[^。；\n]{0,6}(?:中文)?(?:货品|商品)名称(?![^。；\n]{0,12}税率)")
+# An official title: 关于…的通知/意见/公告…; a page heading 关于正面清单 ("about the list") is none.
+_OFFICIAL_TITLE = re.compile(r"关于.{1,120}的(?:[\u4e00-\u9fa5]{0,4})(?:通知|批复|公告|意见|决定|函|办法|规定|"
+                             r"通告|方案|措施|细则|规划|计划|报告|复函)")
 _PLAN_TITLE = re.compile(r"(?:实施|工作|行动|建设|发展)(?:方案|意见|规划|计划)$|若干措施$|(?:管理|暂行)办法$")
 
 
@@ -104,10 +113,13 @@ def from_text(title: str | None, text: str, headlines: tuple[str, ...] = ()) -> 
     head = text[:3000]
     # An official title said what it is, and so does a plan's name (…综合试验区建设实施方案): a plan
     # recalls the reply that made its city a zone, it is no batch. Its body's words do not count.
-    if "关于" in t[:40] or _PLAN_TITLE.search(t):
+    # A short 关于X without a genre word is a page heading ("about"), not a title (kept for long ones,
+    # whose genre word a wrapped or cut title may have lost).
+    if _OFFICIAL_TITLE.search(t[:160]) or ("关于" in t[:40] and len(t) > 12) or _PLAN_TITLE.search(t):
         return "other"
     # The list itself: its name as title or headline, or as the text's first words (a table's copy).
-    if _LIST_NAME.search(t) or any(_LIST_NAME.search(h) for h in headlines) or _LIST_OPENING.match(text):
+    if _LIST_NAME.search(t) or any(_LIST_NAME.search(h) for h in headlines) or _LIST_OPENING.match(text) \
+            or _LIST_TABLE.search(head):
         return "positive_list"
     if "零售进口税收政策" in t:
         return "tax_policy"

@@ -231,3 +231,20 @@ def reflow(lines: list[str]) -> list[str]:
             out.append(ln)
         joining = len(ln) >= width - 1 and not ln.endswith(_SENTENCE_END)
     return out
+
+
+# A number or date broken at a line end (2018年11月 / 29日 under the signature, 海关总署公告2018年第 / 194号):
+# the head ends with a year, month, 第 or a bracketed year, the tail starts with the digits that complete it.
+_SPLIT_HEAD = re.compile(r"(?:\d\s*[年月]|第|[〔［\[(（]\s*\d{4}\s*[〕］\])）])\s*$")
+_SPLIT_TAIL = re.compile(r"^\s*\d{1,4}\s*[月日号]")
+
+
+def join_split_numbers(lines: list[str]) -> list[str]:
+    """Lines rejoined where a number or date was split over them, so every reader sees it whole."""
+    out: list[str] = []
+    for ln in lines:
+        if out and _SPLIT_TAIL.match(ln) and _SPLIT_HEAD.search(out[-1]):
+            out[-1] += ln.lstrip()
+        else:
+            out.append(ln)
+    return out

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from . import agencies as ag
-from . import dates
+from . import dates, relative
 from .citations import interpreted_number, mask, subject
 from .divisions import gazetteer
 from .docnumber import doc_number, find_numbers
@@ -16,7 +16,7 @@ from .figures import all_figures, customs_codes
 from .kind import classify, from_text, program
 from .model import Extraction, Figure
 from .nesting import LIBXML_MAX_DEPTH, MAX_DEPTH
-from .normalize import clean_text, reflow, split_lines, strip_noise, to_simplified
+from .normalize import clean_text, join_split_numbers, reflow, split_lines, strip_noise, to_simplified
 from .places import find_places
 from .relevance import relevance_score
 
@@ -52,12 +52,19 @@ def _text_title(lines: Sequence[str]) -> str | None:
     """The title of a plain text: the first title-shaped line of the opening (after any breadcrumb
     首页>>…>>, which reprints put above it), else a report's headline: a short first line that is no
     sentence, number or date."""
-    for ln in lines[:20]:
+    for i, ln in enumerate(lines[:20]):
         ln = ln.rsplit(">", 1)[-1].strip()
         if _LIST_ENTRY.search(ln):  # an entry of a list of related documents, not this one's title
             continue
         if _TITLE_SHAPE.search(ln) and len(ln) <= 160 and not ln.endswith(("：", ":", "。")):
             return ln
+        # A centred title wrapped over two lines (…等46个城市和地区设立 / 跨境电子商务综合试验区的批复): the
+        # first half has 关于 but no genre word, and the two halves joined are title-shaped.
+        # The second half is no title by itself (site chrome 关于我们 above a real title joins nothing).
+        if "关于" in ln and i + 1 < len(lines) and len(ln) <= 60 and not _TITLE_SHAPE.search(lines[i + 1]):
+            joined = ln + lines[i + 1].strip()
+            if _TITLE_SHAPE.fullmatch(joined[joined.find("关于"):]) and not _SENTENCE_MARK.search(joined):
+                return joined
         run_in = _RUN_IN_TITLE.match(ln)
         if run_in and find_numbers(run_in.group("number")):
             return run_in.group("title")
@@ -66,6 +73,17 @@ def _text_title(lines: Sequence[str]) -> str | None:
             and not find_numbers(first) and not ag.is_agency_line(first):
         return first
     return None
+
+
+def _page_or_text_title(page_title: str | None, lines: Sequence[str]) -> str | None:
+    """The page's <title>, unless it is only a site name (中国政府网) and the text prints a title-shaped
+    one (a centred title, wrapped or not, above the number)."""
+    if page_title and _TITLE_SHAPE.search(page_title):
+        return page_title
+    text_title = _text_title(lines)
+    if text_title and _TITLE_SHAPE.search(text_title):
+        return text_title
+    return page_title or text_title
 
 
 def _headlines(lines: Sequence[str]) -> tuple[str, ...]:
@@ -103,11 +121,12 @@ def _context_provinces(line: str | None) -> frozenset[str]:
 
 
 def _publish_date(info: Mapping[str, str], meta: Mapping[str, str], hint: dt.date | None,
-                  lines: Sequence[str]) -> dt.date | None:
+                  lines: Sequence[str], lead: dt.date | None = None) -> dt.date | None:
     # The info table is the page's own statement of the original posting; gov.cn's firstpublishedtime is
-    # the date *this* copy went up, which for a repost is days later (corpus tax-2018-49.html).
+    # the date *this* copy went up, which for a repost is days later (corpus tax-2018-49.html). A lead that
+    # says when the notice was published (12月6日，海关总署发布…) beats a 发布日期 line of the reprint page.
     return (dates.parse_date(info.get("发布日期")) or hint
-            or dates.first_meta_date(meta, _PUBLISH_META_KEYS)
+            or dates.first_meta_date(meta, _PUBLISH_META_KEYS) or lead
             or dates.labelled_date(lines, ("发布日期", "发布时间")))
 
 
@@ -139,7 +158,7 @@ def extract(document: str, *, url: str | None = None, is_html: bool | None = Non
                             f"{MAX_DEPTH} levels removed")
     else:
         text = clean_text(document)
-    lines = split_lines(text)
+    lines = join_split_numbers(split_lines(text))
     if not is_html:
         lines = reflow(lines)
     while lines and lines[0].startswith("#"):  # comment header of saved plain-text copies
@@ -150,7 +169,7 @@ def extract(document: str, *, url: str | None = None, is_html: bool | None = Non
     res = Extraction()
     if flat_warning:
         res.warnings.append(flat_warning)
-    res.title = (clean_text(title).strip() if title else None) or page_title or _text_title(lines)
+    res.title = (clean_text(title).strip() if title else None) or _page_or_text_title(page_title, lines)
 
     customs = bool(_CUSTOMS_HOST.search(url or "")) or "海关总署" in (res.title or "")[:8] \
         or info.get("发文机关") == "海关总署"
@@ -162,7 +181,8 @@ def extract(document: str, *, url: str | None = None, is_html: bool | None = Non
                       or interpreted_number(text, res.title))
 
     # Body: everything after the title/number header. The salutation only gives context (provinces).
-    skip = {i for i, ln in enumerate(lines[:4]) if ln == res.title or _is_title_line(ln)}
+    skip = {i for i, ln in enumerate(lines[:4]) if ln == res.title or _is_title_line(ln)
+            or (len(ln) >= 6 and res.title and ln in res.title)}  # the halves of a wrapped title
     sal = _salutation([ln for i, ln in enumerate(lines) if i not in skip])
     body = [ln for i, ln in enumerate(lines) if i not in skip]
     masked_body = [ln for i, ln in enumerate(masked) if i not in skip]
@@ -171,12 +191,14 @@ def extract(document: str, *, url: str | None = None, is_html: bool | None = Non
         body, masked_body = body[sal + 1:], masked_body[sal + 1:]
 
     res.issue_date, date_idx = _issue_date(info, lines)
-    res.publish_date = _publish_date(info, meta, publish_date, lines)
+    own_issue = res.issue_date  # signed or labelled: this document's own date, not a reported notice's
+    yl_issue, yl_publish = relative.yearless_lead(lines, res.title)
+    res.publish_date = _publish_date(info, meta, publish_date, lines, yl_publish)
     english = dates.english_metadata(lines)
     res.issue_date = res.issue_date or english.get("issue_date")
     # A report dates its subject by the verb of its lead: 印发 gives the notice's issue, 公布/发布 its publication.
     lead_issue, lead_publish = _lead_dates(reported, lines, res.title)
-    res.issue_date = res.issue_date or lead_issue
+    res.issue_date = res.issue_date or lead_issue or yl_issue
     res.publish_date = (res.publish_date or english.get("publish_date") or lead_publish
                         or _report_date(lines, res.title))
     rule, eff = dates.effective(text, about.title if about else None)
@@ -185,10 +207,14 @@ def extract(document: str, *, url: str | None = None, is_html: bool | None = Non
                           "on_issue": res.issue_date}.get(rule or "")
     if rule is None:
         labelled = info.get("生效日期") or info.get("施行日期") or info.get("实施日期")
-        line = dates.dateline([ln for ln in lines if ln != res.title])
+        line = dates.dateline([ln for ln in lines[:9] if ln != res.title])  # the report's or page's own date
+        # 自明年1月1日起 counts from the document's own date: its signature, else its dateline (a report's
+        # 今年 is the report's year, not that of the notice it reports), else the date of the event it tells.
+        base = own_issue or line or res.publish_date or relative.last_date_before(text)
         res.effective_date = (dates.parse_date(labelled) or english.get("effective_date")
                               or dates.yearless_effective(text, line.year if line else None,
-                                                          about.title if about else None))
+                                                          about.title if about else None)
+                              or relative.relative_effective(text, base))
         res.effective_rule = "explicit" if res.effective_date else None
 
     res.agencies = ag.merge(ag.from_signature(lines, date_idx),
@@ -219,7 +245,9 @@ def extract(document: str, *, url: str | None = None, is_html: bool | None = Non
         res.zones_expected = find_places([res.title], gazetteer(), frozenset()).expected
     res.figures = all_figures(body_text)
     if res.cities and res.kind in ("pilot_zone_batch", "retail_import_pilot"):
-        res.figures.append(Figure("zones_added", res.zones_expected or len(res.cities), "zones"))
+        # A report of one city's place in a batch still says the batch's size (设立46个此类试验区).
+        added = res.zones_expected or _batch_size(masked_text) or len(res.cities)
+        res.figures.append(Figure("zones_added", added, "zones"))
     elif res.kind == "pilot_zone_batch" and (added := _batch_size(masked_text)):
         res.figures.append(Figure("zones_added", added, "zones"))  # a report that names no place still counts
     if res.zones_expected is not None and res.cities and res.zones_expected != len(res.cities):
@@ -228,8 +256,9 @@ def extract(document: str, *, url: str | None = None, is_html: bool | None = Non
 
 
 # 国务院批准在27个城市和地区设立… / 同意新设27个跨境电子商务综合试验区: the size of the batch, said without places.
-_BATCH_SIZE = re.compile(r"(?:批准|同意|批复)[^。；，,]{0,8}?(?:在|新设|设立)\s*"
-                         r"(\d{1,3}|[一二三四五六七八九十百]{1,4})\s*个(?:城市|地区|跨境)")
+# 国务院共批准在全国设立46个此类试验区 names the zones by a second mention; 批复同意，再在27个城市… runs on.
+_BATCH_SIZE = re.compile(r"(?:批准|同意|批复)[^。；，,]{0,8}?(?:[，,]\s*(?:再|又|还)?)?(?:在|新设|设立)\s*"
+                         r"(\d{1,3}|[一二三四五六七八九十百]{1,4})\s*个(?:城市|地区|跨境|此类|该类|综合试验区|综试区)")
 
 
 def _batch_size(text: str) -> int | None:
@@ -274,12 +303,17 @@ def _lead_dates(reported: Any, lines: Sequence[str], title: str | None) -> tuple
     return None, None
 
 
+_SAME_DAY = re.compile(r"(?:今天|今日|当天|当日|本日)[^。；]{0,12}?(?:发布|公布|印发|出台)")
+
+
 def _report_date(lines: Sequence[str], title: str | None) -> dt.date | None:
     """A report's own date: a date-only line under its headline, or 于2019年12月27日发布 in its lead."""
     top = [ln for ln in lines[:3] if ln != title]
     for ln in top[:2]:
         d = dates.date_line(ln) or (dates.parse_date(ln) if dates.META_DATE.fullmatch(ln.strip("[]【】 ")) else None)
-        if d:
+        # The report's own date is its subject's publication only when the lead says it happened that day
+        # (…今天发布公告); 日前/近日 or no word at all leaves the notice's own date unknown.
+        if d and _SAME_DAY.search("\n".join(lines[:6])):
             return d
     m = _PUBLISHED_ON.search("\n".join(lines[:4]))
     return dates.parse_date(m.group(1)) if m and m.group(2) not in _ISSUE_VERBS else None  # 印发 dates the issue

@@ -40,8 +40,13 @@ _CUSTOMS_SPAN = re.compile(r"在([^在。；]{2,400}?海关)(?:开展|实施|启
 # 扩大至 / 扩大适用范围到 / 增加 / 新增: the places follow the word.
 _EXTEND = re.compile(r"扩大(?:[^，。；]{0,6}?范围)?(?:至|到)|增加|新增")
 _ADVERB_ONLY = re.compile(r"\s*(?:也|还|亦|同时|同样|均|都|并|且|也已|已)?(?:成功|正式)?\s*")
-_APPROVED = re.compile(r"(?:获批|入选|入围|获准)(?!之后|后|以来|的|建设|设立)")
+_APPROVED = re.compile(r"(?:获批|入选|入围|获准)(?!之后|后|以来|的|建设|设立)|"
+                       # 海南三亚成为拟设立跨境电子商务综合试验区的城市之一: a report of one city in a batch
+                       # (but never 成为首批…之一: the first batch is history in any report of a later one)
+                       r"成为(?!首批|第一批)(?:拟|新一批|新设)?[^。；，,]{0,6}?(?:设立|建设)?[^。；，,]{0,14}?(?:综合试验区|综试区)"
+                       r"(?:的)?(?:城市)?之一")
 # A report naming some places of the batch it reports: …等27个城市和地区设立…，其中包括我省的宝鸡.
+_AGREED_IN = re.compile(r"(?:同意|批准|决定)在")
 _AMONG = re.compile(r"其中[^，,。；：]{0,6}?(?:包括|有)")  # 其中包括 / 其中浙江有5个城市：湖州、嘉兴…
 # 包括内蒙古鄂尔多斯和江苏扬州在内的27个城市新设综试区 / 在包括江苏南通在内的50个城市开展…试点
 _INCLUDING = re.compile(r"包括([^。；]{2,300}?)在内")
@@ -147,10 +152,10 @@ def _find_any(s: str, words: Sequence[str], start: int = 0) -> int:
 
 def _designation_spans(s: str) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
-    i = s.find("同意在")
-    if i >= 0:
-        j = _find_any(s, ("设立", "开展", "建设"), i + 3)
-        out.append((i + 3, j if j >= 0 else len(s)))
+    m = _AGREED_IN.search(s)  # 同意在 / 批准在 (a report's word for the reply) / 决定在
+    if m:
+        j = _find_any(s, ("设立", "开展", "建设"), m.end())
+        out.append((m.end(), j if j >= 0 else len(s)))
     i = s.find("同意设立")
     if i >= 0:
         j = s.find("跨境电子商务综合试验区", i)

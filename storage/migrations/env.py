@@ -7,10 +7,10 @@ from alembic import context
 from sqlalchemy import create_engine
 
 import storage.registry  # noqa: F401  (registers the pilot_zones table)
-from storage.models import Base
+from storage.schema import metadata
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = metadata
 
 
 def run_migrations_offline() -> None:
