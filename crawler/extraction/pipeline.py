@@ -258,14 +258,17 @@ def extract(document: str, *, url: str | None = None, is_html: bool | None = Non
 # 国务院批准在27个城市和地区设立… / 同意新设27个跨境电子商务综合试验区: the size of the batch, said without places.
 # 国务院共批准在全国设立46个此类试验区 names the zones by a second mention; 批复同意，再在27个城市… runs on.
 _BATCH_SIZE = re.compile(r"(?:批准|同意|批复)[^。；，,]{0,8}?(?:[，,]\s*(?:再|又|还)?)?(?:在|新设|设立)\s*"
-                         r"(\d{1,3}|[一二三四五六七八九十百]{1,4})\s*个(?:城市|地区|跨境|此类|该类|综合试验区|综试区)")
+                         r"(\d{1,3}|[一二三四五六七八九十百]{1,4})\s*个(?:城市|地区|跨境|此类|该类|综合试验区|综试区)|"
+                         # a report's own verbs: 新确定22个城市设立… / 又把24个城市列为…综合试验区
+                         r"(?:新确定|把|将)\s*(\d{1,3}|[一二三四五六七八九十百]{1,4})\s*个城市"
+                         r"(?:设立|建设|列为)[^。；]{0,20}?(?:综合试验区|综试区)")
 
 
 def _batch_size(text: str) -> int | None:
     from .places import cn_int
 
     m = _BATCH_SIZE.search(text[:3000])
-    return cn_int(m.group(1)) if m else None
+    return cn_int(m.group(1) or m.group(2)) if m else None
 
 
 # Law-library records print the metadata as text lines: 【发文号】公告〔2020〕44号, 【颁布单位】海关总署.

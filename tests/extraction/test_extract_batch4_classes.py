@@ -1,0 +1,134 @@
+"""Issue 17, the failure classes batch 4's held-out split found (stop 23), each checked on its own.
+
+Every text here is SYNTHETIC: written for the test in the shape of a class of reports (the class, not a
+bench/corpus document: other places, numbers and wording), so the test checks the rule and not one sentence.
+"""
+
+from __future__ import annotations
+
+from crawler.extraction import extract
+
+
+def _names(places: list) -> set[str]:
+    return {p.name.removesuffix("市") for p in places}
+
+
+def _figs(r: object) -> dict[str, float]:
+    return {f.name: f.value for f in r.figures}  # type: ignore[attr-defined]
+
+
+# -- 1. a report that lists a batch's places without 同意在…设立 --
+
+def test_a_list_header_after_the_new_batch_designates_its_places() -> None:
+    text = "\n".join([
+        "综试区名单公布",
+        "国务院常务会议决定，我国新确定4个城市设立跨境电子商务综合试验区。",
+        "新设综合试验区的4个城市是：保定、洛阳、柳州和包头。"])
+    r = extract(text, is_html=False)
+    assert r.kind == "pilot_zone_batch"
+    assert _names(r.cities) == {"保定", "洛阳", "柳州", "包头"}
+    assert _figs(r)["zones_added"] == 4
+
+
+def test_a_list_header_with_a_count_and_cities_and_regions_designates_its_places() -> None:
+    text = "\n".join([
+        "某律所简报",
+        "2030年5月6日，国务院印发《关于同意在保定等3个城市和地区设立跨境电子商务综合试验区的批复》。",
+        "《批复》新设的跨境电子商务综合试验区共3个城市和地区：保定市、洛阳市和柳州市。"])
+    r = extract(text, is_html=False)
+    assert r.kind == "pilot_zone_batch"
+    assert _names(r.cities) == {"保定", "洛阳", "柳州"}
+
+
+def test_a_report_that_a_country_listed_n_cities_gives_the_batch_size_from_the_count() -> None:
+    text = "\n".join([
+        "又一批综试区",
+        "为稳外贸，中国又把30个城市列为跨境电子商务综合试验区。",
+        "据国务院发布的消息，新设试验区要复制推广成熟做法。",
+        "新增城市包括河南洛阳和广西柳州。"])
+    r = extract(text, is_html=False)
+    assert r.kind == "pilot_zone_batch"
+    assert _names(r.cities) == {"洛阳", "柳州"}
+    assert _figs(r)["zones_added"] == 30
+
+
+def test_what_the_new_cities_will_do_names_no_designated_place() -> None:
+    text = "\n".join([
+        "又一批综试区",
+        "中国又把30个城市列为跨境电子商务综合试验区。",
+        "新增城市将使试点覆盖成都、武汉、西安等多数大城市。"])
+    r = extract(text, is_html=False)
+    assert r.kind == "pilot_zone_batch"
+    assert not r.cities
+
+
+def test_one_zone_approved_by_its_full_name_is_the_news_of_that_zone() -> None:
+    text = "\n".join([
+        "洛阳设立跨境电商试验区",
+        "国务院已批准在河南省洛阳设立中国(洛阳)跨境电子商务综合试验区。",
+        "批复要求河南省人民政府支持试验区建设。"])
+    r = extract(text, is_html=False)
+    assert r.kind == "pilot_zone_batch"
+    assert _names(r.cities) == {"洛阳"}
+
+
+def test_a_dated_or_counted_approval_is_still_a_recap_of_an_earlier_batch() -> None:
+    for lead in ("2015年，国务院已批准在河南省洛阳设立中国(洛阳)跨境电子商务综合试验区。",
+                 "国务院已批准在洛阳等13个城市设立跨境电子商务综合试验区。"):
+        r = extract("某市跨境电商发展情况\n" + lead + "\n本市将继续推进相关工作。", is_html=False)
+        assert not r.cities, lead
+
+
+def test_recaps_of_earlier_batches_in_a_report_designate_nothing() -> None:
+    text = "\n".join([
+        "跨境电商发展综述",
+        "国务院2015年以来在13个城市设立的跨境电商综合试验区进展明显。",
+        "目前试点已覆盖约105个城市，北京、上海等城市都设有试验区。"])
+    r = extract(text, is_html=False)
+    assert r.kind != "pilot_zone_batch"
+    assert not r.cities
+
+
+# -- 2. a customs report without a clean header: its subject is a 海关总署公告 --
+
+def test_a_reported_customs_announcement_below_page_chrome_gives_kind_number_and_issue() -> None:
+    text = "\n".join([
+        "  • +86-10-12345678",
+        "产品搜索",
+        "关键词1",
+        "“跨境电商B2B出口，是指境内企业通过跨境物流将货物运送至境外企业的贸易形式。”",
+        "2031年3月9日，海关总署印发《关于调整跨境电子商务出口监管事项的公告》（海关总署公告2031年第12号），"
+        "相关措施在全国推广。"])
+    r = extract(text, is_html=False)
+    assert r.kind == "customs_announcement"
+    assert r.doc_number == "海关总署公告2031年第12号"
+    assert str(r.issue_date) == "2031-03-09"
+
+
+def test_a_gacc_announcement_reported_in_traditional_characters_without_its_number_is_customs() -> None:
+    text = "\n".join([
+        "熱門推薦_精品專區_每日更新_最新上架",
+        "某博覽中心 2032年6月1日-3日",
+        "跨境電商出口退貨政策解讀",
+        "為促進外貿新業態發展，海關總署于2031年5月8日印發《關于優化跨境電商出口退貨監管的公告》，明確試點範圍。"])
+    r = extract(text, is_html=False)
+    assert r.kind == "customs_announcement"
+    assert r.doc_number is None
+
+
+def test_a_joint_announcement_reported_is_not_gacc_alone() -> None:
+    text = "\n".join([
+        "政策解读",
+        "为促进外贸发展，财政部、海关总署于2031年5月8日印发《关于调整跨境电商零售进口税收的公告》，明确有关事项。"])
+    assert extract(text, is_html=False).kind != "customs_announcement"
+
+
+def test_an_announcement_named_as_the_rules_to_follow_is_a_basis_not_the_reports_number() -> None:
+    text = "\n".join([
+        "再增8个直属海关开展监管试点",
+        "日前，海关总署对外发布《关于扩大某某监管试点范围的公告》。",
+        "再增加大连、宁波等8个直属海关开展试点，试点有关事项按海关总署公告2030年第33号执行。",
+        "海关总署公告2030年第33号即《关于开展某某监管试点的公告》。"])
+    r = extract(text, is_html=False)
+    assert r.kind == "customs_announcement"
+    assert r.doc_number is None
