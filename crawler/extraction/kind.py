@@ -153,6 +153,18 @@ def from_text(title: str | None, text: str, headlines: tuple[str, ...] = ()) -> 
     return min(found)[1] if found else "other"
 
 
+# 新版《跨境电子商务零售进口商品清单调整表》自2022年3月1日起正式实施: a report whose sentence puts the list
+# itself into force is about that list (a cited basis is followed by its number or 精神, not by its start date).
+_LIST_TAKES_EFFECT = re.compile(rf"《([^《》\n]{{0,30}}{_LIST}[^《》\n]{{0,8}})》\s*(?:自|从|于)\s*\d{{4}}\s*年"
+                                r"\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*(?:起)?\s*(?:正式)?(?:实施|施行|执行|生效)")
+
+
+def list_taking_effect(text: str) -> str | None:
+    """The title of the positive list the opening of ``text`` puts into force, if it does."""
+    m = _LIST_TAKES_EFFECT.search(text[:3000])
+    return m.group(1) if m else None
+
+
 def program(kind: str, codes: list[str], text: str) -> str | None:
     if kind in PROGRAM:
         return PROGRAM[kind]

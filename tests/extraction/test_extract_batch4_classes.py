@@ -132,3 +132,50 @@ def test_an_announcement_named_as_the_rules_to_follow_is_a_basis_not_the_reports
     r = extract(text, is_html=False)
     assert r.kind == "customs_announcement"
     assert r.doc_number is None
+
+
+def test_a_report_pages_own_publish_line_later_than_its_subject_is_not_the_notices_publication() -> None:
+    text = "\n".join([
+        "跨境电商出口退货政策解读",
+        "发布时间:2032-04-02",
+        "为促进外贸新业态发展，海关总署于2031年5月8日印发《关于优化跨境电商出口退货监管的公告》，明确试点范围。"])
+    assert extract(text, is_html=False).publish_date is None
+
+
+# -- 3. a magazine's report of the positive list: the sentence that puts the list into force --
+
+def test_a_report_putting_the_positive_list_into_force_is_that_list_with_its_effective_date() -> None:
+    text = "\n".join([
+        "版权所有:某杂志社 未经授权禁止复制",
+        "新版清单变化在哪里",
+        "作者:张三",
+        "财政部、商务部、海关总署等部门联合优化调整的新版《跨境电子商务零售进口商品清单》自2033年7月1日起正式实施。"
+        "本文简要梳理这次清单调整的变化。"])
+    r = extract(text, is_html=False)
+    assert r.kind == "positive_list"
+    assert str(r.effective_date) == "2033-07-01"
+
+
+def test_a_plan_citing_the_list_by_its_number_is_not_the_list() -> None:
+    text = "\n".join([
+        "某市跨境电商发展工作方案",
+        "根据《跨境电子商务零售进口商品清单》（财政部等8部门公告2022年第7号）精神，结合本市实际，制定本方案。"])
+    assert extract(text, is_html=False).kind != "positive_list"
+
+
+# -- 4. a newspaper lead that dates its subject by 昨天 under the paper's dateline --
+
+def test_yesterday_in_a_newspaper_lead_is_the_day_before_its_dateline() -> None:
+    text = "\n".join([
+        "跨境电商新规出台",
+        "2031-03-01 07:10:00 来源:某晚报",
+        "昨天下午，财政部、海关总署和税务总局联合对外发布通知，调整跨境电子商务零售进口税收政策。"])
+    assert str(extract(text, is_html=False).publish_date) == "2031-02-28"
+
+
+def test_yesterday_said_of_something_other_than_a_publication_dates_nothing() -> None:
+    text = "\n".join([
+        "跨境电商新规出台",
+        "2031-03-01 07:10:00 来源:某晚报",
+        "昨天，记者走访了本市多家跨境电商企业。"])
+    assert extract(text, is_html=False).publish_date is None
