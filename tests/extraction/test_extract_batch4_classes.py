@@ -179,3 +179,19 @@ def test_yesterday_said_of_something_other_than_a_publication_dates_nothing() ->
         "2031-03-01 07:10:00 来源:某晚报",
         "昨天，记者走访了本市多家跨境电商企业。"])
     assert extract(text, is_html=False).publish_date is None
+
+
+def test_a_list_header_of_an_earlier_batch_designates_nothing() -> None:
+    text = "\n".join([
+        "某市跨境电商发展情况",
+        "此前新设综合试验区的4个城市是：保定、洛阳、柳州和包头，本市将学习其经验。"])
+    assert not extract(text, is_html=False).cities
+
+
+# -- a year's ceiling said with 最多 and no noun (每人每年最多人民币20,000元) --
+
+def test_a_yearly_ceiling_said_with_at_most_is_the_annual_limit() -> None:
+    from crawler.extraction.figures import all_figures
+
+    figs = {f.name: f.value for f in all_figures("单次交易限值为人民币3,000元，每人每年最多人民币30,000元。")}
+    assert figs["annual_limit_yuan"] == 30000 and figs["single_limit_yuan"] == 3000
