@@ -145,7 +145,9 @@ def from_text(title: str | None, text: str, headlines: tuple[str, ...] = ()) -> 
         if not _RECAP.search(head, start, m.end()) or _NEW.search(head, start, m.end()):
             return "pilot_zone_batch"
         sentence = head[max(head.rfind("。", 0, m.start()), head.rfind("\n", 0, m.start())) + 1: m.end()]
-        if ONE_ZONE_NEWS.search(sentence) and not DATED_OR_COUNTED.search(sentence):
+        # Only in the lead (the text's first sentences): further down it recalls the first zone.
+        lead = len(re.findall(r"[。！？\n]", head[:m.start()].strip())) < 3
+        if lead and ONE_ZONE_NEWS.search(sentence) and not DATED_OR_COUNTED.search(sentence):
             return "pilot_zone_batch"
     # A report states its subject first; a second notice it mentions further on (the positive list
     # published the day before a tax change) is context. So the earliest operative clause decides.

@@ -195,3 +195,19 @@ def test_a_yearly_ceiling_said_with_at_most_is_the_annual_limit() -> None:
 
     figs = {f.name: f.value for f in all_figures("单次交易限值为人民币3,000元，每人每年最多人民币30,000元。")}
     assert figs["annual_limit_yuan"] == 30000 and figs["single_limit_yuan"] == 3000
+
+
+def test_the_first_zone_recalled_further_down_a_report_of_a_later_batch_is_not_designated() -> None:
+    text = "\n".join([
+        "又一批综试区",
+        "中国又把3个城市列为跨境电子商务综合试验区。",
+        "新增城市包括河南洛阳和广西柳州。",
+        "这一做法始于杭州。国务院已批准在浙江省杭州设立中国(杭州)跨境电子商务综合试验区，为各地积累了经验。"])
+    r = extract(text, is_html=False)
+    assert r.kind == "pilot_zone_batch"
+    assert _names(r.cities) == {"洛阳", "柳州"}
+
+
+def test_one_zone_approval_said_as_history_is_a_recap() -> None:
+    r = extract("洛阳跨境电商发展\n此前，国务院已批准在河南省洛阳设立中国(洛阳)跨境电子商务综合试验区。", is_html=False)
+    assert not r.cities
