@@ -333,7 +333,9 @@ def _report_date(lines: Sequence[str], title: str | None) -> dt.date | None:
 
 
 # 昨天上午，财政部…联合对外发布通知: a newspaper's lead counts from the paper's dateline.
-_YESTERDAY = re.compile(r"(?:^|[。！？\n])[^。！？\n]{0,12}?(?:昨天|昨日)[^。；！？]{0,40}?(?:发布|公布|对外公布)")
+# What was published must be a document (通知, 公告, 《…》): 昨天海关公布的数据显示 dates statistics, not a notice.
+_YESTERDAY = re.compile(r"(?:^|[。！？\n])[^。！？\n]{0,12}?(?:昨天|昨日)[^。；！？]{0,40}?(?:发布|公布)"
+                        r"[^。；！？]{0,12}?(?:通知|公告|《|批复|清单|办法|意见|政策)")
 # The dateline a news page prints under the headline: 2018-12-01 07:29:00 来源:某报 (a date, a time, a source).
 _STAMP_LINE = re.compile(r"^\s*((?:19|20)\d\d\s*[-./年]\s*\d{1,2}\s*[-./月]\s*\d{1,2}日?)\s*"
                          r"(?:\d{1,2}:\d{2}(?::\d{2})?)?\s*(?:来源|$)")

@@ -211,3 +211,11 @@ def test_the_first_zone_recalled_further_down_a_report_of_a_later_batch_is_not_d
 def test_one_zone_approval_said_as_history_is_a_recap() -> None:
     r = extract("洛阳跨境电商发展\n此前，国务院已批准在河南省洛阳设立中国(洛阳)跨境电子商务综合试验区。", is_html=False)
     assert not r.cities
+
+
+def test_yesterday_published_statistics_date_no_notice() -> None:
+    text = "\n".join([
+        "跨境电商进出口增长",
+        "2031-03-01 07:10:00 来源:某晚报",
+        "昨天，海关公布的数据显示，本市跨境电商进出口增长两成。"])
+    assert extract(text, is_html=False).publish_date is None
