@@ -79,7 +79,8 @@ _TEXT_KINDS = (
 
 # A report's lead and its subject's title (…海关总署于2024年12月15日印发 + 关于…的公告): an announcement GACC
 # published alone (not 财政部、海关总署… jointly) is a customs announcement, number printed or not.
-_GACC_REPORTED = re.compile(r"(?<![、和与及])海关总署[^、，,。；]{0,20}?(?:印发|发布|公布|出台)(?:了)?"
+# Nothing between 海关总署 and its verb may name another issuer (海关总署 税务总局联合发布 is joint).
+_GACC_REPORTED = re.compile(r"(?<![、和与及\s])海关总署[^、，,。；部委局署\s]{0,20}?(?:印发|发布|公布|出台)(?:了)?"
                             r"关于[^。；]{2,80}的公告$")
 
 

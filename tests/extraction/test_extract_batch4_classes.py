@@ -219,3 +219,10 @@ def test_yesterday_published_statistics_date_no_notice() -> None:
         "2031-03-01 07:10:00 来源:某晚报",
         "昨天，海关公布的数据显示，本市跨境电商进出口增长两成。"])
     assert extract(text, is_html=False).publish_date is None
+
+
+def test_a_joint_announcement_with_space_separated_issuers_is_not_gacc_alone() -> None:
+    for lead in ("财政部 海关总署 税务总局于2031年5月8日联合发布",
+                 "海关总署 税务总局于2031年5月8日联合发布"):
+        text = "政策解读\n为促进外贸发展，" + lead + "《关于调整跨境电商出口退运税收的公告》，明确有关事项。"
+        assert extract(text, is_html=False).kind != "customs_announcement", lead
