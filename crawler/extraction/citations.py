@@ -80,6 +80,10 @@ class Subject:
 
 _SENTENCES = re.compile(r"[^。！？\n]+")
 _LEAD_SENTENCES = 3  # a report names its subject in its lead, not in a background section further down
+_CJK = re.compile(r"[\u4e00-\u9fa5]")
+_SECTION = re.compile(r"\s*(?:[一二三四五六七八九十]{1,3}\s*、|\d{1,2}\s*[.、．])")
+_DATE_WORDS = re.compile(r"\d+\s*[年月日号]")  # an advert's 2026年6月23日-25日 is no prose either
+_PROSE_MIN = 12  # Chinese characters: a headline or a sentence has this many, a chrome line rarely
 _AFTER_PUBLISH = re.compile(r"^\s*(?:正式|近日|日前)?(?:发布|印发|签发|公布|出台|下发)")
 _RECAP = re.compile(r"先后|此前|曾|以来|已经?印发|已经?发布")
 # 财政部、发展改革委…等11个部门 / 财政部等11部门: the issuers of a joint announcement named in the lead.
@@ -142,10 +146,18 @@ def subject(text: str, limit: int = 3000) -> Subject | None:
     never one it cites as a basis or recalls as history. None when there is none."""
     from .dates import iter_dates
 
-    for k, sm in enumerate(_SENTENCES.finditer(text[:limit])):
+    k = 0
+    for sm in _SENTENCES.finditer(text[:limit]):
         if k >= _LEAD_SENTENCES:
             return None
         sentence = sm.group(0)
+        # Page chrome above a report (a phone number, 产品搜索, a 发布时间 line, an advert's dates) is no
+        # sentence of the report: only prose counts towards the lead.
+        # A section heading (一、…的由来) counts though short: past it the report is in its body, not its lead.
+        # The headline (the first line) and a sentence closed by a full stop count whatever their length.
+        closed = text[sm.end(): sm.end() + 1] in "。！？" and sm.end() < len(text)
+        k += (sm.start() == 0 or closed or bool(_SECTION.match(sentence))
+              or len(_CJK.findall(_DATE_WORDS.sub("", sentence))) >= _PROSE_MIN)
         for m in _TITLE.finditer(sentence):
             before = sentence[max(0, m.start() - 12): m.start()]
             after = sentence[m.end(): m.end() + 50]

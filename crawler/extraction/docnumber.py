@@ -28,7 +28,10 @@ _CN_ANNOUNCE = re.compile(rf"(?P<year>[{_CN}]{{4}})(?P<y>\s*年\s*第\s*)(?P<ser
 _DEPTS = r"等\s*(?P<n>\d{1,2}|[一二三四五六七八九十]{1,3})\s*个?\s*部门"
 _PREFIX = re.compile(rf"(?:{number_prefix_pattern()})(?:{_DEPTS})?$")
 _LEAD_WORDS = re.compile(r"^(?:根据|按照|依据|参照|执行|详见|以及|见|即|和|及|与|或|并|的|由|对|将|在)+")
-_CITE_BEFORE = re.compile(r"(?:》\s*[（(]?|根据|按照|依据|参照|详见|见)\s*$")
+# 试点有关事项按海关总署公告2020年第75号执行: 按 alone names the rules to follow, a basis like 按照.
+_CITE_BEFORE = re.compile(r"(?:》\s*[（(]?|根据|按照|按|依据|依照|参照|详见|见)\s*$")
+# 海关总署公告2020年第75号即《关于…的公告》: a number glossed by its title is one the text explains.
+_GLOSSED_AFTER = re.compile(r"\s*(?:即|也就是|是指|指)\s*《")
 _DIGITS = str.maketrans("〇○零OoＯ一二三四五六七八九", "000000123456789")
 _BARE_ANNOUNCE = re.compile(rf"^(?:公告)?\s*({_YEAR})\s*年\s*第\s*(\d{{1,5}})\s*号$")
 
@@ -98,8 +101,16 @@ def _find_numbers(text: str) -> tuple[tuple[int, str], ...]:
     return tuple(out)
 
 
-def _is_citation(text: str, offset: int) -> bool:
+def _is_citation(text: str, offset: int, end: int | None = None) -> bool:
+    if end is not None and _GLOSSED_AFTER.match(text, end):
+        return True
     return bool(_CITE_BEFORE.search(text[max(0, offset - 8): offset]))
+
+
+def _number_end(text: str, offset: int, num: str) -> int | None:
+    """Where the number found at ``offset`` ends in ``text`` (its normalised form may differ in spaces)."""
+    m = re.compile(r"[^\n]{0,40}?号").match(text, offset)
+    return m.end() if m else None
 
 
 def _expand_customs(num: str, customs_context: bool) -> str:
@@ -208,7 +219,7 @@ def doc_number(lines: Sequence[str], title: str | None, info: Mapping[str, str],
     header = [ln for ln in source[:8] if ln != title]
     head = normalize_year_brackets("\n".join(header))[:800]
     for off, num in find_numbers(head):
-        if not _is_citation(head, off):
+        if not _is_citation(head, off, _number_end(head, off, num)):
             return _expand_customs(num, customs_context)
     return None
 

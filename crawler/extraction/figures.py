@@ -41,7 +41,9 @@ _CEILING_VERB = r"(?:低于|不超过|不高于|不得超过|超过|高于|在)"
 _CEILINGS = {
     "single": re.compile(rf"(?:单次|单笔)(?:交易|购物|购买|消费)?(?:价值|金额|额)?\s*{_CEILING_VERB}\s*{_AMOUNT}"),
     "annual": re.compile(rf"(?:一年内|年度|每年|全年)[^。；，,\d]{{0,12}}?(?:交易|购物|购买|消费)(?:总额|金额|额)?"
-                         rf"\s*{_CEILING_VERB}\s*{_AMOUNT}"),
+                         rf"\s*{_CEILING_VERB}\s*{_AMOUNT}|"
+                         # 每人每年最多人民币20,000元: the year's ceiling said with 最多 and no noun
+                         rf"(?:每人每年|个人每年|每人全年)\s*(?:最多|最高|至多)\s*(?:可(?:购买|消费)?)?\s*{_AMOUNT}"),
 }
 # Tax rates: 关税税率暂设为0% / 按法定应纳税额的70%征收
 _DUTY_RATE = re.compile(r"关税税率[^。；%]{0,12}?(\d{1,3}(?:\.\d+)?)\s*%")
@@ -141,7 +143,8 @@ def limits(text: str) -> list[Figure]:
             if b and new is None:  # 超过5000元单次交易限值
                 new = _yuan(b.group(1), b.group(2))
         if new is None and (c := _CEILINGS[key].search(text)):
-            new = _yuan(c.group(1), c.group(2))
+            num, wan = c.group(1, 2) if c.group(1) is not None else c.group(3, 4)  # which alternative matched
+            new = _yuan(num, wan)
         if new is not None:
             out.append(Figure(f"{key}_limit_yuan", new, "yuan"))
         if old is not None:

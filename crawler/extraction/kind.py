@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from .places import DATED_OR_COUNTED, ONE_ZONE_NEWS
+
 KINDS = ("pilot_zone_batch", "retail_import_pilot", "positive_list", "tax_policy", "customs_announcement",
          "other")
 PROGRAM = {
@@ -21,7 +23,12 @@ _BATCH_CLAUSE = re.compile(r"(?:同意|决定|批准)[^。；]{0,40}?(?:在|设�
                            rf"[^。；]{{0,20}}?{_ZONE}|(?:同意|决定|批准|批复)[^。；]{{0,6}}(?:新设|增设)[^。；]{{0,20}}{_ZONE}|"
                            # …综合试验区 ends the object: not 同意设立…综合试验区工作联席会议
                            rf"同意设立[^。；，,]{{0,30}}?{_ZONE}(?=[，。；,;、\s]|$)|"
-                           rf"{_ZONE}[^。；]{{0,12}}获批(?!之后|后|以来)")
+                           rf"{_ZONE}[^。；]{{0,12}}获批(?!之后|后|以来)|"
+                           # a report's list header: 新设综合试验区的22个城市是：… / 新设的…综合试验区共46个城市和地区：
+                           rf"(?:新设|新增|新批)[^。；：:]{{0,30}}?{_ZONE}[^。；：:]{{0,8}}?个(?:城市|地区)[^。；：:]{{0,6}}[：:]|"
+                           # a report's own verbs: 我国新确定22个城市设立… / 中国又把24个城市列为…综合试验区
+                           rf"新确定[^。；]{{0,8}}?个城市[^。；]{{0,4}}(?:设立|建设)[^。；]{{0,20}}?{_ZONE}|"
+                           rf"(?:把|将)[^。；]{{0,8}}?个城市列为[^。；]{{0,20}}?{_ZONE}")
 _RECAP = re.compile(r"先后|此前|截至|累计|已在|已先后|已批准|已获批|以来|之后")
 _NEW = re.compile(r"新设|新批|新一批")
 _SINCE = re.compile(r"\s*(?:以来|之后|后)")
@@ -70,6 +77,13 @@ _TEXT_KINDS = (
 )
 
 
+# A report's lead and its subject's title (…海关总署于2024年12月15日印发 + 关于…的公告): an announcement GACC
+# published alone (not 财政部、海关总署… jointly) is a customs announcement, number printed or not.
+# Nothing between 海关总署 and its verb may name another issuer (海关总署 税务总局联合发布 is joint).
+_GACC_REPORTED = re.compile(r"(?<![、和与及\s])海关总署[^、，,。；部委局署\s]{0,20}?(?:印发|发布|公布|出台)(?:了)?"
+                            r"关于[^。；]{2,80}的公告$")
+
+
 def classify(title: str | None, doc_number: str | None, text: str) -> str:
     """The kind from the title, the number and the opening of ``text`` (with cited text masked)."""
     t = title or ""
@@ -81,7 +95,7 @@ def classify(title: str | None, doc_number: str | None, text: str) -> str:
         return "positive_list"
     if "零售进口税收政策" in t or (n.startswith("财关税") and _RETAIL.search(t + head)):
         return "tax_policy"
-    if n.startswith("海关总署公告") or t.startswith("海关总署公告"):
+    if n.startswith("海关总署公告") or t.startswith("海关总署公告") or _GACC_REPORTED.search(t):
         return "customs_announcement"
     if _RETAIL.search(t) and ("试点" in t or "监管" in t):
         return "retail_import_pilot"
@@ -131,10 +145,27 @@ def from_text(title: str | None, text: str, headlines: tuple[str, ...] = ()) -> 
             continue
         if not _RECAP.search(head, start, m.end()) or _NEW.search(head, start, m.end()):
             return "pilot_zone_batch"
+        sentence = head[max(head.rfind("。", 0, m.start()), head.rfind("\n", 0, m.start())) + 1: m.end()]
+        # Only in the lead (the text's first sentences): further down it recalls the first zone.
+        lead = len(re.findall(r"[。！？\n]", head[:m.start()].strip())) < 3
+        if lead and ONE_ZONE_NEWS.search(sentence) and not DATED_OR_COUNTED.search(sentence):
+            return "pilot_zone_batch"
     # A report states its subject first; a second notice it mentions further on (the positive list
     # published the day before a tax change) is context. So the earliest operative clause decides.
     found = [(m.start(), kind) for kind, rx in _TEXT_KINDS if (m := rx.search(head))]
     return min(found)[1] if found else "other"
+
+
+# 新版《跨境电子商务零售进口商品清单调整表》自2022年3月1日起正式实施: a report whose sentence puts the list
+# itself into force is about that list (a cited basis is followed by its number or 精神, not by its start date).
+_LIST_TAKES_EFFECT = re.compile(rf"《([^《》\n]{{0,30}}{_LIST}[^《》\n]{{0,8}})》\s*(?:自|从|于)\s*\d{{4}}\s*年"
+                                r"\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*(?:起)?\s*(?:正式)?(?:实施|施行|执行|生效)")
+
+
+def list_taking_effect(text: str) -> str | None:
+    """The title of the positive list the opening of ``text`` puts into force, if it does."""
+    m = _LIST_TAKES_EFFECT.search(text[:3000])
+    return m.group(1) if m else None
 
 
 def program(kind: str, codes: list[str], text: str) -> str | None:

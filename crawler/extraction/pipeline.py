@@ -13,7 +13,7 @@ from .citations import interpreted_number, mask, subject
 from .divisions import gazetteer
 from .docnumber import doc_number, find_numbers
 from .figures import all_figures, customs_codes
-from .kind import classify, from_text, program
+from .kind import classify, from_text, list_taking_effect, program
 from .model import Extraction, Figure
 from .nesting import LIBXML_MAX_DEPTH, MAX_DEPTH
 from .normalize import clean_text, join_split_numbers, reflow, split_lines, strip_noise, to_simplified
@@ -121,13 +121,17 @@ def _context_provinces(line: str | None) -> frozenset[str]:
 
 
 def _publish_date(info: Mapping[str, str], meta: Mapping[str, str], hint: dt.date | None,
-                  lines: Sequence[str], lead: dt.date | None = None) -> dt.date | None:
+                  lines: Sequence[str], lead: dt.date | None = None,
+                  reported: dt.date | None = None) -> dt.date | None:
     # The info table is the page's own statement of the original posting; gov.cn's firstpublishedtime is
     # the date *this* copy went up, which for a repost is days later (corpus tax-2018-49.html). A lead that
     # says when the notice was published (12月6日，海关总署发布…) beats a 发布日期 line of the reprint page.
+    # A 发布时间 line later than the date of the notice the lead reports is the report page's own date.
+    labelled = dates.labelled_date(lines, ("发布日期", "发布时间"))
+    if labelled and reported and labelled > reported:
+        labelled = None
     return (dates.parse_date(info.get("发布日期")) or hint
-            or dates.first_meta_date(meta, _PUBLISH_META_KEYS) or lead
-            or dates.labelled_date(lines, ("发布日期", "发布时间")))
+            or dates.first_meta_date(meta, _PUBLISH_META_KEYS) or lead or labelled)
 
 
 def extract(document: str, *, url: str | None = None, is_html: bool | None = None,
@@ -193,7 +197,8 @@ def extract(document: str, *, url: str | None = None, is_html: bool | None = Non
     res.issue_date, date_idx = _issue_date(info, lines)
     own_issue = res.issue_date  # signed or labelled: this document's own date, not a reported notice's
     yl_issue, yl_publish = relative.yearless_lead(lines, res.title)
-    res.publish_date = _publish_date(info, meta, publish_date, lines, yl_publish)
+    res.publish_date = _publish_date(info, meta, publish_date, lines, yl_publish,
+                                     about.date if about else None)
     english = dates.english_metadata(lines)
     res.issue_date = res.issue_date or english.get("issue_date")
     # A report dates its subject by the verb of its lead: 印发 gives the notice's issue, 公布/发布 its publication.
@@ -201,7 +206,8 @@ def extract(document: str, *, url: str | None = None, is_html: bool | None = Non
     res.issue_date = res.issue_date or lead_issue or yl_issue
     res.publish_date = (res.publish_date or english.get("publish_date") or lead_publish
                         or _report_date(lines, res.title))
-    rule, eff = dates.effective(text, about.title if about else None)
+    list_title = None if about else list_taking_effect(text)
+    rule, eff = dates.effective(text, about.title if about else list_title)
     res.effective_rule = rule
     res.effective_date = {"explicit": eff, "on_publication": res.publish_date,
                           "on_issue": res.issue_date}.get(rule or "")
@@ -228,6 +234,8 @@ def extract(document: str, *, url: str | None = None, is_html: bool | None = Non
         res.kind = classify(about.lead + about.title, about.number or res.doc_number, masked_text)
     if res.kind == "other":
         res.kind = from_text(res.title, masked_text, _headlines(masked[:3]))
+    if res.kind == "other" and list_title:
+        res.kind = "positive_list"
     body_text = "\n".join(body)
     res.customs_codes = customs_codes((res.title or "") + "\n" + body_text)
     res.program = program(res.kind, res.customs_codes, body_text)
@@ -258,14 +266,17 @@ def extract(document: str, *, url: str | None = None, is_html: bool | None = Non
 # 国务院批准在27个城市和地区设立… / 同意新设27个跨境电子商务综合试验区: the size of the batch, said without places.
 # 国务院共批准在全国设立46个此类试验区 names the zones by a second mention; 批复同意，再在27个城市… runs on.
 _BATCH_SIZE = re.compile(r"(?:批准|同意|批复)[^。；，,]{0,8}?(?:[，,]\s*(?:再|又|还)?)?(?:在|新设|设立)\s*"
-                         r"(\d{1,3}|[一二三四五六七八九十百]{1,4})\s*个(?:城市|地区|跨境|此类|该类|综合试验区|综试区)")
+                         r"(\d{1,3}|[一二三四五六七八九十百]{1,4})\s*个(?:城市|地区|跨境|此类|该类|综合试验区|综试区)|"
+                         # a report's own verbs: 新确定22个城市设立… / 又把24个城市列为…综合试验区
+                         r"(?:新确定|把|将)\s*(\d{1,3}|[一二三四五六七八九十百]{1,4})\s*个城市"
+                         r"(?:设立|建设|列为)[^。；]{0,20}?(?:综合试验区|综试区)")
 
 
 def _batch_size(text: str) -> int | None:
     from .places import cn_int
 
     m = _BATCH_SIZE.search(text[:3000])
-    return cn_int(m.group(1)) if m else None
+    return cn_int(m.group(1) or m.group(2)) if m else None
 
 
 # Law-library records print the metadata as text lines: 【发文号】公告〔2020〕44号, 【颁布单位】海关总署.
@@ -316,7 +327,31 @@ def _report_date(lines: Sequence[str], title: str | None) -> dt.date | None:
         if d and _SAME_DAY.search("\n".join(lines[:6])):
             return d
     m = _PUBLISHED_ON.search("\n".join(lines[:4]))
-    return dates.parse_date(m.group(1)) if m and m.group(2) not in _ISSUE_VERBS else None  # 印发 dates the issue
+    if m and m.group(2) not in _ISSUE_VERBS:  # 印发 dates the issue
+        return dates.parse_date(m.group(1))
+    return _day_before_dateline(lines, title)
+
+
+# 昨天上午，财政部…联合对外发布通知: a newspaper's lead counts from the paper's dateline.
+# What was published must be a document (通知, 公告, 《…》): 昨天海关公布的数据显示 dates statistics, not a notice.
+_YESTERDAY = re.compile(r"(?:^|[。！？\n])[^。！？\n]{0,12}?(?:昨天|昨日)[^。；！？]{0,40}?(?:发布|公布)"
+                        r"[^。；！？]{0,12}?(?:通知|公告|《|批复|清单|办法|意见|政策)")
+# The dateline a news page prints under the headline: 2018-12-01 07:29:00 来源:某报 (a date, a time, a source).
+_STAMP_LINE = re.compile(r"^\s*((?:19|20)\d\d\s*[-./年]\s*\d{1,2}\s*[-./月]\s*\d{1,2}日?)\s*"
+                         r"(?:\d{1,2}:\d{2}(?::\d{2})?)?\s*(?:来源|$)")
+
+
+def _day_before_dateline(lines: Sequence[str], title: str | None) -> dt.date | None:
+    """The publication a lead dates by 昨天 (…昨天上午…发布): the day before the report's dateline."""
+    top = [ln for ln in lines[:8] if ln != title]
+    if not _YESTERDAY.search("\n".join(top)):
+        return None
+    for ln in top[:4]:
+        m = _STAMP_LINE.match(ln)
+        d = dates.parse_date(m.group(1)) if m else dates.dateline([ln])
+        if d:
+            return d - dt.timedelta(days=1)
+    return None
 
 
 def _issue_date(info: Mapping[str, str], lines: Sequence[str]) -> tuple[dt.date | None, int | None]:

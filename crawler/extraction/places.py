@@ -38,7 +38,17 @@ _RECAP = re.compile(r"先后|此前|截至|累计|已在|已先后|已设立|已
                     r"分[一二三四五六七八九十\d]{1,2}批|历批|以来")
 _CUSTOMS_SPAN = re.compile(r"在([^在。；]{2,400}?海关)(?:开展|实施|启动|试点)")
 # 扩大至 / 扩大适用范围到 / 增加 / 新增: the places follow the word.
-_EXTEND = re.compile(r"扩大(?:[^，。；]{0,6}?范围)?(?:至|到)|增加|新增")
+# Not 新增城市将使试点覆盖上海、广州…: there 新增 is the subject of a sentence about what the batch does.
+_EXTEND = re.compile(r"扩大(?:[^，。；]{0,6}?范围)?(?:至|到)|增加|新增(?![^，。；]{0,4}?(?:将|使|会|可|要))")
+# A report lists the batch under a header: 新设综合试验区的22个城市是：… / 新设的…综合试验区共46个城市和地区：…
+_LIST_HEADER = re.compile(rf"(?:新设|新增|新批|本批|新一批)[^。；：:]{{0,30}}?{_NUM}\s*个(?:城市|地区)(?:和地区)?"
+                          r"\s*(?:是|为|有|包括|如下)?\s*[：:]")
+# 国务院已批准在杭州设立中国(杭州)跨境电子商务综合试验区: 已批准 is a recap word, but a sentence that names
+# one zone by its full name, with no year and no count, is the news of that zone (a recap dates or counts).
+ONE_ZONE_NEWS = re.compile(r"已(?:经)?批准在[^。；，,\d]{1,16}?设立中国[（(][\u4e00-\u9fa5]{1,8}[)）]"
+                           r"[^。；，,\d]{0,12}?综合试验区")
+DATED_OR_COUNTED = re.compile(r"\d{4}\s*年|[\d一二三四五六七八九十]\s*个|先后|以来|截至|累计|此前|早在|曾|首个|首批")
+_LEAD = 2  # sentences of the body that are a report's lead
 _ADVERB_ONLY = re.compile(r"\s*(?:也|还|亦|同时|同样|均|都|并|且|也已|已)?(?:成功|正式)?\s*")
 _APPROVED = re.compile(r"(?:获批|入选|入围|获准)(?!之后|后|以来|的|建设|设立)|"
                        # 海南三亚成为拟设立跨境电子商务综合试验区的城市之一: a report of one city in a batch
@@ -88,7 +98,7 @@ class PlaceResult:
     expected: int | None = None
 
 
-def _spans(sentence: str, carried: bool = False) -> list[tuple[str, int, int]]:
+def _spans(sentence: str, carried: bool = False, lead: bool = False) -> list[tuple[str, int, int]]:
     """(role, start, end) spans of one sentence: designate / remove / exempt. ``carried``: the sentence
     before was about the zones, so a bare 我省邵阳市成功获批 designates too."""
     spans: list[tuple[str, int, int]] = []
@@ -105,11 +115,11 @@ def _spans(sentence: str, carried: bool = False) -> list[tuple[str, int, int]]:
         spans.append(("remove", j, i))
     designate: list[tuple[int, int]] = []
     if _DESIGNATION_CONTEXT.search(sentence):
-        designate = [(a, b) for a, b in _designation_spans(sentence) if not _recap(sentence, a, b)]
+        designate = [(a, b) for a, b in _designation_spans(sentence) if not _recap(sentence, a, b, lead)]
     elif carried:
         joined = [(m.start(1), m.end(1)) for m in _JOINED_TO_GROUP.finditer(sentence)]
         designate = [(a, b) for a, b in _approved_spans(sentence) + _batch_includes(sentence) + joined
-                     if not _recap(sentence, a, b)]
+                     if not _recap(sentence, a, b, lead)]
     for a, b in designate:
         role = "exempt" if exempt_at >= 0 and a < exempt_at else "designate"
         spans.append((role, a, b))
@@ -118,11 +128,14 @@ def _spans(sentence: str, carried: bool = False) -> list[tuple[str, int, int]]:
     return spans
 
 
-def _recap(sentence: str, a: int, b: int) -> bool:
+def _recap(sentence: str, a: int, b: int, lead_sentence: bool = False) -> bool:
     """The clause of the span (from the comma before it to its end) recaps earlier batches."""
     start = max(sentence.rfind("，", 0, a), sentence.rfind(",", 0, a)) + 1
     lead = max(0, a - 12)  # the trigger itself (同意在, 已在) sits just before the span
     end = min((i for i in (sentence.find("，", b), sentence.find(",", b)) if i >= 0), default=len(sentence))
+    # Only in the lead: further down, 国务院已批准在杭州设立… recalls the first zone in a report of a later batch.
+    if lead_sentence and ONE_ZONE_NEWS.search(sentence) and not DATED_OR_COUNTED.search(sentence):
+        return False
     return bool(_RECAP.search(sentence, min(start, lead), end))  # …获批…以来 ends the clause
 
 
@@ -169,6 +182,7 @@ def _designation_spans(s: str) -> list[tuple[int, int]]:
     out += [(m.start(1), m.end(1)) for m in _INCLUDING.finditer(s)]
     out += [(m.start(1), m.end(1)) for m in _JOINED_TO_GROUP.finditer(s)]
     out += _batch_includes(s)
+    out += [(m.end(), len(s)) for m in _LIST_HEADER.finditer(s)]
     for m in _AMONG.finditer(s):
         j = _find_any(s, ("，", ","), m.end())
         out.append((m.end(), j if j >= 0 else len(s)))
@@ -299,12 +313,15 @@ def find_places(lines: Sequence[str], gaz: Gazetteer, context_provinces: frozens
     finder = PlaceFinder(gaz, context_provinces)
     res = PlaceResult()
     carried = False  # carried over paragraphs too: a report's next paragraph lists the batch (本批…包括)
+    n_sentences = 0  # counted over the whole body: the lead is its first sentences
     for line in lines:
         for sentence, history in _clauses(join_cjk(line)):
             sentence = sentence[:MAX_SENTENCE]
             if not sentence.strip():  # what follows a line's last 。 carries nothing, and resets nothing
                 continue
-            spans = [sp for sp in _spans(sentence, carried) if not (history and sp[0] == "designate")]
+            spans = [sp for sp in _spans(sentence, carried, n_sentences < _LEAD)
+                     if not (history and sp[0] == "designate")]
+            n_sentences += 1
             before, carried = carried, bool(_DESIGNATION_CONTEXT.search(sentence))
             if carried or before:  # a counted customs list names pilot districts with or without a designation verb
                 for span in customs.counted_lists(sentence):
