@@ -45,7 +45,7 @@ mirror: $(RUN_STAMP)
 bench: $(TEST_STAMP)
 	$(BIN)/python bench/run.py
 
-## bench-quick: the same harness, small and fast (< 60 s), for CI: asserts nothing about speed
+## bench-quick: the same harness, small (about 2–3 min on a shared 2-core machine), for CI: asserts nothing about speed
 bench-quick: $(TEST_STAMP)
 	$(BIN)/python bench/run.py --quick
 
