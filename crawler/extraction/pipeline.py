@@ -235,8 +235,9 @@ def extract(document: str, *, url: str | None = None, is_html: bool | None = Non
         res.kind = classify(about.lead + about.title, about.number or res.doc_number, masked_text)
     # A report's lead that announces a batch in its own words (count + programme + verb of addition).
     batch = lead_batch(masked) if res.kind in ("other", "pilot_zone_batch") else None
+    by_lead = res.kind == "other" and batch is not None  # the lead's own count is the batch's size
     if res.kind == "other":
-        res.kind = from_text(res.title, masked_text, _headlines(masked[:3]), lead_batch=batch is not None)
+        res.kind = from_text(res.title, masked_text, _headlines(masked[:3]), lead_batch=by_lead)
     if res.kind == "other" and list_title:
         res.kind = "positive_list"
     body_text = "\n".join(body)
@@ -252,7 +253,11 @@ def extract(document: str, *, url: str | None = None, is_html: bool | None = Non
             gone = {p.name for p in found.removed} | {p.name for p in found.exempt}
             known = {p.name for p in res.cities}
             res.cities += [p for p in batch.places if p.name not in known | gone]
-            res.zones_expected = res.zones_expected or batch.count
+            res.zones_expected = batch.count if by_lead else res.zones_expected or batch.count
+        if not res.cities and about and res.kind == "pilot_zone_batch":
+            # The report's subject is the reply (国务院日前发布《关于同意在…设立…的批复》): its title's places.
+            titled = find_places([about.title], gazetteer(), frozenset())
+            res.cities, res.zones_expected = titled.designated, titled.expected
     elif found.designated or found.removed:
         res.warnings.append("places named but not designated: not a relevant designating document")
     if res.relevant or res.kind != "other":  # exceptions (暂不适用) and districts: any notice of the programmes

@@ -90,3 +90,23 @@ def test_a_batch_recalled_after_the_lead_of_a_tax_report_is_context() -> None:
     r = extract(text, is_html=False)
     assert r.kind != "pilot_zone_batch"
     assert r.cities == []
+
+
+def test_the_lead_count_is_the_batch_size_when_the_list_joins_items_with_he() -> None:
+    text = "\n".join([
+        "中国在9个城市和地区新设跨境电商综合试验区",
+        "中国政府3日公布，在湖南省岳阳市和常德市、江西省九江市等9个城市和地区新设跨境电商综合试验区。"])
+    r = extract(text, is_html=False)
+    assert _names(r.cities) == {"岳阳", "常德", "九江"}
+    assert _figs(r)["zones_added"] == 9
+
+
+def test_a_report_of_a_published_reply_takes_the_places_of_its_title() -> None:
+    text = "\n".join([
+        "【3月2日 某报】国务院日前发布《关于同意在岳阳等8个城市和地区设立跨境电子商务综合试验区的批复》。"
+        "至此，全国已有70个城市和地区设立了跨境电商综合试验区。",
+        "此前中国已设62个综试区。"])
+    r = extract(text, is_html=False)
+    assert r.kind == "pilot_zone_batch"
+    assert _names(r.cities) == {"岳阳"}
+    assert _figs(r)["zones_added"] == 8
