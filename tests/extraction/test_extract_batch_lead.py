@@ -110,3 +110,20 @@ def test_a_report_of_a_published_reply_takes_the_places_of_its_title() -> None:
     assert r.kind == "pilot_zone_batch"
     assert _names(r.cities) == {"岳阳"}
     assert _figs(r)["zones_added"] == 8
+
+
+def test_a_lead_with_only_the_day_dates_the_publication_in_the_month_of_the_page_stamp() -> None:
+    text = "\n".join([
+        "中国在9个城市和地区新设跨境电商综合试验区",
+        "2034-06-04 09:12:10 某台",
+        "中国政府3日公布，在湖南省岳阳市、江西省九江市等9个城市和地区新设跨境电商综合试验区。"])
+    r = extract(text, is_html=False)
+    assert str(r.publish_date) == "2034-06-03"
+
+
+def test_a_day_later_than_the_stamp_is_of_the_month_before() -> None:
+    text = "\n".join([
+        "综试区新设9个城市",
+        "2034-07-01 | 政策",
+        "中国政府30日发布消息，正式批准在岳阳市等9个城市新设跨境电子商务综合试验区。"])
+    assert str(extract(text, is_html=False).publish_date) == "2034-06-30"
