@@ -127,3 +127,13 @@ def test_a_day_later_than_the_stamp_is_of_the_month_before() -> None:
         "2034-07-01 | 政策",
         "中国政府30日发布消息，正式批准在岳阳市等9个城市新设跨境电子商务综合试验区。"])
     assert str(extract(text, is_html=False).publish_date) == "2034-06-30"
+
+
+def test_a_date_under_a_headline_and_its_section_lines_is_a_dateline_not_a_signature() -> None:
+    text = "\n".join([
+        "综试区新增4个城市",
+        "(中国)",
+        "某机构亚洲部",
+        "2035年08月09日",
+        "国务院常务会议宣布，在洛阳、柳州、包头、赣州这4个城市新设跨境电商综合试验区。"])
+    assert extract(text, is_html=False).issue_date is None
