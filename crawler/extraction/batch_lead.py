@@ -37,6 +37,8 @@ _REVOKE = re.compile(r"撤销|取消|退出|不再保留|摘牌")
 # A sentence about another policy that the zones' cities now get (零售进口政策适用范围…扩大到…): its subject is
 # that policy, and the zones qualify its places.
 _OTHER_POLICY = re.compile(r"适用范围|适用于|扩大(?:到|至)|从[^。；，,]{0,40}?个城市")
+# Existing zones graded or cited as models (评估结果, 评为优秀, 最佳实践案例): the count is of zones already set up.
+_GRADED = re.compile(r"评估|考核|评为|评选|优秀|良好|排名|排行|案例|实践|经验|做法|成效|典型|交易额|进出口额")
 # Where the list of the batch's places begins, counted back from its count: the verb or 在 before it.
 _LIST_START = re.compile(r"在|批准|同意|确定|把|将|包括|[：:]")
 # A list sentence: 新设的有：…，共15个城市和地区 / 新增城市名单如下：… / 这22个城市是：…
@@ -67,6 +69,8 @@ def _announces(sentence: str) -> re.Match[str] | None:
         return None
     if _REVOKE.search(sentence) and not _ADDITION.search(sentence):
         return None  # 同意撤销…3个城市的综试区 is no addition
+    if _GRADED.search(sentence):
+        return None  # 公布综试区考核评估结果，…等10个城市评为优秀: existing zones graded, none designated
     if _OTHER_POLICY.search(sentence):
         return None  # 政策适用范围从…扩大到新设综试区的22个城市: another programme reaches the zones
     counts = list(_COUNT.finditer(sentence))

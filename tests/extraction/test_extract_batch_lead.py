@@ -137,3 +137,11 @@ def test_a_date_under_a_headline_and_its_section_lines_is_a_dateline_not_a_signa
         "2035年08月09日",
         "国务院常务会议宣布，在洛阳、柳州、包头、赣州这4个城市新设跨境电商综合试验区。"])
     assert extract(text, is_html=False).issue_date is None
+
+
+def test_existing_zones_graded_or_cited_as_models_are_no_batch() -> None:
+    for text in ("综试区评估结果出炉\n商务部公布2036年综试区考核评估结果，岳阳、九江、芜湖等10个城市综试区评为优秀。",
+                 "综试区经验推广\n商务部确定岳阳、九江等12个城市的综试区案例为第一批最佳实践。"):
+        r = extract(text, is_html=False)
+        assert r.kind != "pilot_zone_batch", text
+        assert r.cities == [], text
