@@ -28,8 +28,18 @@ from .places import PlaceFinder, cn_int
 _N = r"(\d{1,3}|[一二三四五六七八九十百]{1,5})"
 _COUNT = re.compile(rf"{_N}\s*个\s*(?:城市|地区)(?:和地区)?")
 _PROGRAMME = re.compile(r"综合试验区|综试区")
-_NEW_VERB = re.compile(r"新设|新增|增设|新批|批准|同意|获批|新确定|确定|列为|公布|再添|扩围|扩容|新一批|"
-                       r"第[一二三四五六七八九十\d]{1,2}批")
+_NEW_VERB = re.compile(r"新设|新增|增设|新批|批准|同意|获批|新确定|确定|列为|公布|再添|扩围|扩容|新一批")
+# The verb must be tied to the programme or to the count, not to another object of the sentence (…等10个城市
+# 新增备案企业最多): 新设…综合试验区, 综试区新增22个城市, 在15个城市和地区新设, 批准…等33个城市设立…综试区.
+_Z = r"[“”\"]?(?:跨境电商|跨境电子商务)?(?:综合试验区|综试区)"
+_TIED = re.compile(rf"(?:新设|新增|增设|新批|再添|新一批|获批|列为|扩围|扩容)[^，,。；]{{0,6}}?{_Z}|"
+                   rf"(?:综合试验区|综试区)[^，,。；]{{0,10}}?(?:新增|增设|再添|扩围|扩容|新设|获批)|"
+                   rf"{_N}\s*个\s*(?:城市|地区)(?:和地区)?[^，,。；]{{0,4}}?(?:新设|获批)|"
+                   rf"(?:批准|同意|确定|公布|决定)[^。；]{{0,400}}?(?:设立|新设|建设|列为)[^，,。；]{{0,8}}?{_Z}")
+# Not yet designated: applications, plans and hopes (申报, 拟, 有望, 将推动).
+_NOT_YET = re.compile(r"申报|申请|申建|争创|争取|有望|或将|拟|将推动|将新设|推荐|候选")
+# A year said alone (2018年，国务院批准…): a report dates history that way, its own news by the day.
+_YEAR_ALONE = re.compile(r"(?:19|20)\d\d\s*年(?!\s*\d{1,2}\s*月|度)")
 _ADDITION = re.compile(r"新设|新增|增设|新批|再添")
 _HISTORY = re.compile(r"此前|以来|已(?:经)?(?:设立|在|有|分|先后|确定|批准|获批)|已经|曾|先后|累计|目前|覆盖|至此|截至|"
                       r"总数|增至|达到|分[一二三四五六七八九十\d]{1,2}批|前[一二三四五六七八九十\d]{1,2}批|历批|早在")
@@ -69,12 +79,14 @@ def _announces(sentence: str) -> re.Match[str] | None:
         return None
     if _REVOKE.search(sentence) and not _ADDITION.search(sentence):
         return None  # 同意撤销…3个城市的综试区 is no addition
+    if _NOT_YET.search(sentence) or _YEAR_ALONE.search(sentence):
+        return None
     if _GRADED.search(sentence):
         return None  # 公布综试区考核评估结果，…等10个城市评为优秀: existing zones graded, none designated
     if _OTHER_POLICY.search(sentence):
         return None  # 政策适用范围从…扩大到新设综试区的22个城市: another programme reaches the zones
     counts = list(_COUNT.finditer(sentence))
-    if not counts or not _NEW_VERB.search(sentence):
+    if not counts or not _TIED.search(sentence):
         return None
     # The count of the clause that carries the verb of addition (…在15个城市和地区新设，3个城市撤销).
     for m in counts:

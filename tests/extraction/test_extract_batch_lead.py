@@ -145,3 +145,14 @@ def test_existing_zones_graded_or_cited_as_models_are_no_batch() -> None:
         r = extract(text, is_html=False)
         assert r.kind != "pilot_zone_batch", text
         assert r.cities == [], text
+
+
+def test_dated_history_applications_hopes_and_verbs_of_other_objects_are_no_batch() -> None:
+    for text in ("某市跨境电商发展报告\n2036年，国务院批准岳阳等9个城市设立跨境电子商务综合试验区，我市位列其中。",
+                 "综试区名单\n第五批综试区共40个城市和地区，包括岳阳、九江等。",
+                 "某省推进综试区建设\n省政府同意岳阳、九江等5个城市申报跨境电子商务综合试验区。",
+                 "跨境电商周报\n全国150个综试区中，岳阳、九江等10个城市新增备案企业最多。",
+                 "综试区扩围在即\n据悉，商务部将推动新设一批综试区，岳阳、九江等10个城市有望入选。"):
+        r = extract(text, is_html=False)
+        assert r.kind != "pilot_zone_batch", text
+        assert r.cities == [], text
