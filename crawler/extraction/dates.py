@@ -95,9 +95,10 @@ def signature_date(lines: Sequence[str], is_agency_line: object) -> tuple[dt.dat
     """The 成文日期 under the signature: the last date-only line (or "agency … date" line) near the end."""
     start = max(0, len(lines) - 25)
     for i in range(len(lines) - 1, start - 1, -1):
-        # A date right under a headline, with the body after it, is the report's dateline, not a signature;
-        # a cover notice's date after its own sentences (现将…印发给你们。) is still the signature.
-        if i <= 2 and i + 1 < len(lines) and not _SENTENCE_END.search("".join(lines[:i])):
+        # A date right under a headline (and its section or author lines), with the body after it, is the
+        # report's dateline, not a signature; a cover notice's date after its own sentences
+        # (现将…印发给你们。) is still the signature.
+        if i <= 5 and i + 1 < len(lines) and not _SENTENCE_END.search("".join(lines[:i])):
             break
         d = date_line(lines[i])
         if d:

@@ -27,9 +27,14 @@ _CN = "〇○零OoＯ一二三四五六七八九十百两"
 _CN_ANNOUNCE = re.compile(rf"(?P<year>[{_CN}]{{4}})(?P<y>\s*年\s*第\s*)(?P<serial>[{_CN}\d]{{1,6}})(?P<h>\s*号)")
 _DEPTS = r"等\s*(?P<n>\d{1,2}|[一二三四五六七八九十]{1,3})\s*个?\s*部门"
 _PREFIX = re.compile(rf"(?:{number_prefix_pattern()})(?:{_DEPTS})?$")
+_ISSUER_VERB = re.compile(r"(.{2,20}?)(?:于[^，。；,]{0,14}?)?(?:正式|联合)?(?:发布|公布|印发|出台|下发)了?(?:第)?$")
 _LEAD_WORDS = re.compile(r"^(?:根据|按照|依据|参照|执行|详见|以及|见|即|和|及|与|或|并|的|由|对|将|在)+")
 # 试点有关事项按海关总署公告2020年第75号执行: 按 alone names the rules to follow, a basis like 按照.
-_CITE_BEFORE = re.compile(r"(?:》\s*[（(]?|根据|按照|按|依据|依照|参照|详见|见)\s*$")
+# 原2020年第75号公告里的…要求不再执行 / 该要求规定在…公告2020年第75号第四条: the former text, whose rules change.
+_CITE_BEFORE = re.compile(r"(?:》\s*[（(]?|根据|按照|按|依据|依照|参照|详见|见|原|规定在|规定于|载于)\s*$")
+# After the number (and its bracketed title, if any): an article of it, or what is in it (里/中的…要求).
+_CITED_PART_AFTER = re.compile(r"\s*(?:公告)?\s*(?:[（(][^（()）\n]{0,80}[)）])?\s*"
+                               r"(?:第[一二三四五六七八九十百\d]{1,4}[条款项]|里的?|中的|所附|附件|有关规定|相关规定|的有关|的规定)")
 # 海关总署公告2020年第75号即《关于…的公告》: a number glossed by its title is one the text explains.
 _GLOSSED_AFTER = re.compile(r"\s*(?:即|也就是|是指|指)\s*《")
 _DIGITS = str.maketrans("〇○零OoＯ一二三四五六七八九", "000000123456789")
@@ -59,6 +64,10 @@ def _announce_prefix(text: str, start: int) -> tuple[str, int]:
     """The issuer written before 公告 at ``start``, normalised, and how many characters it took."""
     before = text[max(0, start - 30): start]
     m = _PREFIX.search(before.replace(" ", ""))
+    # 海关总署发布了2020年第92号公告: the issuer is the verb's subject, with the number as its object.
+    said = None if m else _ISSUER_VERB.search(before.replace(" ", ""))
+    if said and _PREFIX.search(said.group(1)):
+        return _PREFIX.search(said.group(1)).group(0), 0  # type: ignore[union-attr]
     if not m:
         # GACC's own short forms: 署公告〔2014〕12号, 总署公告〔2014〕12号.
         short = "总署" if before.endswith("总署") else "署" if before.endswith("署") else ""
@@ -102,7 +111,7 @@ def _find_numbers(text: str) -> tuple[tuple[int, str], ...]:
 
 
 def _is_citation(text: str, offset: int, end: int | None = None) -> bool:
-    if end is not None and _GLOSSED_AFTER.match(text, end):
+    if end is not None and (_GLOSSED_AFTER.match(text, end) or _CITED_PART_AFTER.match(text, end)):
         return True
     return bool(_CITE_BEFORE.search(text[max(0, offset - 8): offset]))
 
@@ -195,7 +204,10 @@ def doc_number(lines: Sequence[str], title: str | None, info: Mapping[str, str],
             return _expand_customs(num, customs_context)
     # 2. customs put the number in the title.
     if title:
-        found = find_numbers(title)
+        # A long line taken for a title may cite another text's article (规定在…公告2020年第75号第四条).
+        # (Not the words before it: 《title》(number) is how a title carries its own number.)
+        found = [(o, n) for o, n in find_numbers(title)
+                 if not ((e := _number_end(title, o, n)) is not None and _CITED_PART_AFTER.match(title, e))]
         if found:
             return _expand_customs(found[0][1], customs_context)
         # 2b. the number in brackets right after the title, on the title's own line (a copy that runs title,

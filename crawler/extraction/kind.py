@@ -117,10 +117,11 @@ _OFFICIAL_TITLE = re.compile(r"关于.{1,120}的(?:[\u4e00-\u9fa5]{0,4})(?:通�
 _PLAN_TITLE = re.compile(r"(?:实施|工作|行动|建设|发展)(?:方案|意见|规划|计划)$|若干措施$|(?:管理|暂行)办法$")
 
 
-def from_text(title: str | None, text: str, headlines: tuple[str, ...] = ()) -> str:
+def from_text(title: str | None, text: str, headlines: tuple[str, ...] = (), lead_batch: bool = False) -> str:
     """The kind of a document without an official header (a report, a newsletter, a reply's body), from
     its own operative text with citations masked: the positive list, a tax change, a pilot extension,
     or a batch (同意在…设立…综合试验区, …综合试验区获批), never a recap of earlier batches.
+    ``lead_batch``: the lead announces a batch in its own words (count, programme, verb of addition).
     ``headlines``: the other headline lines of the opening; a database card prints the site's name
     first and the record's (跨境电子商务零售进口商品清单（2019年版）) under it."""
     t = title or ""
@@ -137,6 +138,9 @@ def from_text(title: str | None, text: str, headlines: tuple[str, ...] = ()) -> 
         return "positive_list"
     if "零售进口税收政策" in t:
         return "tax_policy"
+    # The lead announces a new batch (batch_lead.py): the report's subject, whatever it mentions further on.
+    if lead_batch:
+        return "pilot_zone_batch"
     for m in _BATCH_CLAUSE.finditer("" if _PLAN.search(head) else head):
         start = max(head.rfind("，", 0, m.start()), head.rfind("。", 0, m.start())) + 1
         # 国务院已批准在27个城市新设…: a recap word with 新设 reports the new batch, not an old one.

@@ -9,6 +9,7 @@ from typing import Any
 
 from . import agencies as ag
 from . import dates, relative
+from .batch_lead import lead_batch
 from .citations import interpreted_number, mask, subject
 from .divisions import gazetteer
 from .docnumber import doc_number, find_numbers
@@ -232,8 +233,11 @@ def extract(document: str, *, url: str | None = None, is_html: bool | None = Non
     res.kind = classify(res.title, res.doc_number, masked_text)
     if res.kind == "other" and about:
         res.kind = classify(about.lead + about.title, about.number or res.doc_number, masked_text)
+    # A report's lead that announces a batch in its own words (count + programme + verb of addition).
+    batch = lead_batch(masked) if res.kind in ("other", "pilot_zone_batch") else None
+    by_lead = res.kind == "other" and batch is not None  # the lead's own count is the batch's size
     if res.kind == "other":
-        res.kind = from_text(res.title, masked_text, _headlines(masked[:3]))
+        res.kind = from_text(res.title, masked_text, _headlines(masked[:3]), lead_batch=by_lead)
     if res.kind == "other" and list_title:
         res.kind = "positive_list"
     body_text = "\n".join(body)
@@ -245,6 +249,15 @@ def extract(document: str, *, url: str | None = None, is_html: bool | None = Non
     if res.relevant and res.kind in DESIGNATING:
         res.cities, res.removed_cities = found.designated, found.removed
         res.zones_expected = found.expected
+        if batch:
+            gone = {p.name for p in found.removed} | {p.name for p in found.exempt}
+            known = {p.name for p in res.cities}
+            res.cities += [p for p in batch.places if p.name not in known | gone]
+            res.zones_expected = batch.count if by_lead else res.zones_expected or batch.count
+        if not res.cities and about and res.kind == "pilot_zone_batch":
+            # The report's subject is the reply (国务院日前发布《关于同意在…设立…的批复》): its title's places.
+            titled = find_places([about.title], gazetteer(), frozenset())
+            res.cities, res.zones_expected = titled.designated, titled.expected
     elif found.designated or found.removed:
         res.warnings.append("places named but not designated: not a relevant designating document")
     if res.relevant or res.kind != "other":  # exceptions (暂不适用) and districts: any notice of the programmes

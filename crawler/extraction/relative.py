@@ -68,6 +68,12 @@ def last_date_before(text: str, limit: int = 5000) -> dt.date | None:
 _BOUNDARY = "。！？，, \t\n"
 _YEARLESS_LEAD = re.compile(r"(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*[，,]?\s*"
                             r"[\u4e00-\u9fa5、]{0,30}?(?:正式|联合)?(发布|公布|印发|签发|下发)(?!会)")
+# 中国政府25日发布消息 / 商务部24日公布: a lead with only the day, in the month of the report's dateline
+# (a day later than the dateline's is of the month before). Its subject is short, and opens the sentence.
+_DAY_ONLY_LEAD = re.compile(r"(?:^|(?<=[。！？\n]))[\u4e00-\u9fa5（）()]{2,14}?(\d{1,2})\s*日\s*(?:正式|联合)?"
+                            r"(发布|公布|印发|签发|下发)(?!会)", re.M)
+# A news page's stamp line: 2022-11-25 14:42:35 CRI / 2025-04-26 | 中国/政策 (a date first, then time or section).
+_STAMP = re.compile(r"^\s*((?:19|20)\d\d)[-./](\d{1,2})[-./](\d{1,2})(?:\s|\||$)")
 _ISSUE_VERBS = ("印发", "签发", "下发")
 _VERBS = ("发布", "公布", *_ISSUE_VERBS)
 
@@ -81,7 +87,7 @@ def yearless_lead(lines: Sequence[str], title: str | None) -> tuple[dt.date | No
         return None, None
     m = next((m for m in _YEARLESS_LEAD.finditer(head) if not m.start() or head[m.start() - 1] in _BOUNDARY), None)
     if not m:
-        return None, None
+        return _day_only_lead(head, lines, title)
     year_of = dates.dateline([ln for ln in lines[:9] if ln != title])
     if year_of is None:
         return None, None
@@ -89,3 +95,25 @@ def yearless_lead(lines: Sequence[str], title: str | None) -> tuple[dt.date | No
     if d is not None and d > year_of:
         d = _safe(year_of.year - 1, int(m.group(1)), int(m.group(2)))
     return (d, None) if m.group(3) in _ISSUE_VERBS else (None, d)
+
+
+def _day_only_lead(head: str, lines: Sequence[str], title: str | None) -> tuple[dt.date | None, dt.date | None]:
+    m = _DAY_ONLY_LEAD.search(head)
+    if not m:
+        return None, None
+    line = dates.dateline([ln for ln in lines[:9] if ln != title]) or _stamp(lines[:6])
+    if line is None:
+        return None, None
+    day = int(m.group(1))
+    month, year = (line.month, line.year) if day <= line.day else \
+        ((line.month - 1, line.year) if line.month > 1 else (12, line.year - 1))
+    d = _safe(year, month, day)
+    return (d, None) if m.group(2) in _ISSUE_VERBS else (None, d)
+
+
+def _stamp(lines: Sequence[str]) -> dt.date | None:
+    for ln in lines:
+        m = _STAMP.match(ln)
+        if m:
+            return _safe(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    return None
