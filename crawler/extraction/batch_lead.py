@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from .divisions import gazetteer
 from .model import Place
-from .places import PlaceFinder, cn_int
+from .places import PlaceFinder, cn_int, unique_places
 
 _N = r"(\d{1,3}|[一二三四五六七八九十百]{1,5})"
 _COUNT = re.compile(rf"{_N}\s*个\s*(?:城市|地区)(?:和地区)?")
@@ -147,7 +147,5 @@ def lead_batch(lines: Sequence[str]) -> LeadBatch | None:
                     places = [p for _, p in finder.scan(_list_before(later, m2))[0]]
                     if places:
                         break
-        seen: set[str] = set()
-        uniq = [p for p in places if not (p.name in seen or seen.add(p.name))]  # type: ignore[func-returns-value]
-        return LeadBatch(n, uniq)
+        return LeadBatch(n, unique_places(places))
     return None

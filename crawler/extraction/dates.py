@@ -35,7 +35,8 @@ _LINE_JUNK = re.compile(r"[\s()（）]")
 _SENTENCE_END = re.compile(r"[。；;：:！？!?]")
 
 
-def _mk(y: int, m: int, d: int) -> dt.date | None:
+def make_date(y: int, m: int, d: int) -> dt.date | None:
+    """The date, or None for an impossible day or a year no notice of this monitor can carry."""
     if not 1949 <= y <= 2100:
         return None
     try:
@@ -53,14 +54,14 @@ def chinese_date(span: str) -> dt.date | None:
         return None
     m = ARABIC_DATE.search(converted)
     if m:
-        return _mk(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        return make_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     # cn2an leaves a digit-by-digit year (二〇一八) alone in some versions: map digits ourselves.
     m = CHINESE_DATE.search(fix_zeros(span))
     if not m:
         return None
     year = int(m.group(1).translate(str.maketrans("〇一二三四五六七八九", "0123456789")))
     mm = ARABIC_DATE.search(cn2an.transform(f"2000年{m.group(2)}月{m.group(3)}日", "cn2an"))
-    return _mk(year, int(mm.group(2)), int(mm.group(3))) if mm else None
+    return make_date(year, int(mm.group(2)), int(mm.group(3))) if mm else None
 
 
 def parse_date(s: str | None) -> dt.date | None:
@@ -69,7 +70,7 @@ def parse_date(s: str | None) -> dt.date | None:
         return None
     m = ARABIC_DATE.search(s) or META_DATE.search(s)
     if m:
-        return _mk(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        return make_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     m = CHINESE_DATE.search(s)
     return chinese_date(m.group(0)) if m else None
 
@@ -208,7 +209,7 @@ def yearless_effective(text: str, year: int | None, subject: str | None = None) 
     for m in _YEARLESS_EFFECTIVE.finditer(text[:3000]):
         sent_start = max(text.rfind("。", 0, m.start()), text.rfind("\n", 0, m.start())) + 1
         if not cited(text, sent_start, m.start(), subject):
-            return _mk(year, int(m.group(1)), int(m.group(2)))
+            return make_date(year, int(m.group(1)), int(m.group(2)))
     return None
 
 
@@ -237,13 +238,13 @@ def english_date(value: str) -> dt.date | None:
     if m:
         a, b, c = (int(x) for x in m.groups())
         if len(m.group(1)) == 4:
-            return _mk(a, b, c)
-        return _mk(c, b, a) if a > 12 else _mk(c, a, b)
+            return make_date(a, b, c)
+        return make_date(c, b, a) if a > 12 else make_date(c, a, b)
     m = _WORDY.search(value)
     if m:
         day, month, year = (m.group(1), m.group(2), m.group(3)) if m.group(1) else (m.group(5), m.group(4), m.group(6))
         mm = _MONTHS.get(month[:3].lower())
-        return _mk(int(year), mm, int(day)) if mm else None
+        return make_date(int(year), mm, int(day)) if mm else None
     return None
 
 

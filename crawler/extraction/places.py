@@ -289,7 +289,8 @@ def _last_conjunction(span: str, end: int) -> int:
     return i
 
 
-def _uniq(places: list[Place]) -> list[Place]:
+def unique_places(places: list[Place]) -> list[Place]:
+    """The first place of each name, in order."""
     seen: set[str] = set()
     out = []
     for p in places:
@@ -343,10 +344,10 @@ def find_places(lines: Sequence[str], gaz: Gazetteer, context_provinces: frozens
                     res.removed += places
                 else:
                     res.exempt += places
-    res.removed = _uniq(res.removed)
-    res.exempt = _uniq(res.exempt)
+    res.removed = unique_places(res.removed)
+    res.exempt = unique_places(res.exempt)
     gone = {p.name for p in res.removed} | {p.name for p in res.exempt}
-    res.designated = [p for p in _uniq(res.designated) if p.name not in gone]
+    res.designated = [p for p in unique_places(res.designated) if p.name not in gone]
     res.customs_districts = list(dict.fromkeys(res.customs_districts))
     return res
 

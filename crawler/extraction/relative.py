@@ -33,22 +33,15 @@ def relative_effective(text: str, base: dt.date | None) -> dt.date | None:
     rel, month, day = m.group("rel"), m.group("m"), m.group("d")
     if rel in _NEXT_MONTH or rel == "本月":
         y, mo = (base.year + (base.month == 12), base.month % 12 + 1) if rel in _NEXT_MONTH else (base.year, base.month)
-        return _safe(y, mo, int(day) if day else 1)
+        return dates.make_date(y, mo, int(day) if day else 1)
     year = base.year + 1 if rel in _NEXT_YEAR else base.year
-    return _safe(year, int(month) if month else 1, int(day) if day else 1)
+    return dates.make_date(year, int(month) if month else 1, int(day) if day else 1)
 
 
 def _of_cited(text: str, at: int) -> bool:
     """The phrase dates a document the sentence cites (《…》（…）自明年1月1日起执行), not this one."""
     sent_start = max(text.rfind("。", 0, at), text.rfind("\n", 0, at)) + 1
     return dates.cited(text, sent_start, at, None)
-
-
-def _safe(y: int, m: int, d: int) -> dt.date | None:
-    try:
-        return dt.date(y, m, d)
-    except ValueError:
-        return None
 
 
 def last_date_before(text: str, limit: int = 5000) -> dt.date | None:
@@ -91,9 +84,9 @@ def yearless_lead(lines: Sequence[str], title: str | None) -> tuple[dt.date | No
     year_of = dates.dateline([ln for ln in lines[:9] if ln != title])
     if year_of is None:
         return None, None
-    d = _safe(year_of.year, int(m.group(1)), int(m.group(2)))
+    d = dates.make_date(year_of.year, int(m.group(1)), int(m.group(2)))
     if d is not None and d > year_of:
-        d = _safe(year_of.year - 1, int(m.group(1)), int(m.group(2)))
+        d = dates.make_date(year_of.year - 1, int(m.group(1)), int(m.group(2)))
     return (d, None) if m.group(3) in _ISSUE_VERBS else (None, d)
 
 
@@ -107,7 +100,7 @@ def _day_only_lead(head: str, lines: Sequence[str], title: str | None) -> tuple[
     day = int(m.group(1))
     month, year = (line.month, line.year) if day <= line.day else \
         ((line.month - 1, line.year) if line.month > 1 else (12, line.year - 1))
-    d = _safe(year, month, day)
+    d = dates.make_date(year, month, day)
     return (d, None) if m.group(2) in _ISSUE_VERBS else (None, d)
 
 
@@ -115,5 +108,5 @@ def _stamp(lines: Sequence[str]) -> dt.date | None:
     for ln in lines:
         m = _STAMP.match(ln)
         if m:
-            return _safe(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            return dates.make_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     return None
