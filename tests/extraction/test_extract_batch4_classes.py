@@ -6,16 +6,9 @@ bench/corpus document: other places, numbers and wording), so the test checks th
 
 from __future__ import annotations
 
+from result_helpers import city_names, figures_of
+
 from crawler.extraction import extract
-
-
-def _names(places: list) -> set[str]:
-    return {p.name.removesuffix("市") for p in places}
-
-
-def _figs(r: object) -> dict[str, float]:
-    return {f.name: f.value for f in r.figures}  # type: ignore[attr-defined]
-
 
 # -- 1. a report that lists a batch's places without 同意在…设立 --
 
@@ -26,8 +19,8 @@ def test_a_list_header_after_the_new_batch_designates_its_places() -> None:
         "新设综合试验区的4个城市是：保定、洛阳、柳州和包头。"])
     r = extract(text, is_html=False)
     assert r.kind == "pilot_zone_batch"
-    assert _names(r.cities) == {"保定", "洛阳", "柳州", "包头"}
-    assert _figs(r)["zones_added"] == 4
+    assert city_names(r.cities) == {"保定", "洛阳", "柳州", "包头"}
+    assert figures_of(r)["zones_added"] == 4
 
 
 def test_a_list_header_with_a_count_and_cities_and_regions_designates_its_places() -> None:
@@ -37,7 +30,7 @@ def test_a_list_header_with_a_count_and_cities_and_regions_designates_its_places
         "《批复》新设的跨境电子商务综合试验区共3个城市和地区：保定市、洛阳市和柳州市。"])
     r = extract(text, is_html=False)
     assert r.kind == "pilot_zone_batch"
-    assert _names(r.cities) == {"保定", "洛阳", "柳州"}
+    assert city_names(r.cities) == {"保定", "洛阳", "柳州"}
 
 
 def test_a_report_that_a_country_listed_n_cities_gives_the_batch_size_from_the_count() -> None:
@@ -48,8 +41,8 @@ def test_a_report_that_a_country_listed_n_cities_gives_the_batch_size_from_the_c
         "新增城市包括河南洛阳和广西柳州。"])
     r = extract(text, is_html=False)
     assert r.kind == "pilot_zone_batch"
-    assert _names(r.cities) == {"洛阳", "柳州"}
-    assert _figs(r)["zones_added"] == 30
+    assert city_names(r.cities) == {"洛阳", "柳州"}
+    assert figures_of(r)["zones_added"] == 30
 
 
 def test_what_the_new_cities_will_do_names_no_designated_place() -> None:
@@ -69,7 +62,7 @@ def test_one_zone_approved_by_its_full_name_is_the_news_of_that_zone() -> None:
         "批复要求河南省人民政府支持试验区建设。"])
     r = extract(text, is_html=False)
     assert r.kind == "pilot_zone_batch"
-    assert _names(r.cities) == {"洛阳"}
+    assert city_names(r.cities) == {"洛阳"}
 
 
 def test_a_dated_or_counted_approval_is_still_a_recap_of_an_earlier_batch() -> None:
@@ -205,7 +198,7 @@ def test_the_first_zone_recalled_further_down_a_report_of_a_later_batch_is_not_d
         "这一做法始于杭州。国务院已批准在浙江省杭州设立中国(杭州)跨境电子商务综合试验区，为各地积累了经验。"])
     r = extract(text, is_html=False)
     assert r.kind == "pilot_zone_batch"
-    assert _names(r.cities) == {"洛阳", "柳州"}
+    assert city_names(r.cities) == {"洛阳", "柳州"}
 
 
 def test_one_zone_approval_said_as_history_is_a_recap() -> None:

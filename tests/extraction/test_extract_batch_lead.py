@@ -7,15 +7,9 @@ test checks the rule (count + programme + verb of addition in the lead, no histo
 
 from __future__ import annotations
 
+from result_helpers import city_names, figures_of
+
 from crawler.extraction import extract
-
-
-def _names(places: list) -> set[str]:
-    return {p.name.removesuffix("市") for p in places}
-
-
-def _figs(r: object) -> dict[str, float]:
-    return {f.name: f.value for f in r.figures}  # type: ignore[attr-defined]
 
 
 def test_a_headline_count_and_a_lead_list_before_the_count_designate_the_batch() -> None:
@@ -26,8 +20,8 @@ def test_a_headline_count_and_a_lead_list_before_the_count_designate_the_batch()
         "此前综试区共有10个，设在杭州、天津等沿海城市。"])
     r = extract(text, is_html=False)
     assert r.kind == "pilot_zone_batch"
-    assert _names(r.cities) == {"洛阳", "柳州", "包头", "赣州"}
-    assert _figs(r)["zones_added"] == 4
+    assert city_names(r.cities) == {"洛阳", "柳州", "包头", "赣州"}
+    assert figures_of(r)["zones_added"] == 4
 
 
 def test_the_verb_after_the_list_and_the_count_still_announces_a_batch() -> None:
@@ -37,8 +31,8 @@ def test_the_verb_after_the_list_and_the_count_still_announces_a_batch() -> None
         "此前国务院分3次批准杭州市、天津市等40个城市设立综试区。"])
     r = extract(text, is_html=False)
     assert r.kind == "pilot_zone_batch"
-    assert _names(r.cities) == {"岳阳", "九江", "芜湖"}
-    assert _figs(r)["zones_added"] == 5
+    assert city_names(r.cities) == {"岳阳", "九江", "芜湖"}
+    assert figures_of(r)["zones_added"] == 5
 
 
 def test_a_list_sentence_tied_to_the_count_gives_the_rest_of_the_batch_and_revoked_places_stay_out() -> None:
@@ -48,8 +42,8 @@ def test_a_list_sentence_tied_to_the_count_gives_the_rest_of_the_batch_and_revok
         "新设的有：湖南省岳阳市，山东省日照市、德州市，甘肃省天水市，共4个城市。"])
     r = extract(text, is_html=False)
     assert r.kind == "pilot_zone_batch"
-    assert _names(r.cities) == {"岳阳", "日照", "德州", "天水"}
-    assert not {"九江", "芜湖"} & _names(r.cities)
+    assert city_names(r.cities) == {"岳阳", "日照", "德州", "天水"}
+    assert not {"九江", "芜湖"} & city_names(r.cities)
 
 
 def test_a_recap_of_earlier_batches_in_the_lead_designates_nothing() -> None:
@@ -97,8 +91,8 @@ def test_the_lead_count_is_the_batch_size_when_the_list_joins_items_with_he() ->
         "中国在9个城市和地区新设跨境电商综合试验区",
         "中国政府3日公布，在湖南省岳阳市和常德市、江西省九江市等9个城市和地区新设跨境电商综合试验区。"])
     r = extract(text, is_html=False)
-    assert _names(r.cities) == {"岳阳", "常德", "九江"}
-    assert _figs(r)["zones_added"] == 9
+    assert city_names(r.cities) == {"岳阳", "常德", "九江"}
+    assert figures_of(r)["zones_added"] == 9
 
 
 def test_a_report_of_a_published_reply_takes_the_places_of_its_title() -> None:
@@ -108,8 +102,8 @@ def test_a_report_of_a_published_reply_takes_the_places_of_its_title() -> None:
         "此前中国已设62个综试区。"])
     r = extract(text, is_html=False)
     assert r.kind == "pilot_zone_batch"
-    assert _names(r.cities) == {"岳阳"}
-    assert _figs(r)["zones_added"] == 8
+    assert city_names(r.cities) == {"岳阳"}
+    assert figures_of(r)["zones_added"] == 8
 
 
 def test_a_lead_with_only_the_day_dates_the_publication_in_the_month_of_the_page_stamp() -> None:
